@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from hq import views as hq_views
+
+admin.site.site_header = "QG"
+admin.site.site_title = "QG"
+
+urlpatterns = [
+    path("healthz", hq_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("hq.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

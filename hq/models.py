@@ -1,0 +1,184 @@
+"""People and organisation: accounts, federations, sections, roles, invitations.
+
+A member's personal data is kept because they joined and agreed to it: the
+membership stores the wording they accepted and when (GDPR art. 9 — political
+opinion). Nothing here is about voters.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circonscriptions.models import Commune, Departement
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: logs in with its e-mail address; there are no usernames."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("admin access"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Federation(models.Model):
+    """The party's organisation in one département."""
+
+    SCOPE_PATH = "departement__code"
+
+    departement = models.OneToOneField(Departement, models.PROTECT, related_name="federation")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["departement__code"]
+        verbose_name = _("federation")
+        verbose_name_plural = _("federations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    """A local branch of the party: one or a few communes."""
+
+    SCOPE_PATH = "federation__departement__code"
+
+    federation = models.ForeignKey(Federation, models.CASCADE, related_name="sections")
+    name = models.CharField(_("name"), max_length=120)
+    communes = models.ManyToManyField(Commune, blank=True, related_name="sections")
+
+    class Meta:
+        ordering = ["federation", "name"]
+        constraints = [models.UniqueConstraint(fields=["federation", "name"], name="section_unique_name")]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    NATIONAL_HQ = "national_hq", _("national HQ")
+    FEDERAL_HQ = "federal_hq", _("federal HQ")
+    SECRETARY = "secretary", _("federation secretary")
+    ACTIVIST = "activist", _("activist")
+
+
+class Membership(models.Model):
+    """A member's role in the party, where they belong, and their consent."""
+
+    SCOPE_PATH = "federation__departement__code"
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="membership")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.ACTIVIST)
+    federation = models.ForeignKey(Federation, models.PROTECT, null=True, blank=True, related_name="memberships")
+    section = models.ForeignKey(Section, models.SET_NULL, null=True, blank=True, related_name="memberships")
+    consent_text = models.TextField(_("consent wording"), blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="national_hq") | models.Q(federation__isnull=False),
+                name="membership_federation_unless_national",
+            )
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join QG with a given role; the link holds a random token."""
+
+    SCOPE_PATH = "federation__departement__code"
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.ACTIVIST)
+    federation = models.ForeignKey(Federation, models.CASCADE, null=True, blank=True, related_name="invitations")
+    section = models.ForeignKey(Section, models.SET_NULL, null=True, blank=True, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="invitations_sent")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a Celery task every minute: /healthz reports how fresh it is."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Serves QG on http://$QG_HOST:$QG_PORT with a Celery worker and Celery beat.
+# Ctrl-C stops everything this script started, PostGIS and Redis included when
+# it was this run that started them. `scripts/serve.sh stop` stops a detached run.
+source "$(dirname "$0")/common.sh"
+QG_HOST=${QG_HOST:-127.0.0.1}
+QG_PORT=${QG_PORT:-8000}
+RUN="$QG_STATE_DIR/run"
+mkdir -p "$RUN" "$QG_STATE_DIR/log"
+cd "$ROOT"
+
+stop_pidfile() {
+  local f=$1
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+stop_workers() {
+  stop_pidfile "$RUN/web.pid"
+  stop_pidfile "$RUN/beat.pid"
+  stop_pidfile "$RUN/worker.pid"
+}
+
+if [ "${1:-}" = stop ]; then
+  stop_workers
+  exit 0
+fi
+
+if port_in_use "$QG_PORT"; then
+  die "le port $QG_PORT est déjà pris (un autre « make run » ?). Arrêtez-le ou choisissez-en un autre : QG_PORT=8001 make run"
+fi
+
+cleanup() {
+  trap - INT TERM EXIT
+  say "arrêt de QG"
+  stop_workers
+  if [ "${QG_KEEP_SERVICES:-0}" != 1 ]; then
+    "$ROOT/scripts/services.sh" stop
+  fi
+}
+trap cleanup INT TERM EXIT
+
+"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 \
+  --logfile="$QG_STATE_DIR/log/worker.log" >/dev/null 2>&1 &
+echo $! > "$RUN/worker.pid"
+"$VENV/bin/celery" -A config beat --loglevel=INFO \
+  --schedule="$QG_STATE_DIR/celerybeat-schedule" \
+  --logfile="$QG_STATE_DIR/log/beat.log" >/dev/null 2>&1 &
+echo $! > "$RUN/beat.pid"
+
+say "QG : http://$QG_HOST:$QG_PORT/  (journaux de Celery dans $QG_STATE_DIR/log ; Ctrl-C pour tout arrêter)"
+"$VENV/bin/python" manage.py runserver --noreload "$QG_HOST:$QG_PORT" &
+echo $! > "$RUN/web.pid"
+wait "$(cat "$RUN/web.pid")"
