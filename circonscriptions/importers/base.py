@@ -1,0 +1,160 @@
+"""The fixed lifecycle of every import: read → validate everything → one transaction → ImportRun.
+
+An importer is a function `load(path, run, progress) -> summary` that reads and
+validates the whole file first and raises `ImportRefused` with every problem it
+found (line, column, value, message in French) before it writes anything; it then
+writes in bulk (COPY or large batches). `run_import` wraps it: checksum, "same file
+as last time" detection, the transaction, and the ImportRun record, whatever happens.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from circonscriptions.models import Election, ImportRun
+
+MAX_REPORTED_PROBLEMS = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason to refuse a file. `line` counts from 1, the header being line 1."""
+
+    message: str
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column:
+            where.append(f"colonne {self.column}")
+        prefix = ", ".join(where)
+        value = f" (valeur « {self.value} »)" if self.value not in (None, "") else ""
+        return f"{prefix} : {self.message}{value}" if prefix else f"{self.message}{value}"
+
+
+class ImportRefused(Exception):
+    """The file is refused whole; nothing was written."""
+
+    def __init__(self, file_name: str, problems: list[Problem]):
+        self.file_name = file_name
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        shown = self.problems[:MAX_REPORTED_PROBLEMS]
+        lines = [f"{self.file_name} : fichier refusé, {len(self.problems)} problème(s), rien n'a été importé."]
+        lines += [f"  {self.file_name}, {problem}" for problem in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  … et {len(self.problems) - len(shown)} autre(s).")
+        return "\n".join(lines)
+
+
+@dataclass
+class Progress:
+    """Reports progress to the console callback and to the cache (read by the admin's progress bar)."""
+
+    run_id: int
+    on_update: Callable[[int, str], None] | None = None
+    percent: int = 0
+    step: str = ""
+
+    def __call__(self, percent: int, step: str = "") -> None:
+        self.percent, self.step = max(0, min(100, int(percent))), step or self.step
+        cache.set(progress_key(self.run_id), {"percent": self.percent, "step": self.step}, timeout=24 * 3600)
+        if self.on_update:
+            self.on_update(self.percent, self.step)
+
+
+def progress_key(run_id: int) -> str:
+    return f"import-progress:{run_id}"
+
+
+@dataclass
+class ImportOutcome:
+    run: ImportRun
+    unchanged: bool
+    summary: dict = field(default_factory=dict)
+
+
+Loader = Callable[[Path, ImportRun, Progress], dict]
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def run_import(
+    *,
+    kind: str,
+    path: Path,
+    load: Loader,
+    options: dict | None = None,
+    election: Election | None = None,
+    by: str = "",
+    on_progress: Callable[[int, str], None] | None = None,
+) -> ImportOutcome:
+    """Run `load` in one transaction and record it. Raises ImportRefused on a bad file.
+
+    The same file (same checksum, kind and options) as the latest successful import
+    of that kind and scope is not loaded again: the run is recorded as unchanged.
+    """
+    path = Path(path)
+    options = options or {}
+    checksum = file_checksum(path)
+    latest = (
+        ImportRun.objects.filter(kind=kind, options=options, status=ImportRun.Status.SUCCEEDED)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    run = ImportRun.objects.create(
+        kind=kind, file_name=path.name, checksum=checksum, options=options, election=election, started_by=by
+    )
+    if latest is not None and latest.checksum == checksum:
+        run.status = ImportRun.Status.UNCHANGED
+        run.finished_at = timezone.now()
+        run.progress = 100
+        run.summary = {"same_as_run": latest.pk}
+        run.save(update_fields=["status", "finished_at", "progress", "summary"])
+        return ImportOutcome(run=run, unchanged=True, summary=run.summary)
+
+    progress = Progress(run_id=run.pk, on_update=on_progress)
+    try:
+        with transaction.atomic():
+            summary = load(path, run, progress)
+    except ImportRefused as exc:
+        _finish(run, ImportRun.Status.FAILED, errors=[asdict(p) for p in exc.problems[:MAX_REPORTED_PROBLEMS]])
+        raise
+    except Exception as exc:
+        _finish(run, ImportRun.Status.FAILED, errors=[{"message": f"{exc.__class__.__name__}: {exc}"}])
+        raise
+    progress(100, "terminé")
+    _finish(run, ImportRun.Status.SUCCEEDED, summary=summary)
+    return ImportOutcome(run=run, unchanged=False, summary=summary)
+
+
+def _finish(run: ImportRun, status: str, *, errors: list | None = None, summary: dict | None = None) -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    fields = ["status", "finished_at"]
+    if errors is not None:
+        run.errors = errors
+        fields.append("errors")
+    if summary is not None:
+        run.summary = summary
+        run.rows = int(summary.get("rows", 0))
+        run.progress = 100
+        fields += ["summary", "rows", "progress"]
+    run.save(update_fields=fields)
