@@ -1,9 +1,18 @@
-"""Checks of the real components QG needs: PostgreSQL with PostGIS, and Redis."""
+"""Checks of the real components QG needs: PostgreSQL with PostGIS, and Redis.
+
+/healthz answers 200 only when both answer, 503 naming the one that does not: a load
+balancer takes a web process out of rotation on 503. The age of the last Celery
+worker heartbeat is reported too, but never changes the status code: a web process
+serves pages fine while the workers restart, and taking it out would make things worse.
+"""
+
+from typing import Any
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.db.utils import Error as DatabaseError
+from django.utils import timezone
 
 
 def check_database() -> str | None:
@@ -28,3 +37,25 @@ def check_redis() -> str | None:
     except redis.RedisError as exc:
         return f"Redis unreachable at {settings.REDIS_URL}: {exc}"
     return None
+
+
+def last_heartbeat_age() -> int | None:
+    """Seconds since any Celery worker last recorded a heartbeat; None if never (or unreadable)."""
+    from hq.models import WorkerHeartbeat
+
+    try:
+        latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    except DatabaseError:
+        return None
+    if latest is None:
+        return None
+    return max(0, int((timezone.now() - latest).total_seconds()))
+
+
+def health_report() -> tuple[dict[str, Any], int]:
+    """The body and status code of /healthz."""
+    problems = {name: msg for name, msg in (("postgresql", check_database()), ("redis", check_redis())) if msg}
+    body: dict[str, Any] = {"status": "ok" if not problems else "error", "postgresql": "ok", "redis": "ok"}
+    body.update(problems)
+    body["worker_heartbeat_age_seconds"] = last_heartbeat_age() if "postgresql" not in problems else None
+    return body, 200 if not problems else 503
