@@ -1,10 +1,20 @@
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses
 # that unless told it is safe (it is: one thread, one test at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
@@ -15,3 +25,123 @@ def departements(db):
         "29": Departement.objects.create(code="29", name="Finistère"),
         "75": Departement.objects.create(code="75", name="Paris"),
     }
+
+
+# --- A real Celery worker -------------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test run really uses (pytest-django renamed it)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgis://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def celery_worker_queue(django_db_setup, tmp_path_factory):
+    """Starts `celery -A config worker` on the project's Redis and the TEST database.
+
+    Yields the name of a queue that only this worker consumes: several test runs may
+    share one Redis, and none may take another's tasks. Send with
+    `task.apply_async(..., queue=celery_worker_queue)`.
+    """
+    queue = f"qg-test-{uuid.uuid4().hex[:12]}"
+    logfile = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    celery = Path(sys.executable).with_name("celery")
+    # --pool=solo: one process, so SIGTERM stops everything and nothing outlives the test.
+    # No gossip/mingle: the worker does not talk to the other workers on the same Redis.
+    process = subprocess.Popen(
+        [str(celery), "-A", "config", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
+         "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 45
+        while True:
+            log = logfile.read_text(errors="replace") if logfile.exists() else ""
+            if " ready." in log:
+                break
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                pytest.fail(f"the Celery worker exited ({process.returncode}) before it was ready:\n{stderr}\n{log}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker was not ready after 45 s; its log:\n{log}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+        _forget_queue(queue)
+
+
+def _forget_queue(queue: str) -> None:
+    """Removes the routing keys kombu left in Redis for a queue nobody will use again."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+# --- Browser tests: Debian's chromium through Playwright ------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # chromium refuses to run as root otherwise
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium, driven by Playwright (never `playwright install`: offline machine)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed: scripts/setup.sh installs the Debian package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(request, chromium, live_server):
+    """A fresh browser context per test; `request.param` may give a viewport (width, height)."""
+    width, height = getattr(request, "param", None) or (1280, 800)
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}, locale="fr-FR"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "-_.[]" else "_" for c in request.node.name)
+        page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the test item, so that the `page` fixture knows at
+    # teardown whether the test failed and a screenshot is worth taking.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
