@@ -1,0 +1,53 @@
+"""Each demo role logs in through the real login page in chromium and lands on its home page."""
+
+import re
+
+import pytest
+
+from hq.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
+from hq.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Where `/` sends each role, and the marker its home page carries on <body>.
+HOMES = {
+    Role.NATIONAL_HQ: ("/qg/", "national"),
+    Role.FEDERAL_HQ: ("/federation/{code}/", "federal"),
+    Role.SECRETARY: ("/secretariat/", "secretary"),
+    Role.ACTIVIST: ("/militant/", "activist"),
+}
+
+PHONE = (390, 844)
+
+
+def _log_in_from_the_front_door(page, email: str) -> None:
+    page.goto("/")
+    # Not logged in: `/` leads to the login page, in French.
+    assert re.search(r"/comptes/login/", page.url), page.url
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", name="Connexion").is_visible()
+    page.get_by_label("Mot de passe", exact=False).wait_for()
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    # The server answers with redirects (login → `/` → the role's home): one navigation.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Connexion").click()
+
+
+@pytest.mark.parametrize(("email", "role", "code"), [(a[0], a[2], a[3]) for a in DEMO_ACCOUNTS])
+def test_each_demo_role_logs_in_and_lands_on_its_home_page(page, live_server, email, role, code):
+    demo_load()
+    _log_in_from_the_front_door(page, email)
+    path, marker = HOMES[role]
+    assert page.url == live_server.url + path.format(code=code)
+    assert page.locator("body").get_attribute("data-home") == marker
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_an_activist_logs_in_on_a_phone_sized_screen(page, live_server):
+    demo_load()
+    _log_in_from_the_front_door(page, "militant29@qg.example")
+    assert page.url == live_server.url + "/militant/"
+    assert page.locator("body").get_attribute("data-home") == "activist"
+    # Phone-first: nothing wider than the screen, no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
