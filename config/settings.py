@@ -181,6 +181,17 @@ STORAGES = {
     },
 }
 
+# WhiteNoise: outside production, serve straight from the apps' and project's static
+# directories (finders, re-read on each request), so development and tests need no
+# `collectstatic` and WhiteNoise does not warn "No directory at staticfiles/". In
+# production the files come from STATIC_ROOT only, and a missing one is still warned about.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# The address that links in e-mails (invitations) start with when no request is at hand;
+# views pass the address the request came to.
+SITE_URL = env_str("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # GDAL 3.6 (Debian 12) is older than Django 5.2 wants, and works for what QG does.

@@ -7,10 +7,13 @@ from django.db import transaction
 
 from circonscriptions.models import Departement
 from hq.models import Federation, Membership, Role, Section, User
+from hq.services import hq_staff_grant
 
 DEMO_PASSWORD = "qg-demo-2026"  # noqa: S105 — a published demo password, development only
 
 DEMO_DEPARTEMENTS = {"29": "Finistère", "75": "Paris"}
+# The home page's <h1> names the federation: browser tests look for these names.
+DEMO_FEDERATIONS = {"29": "Fédération du Finistère", "75": "Fédération de Paris"}
 
 DEMO_ACCOUNTS = [
     # e-mail, full name, role, département, section
@@ -37,9 +40,14 @@ def demo_load() -> list[str]:
         departement = Departement.objects.filter(code=code).first()
         if departement is None:
             departement = Departement.objects.create(code=code, name=name)
-        federations[code], _ = Federation.objects.get_or_create(
-            departement=departement, defaults={"name": f"Fédération {departement.name}"}
+        federation, _ = Federation.objects.get_or_create(
+            departement=departement, defaults={"name": DEMO_FEDERATIONS[code]}
         )
+        if federation.name == f"Fédération {departement.name}":
+            # Renames the federations of demo data loaded before they had their proper names.
+            federation.name = DEMO_FEDERATIONS[code]
+            federation.save(update_fields=["name"])
+        federations[code] = federation
     for email, full_name, role, code, section_name in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -54,6 +62,8 @@ def demo_load() -> list[str]:
         section = None
         if section_name and federation:
             section, _ = Section.objects.get_or_create(federation=federation, name=section_name)
+        # HQ accounts use the admin: staff status and the « QG fédéral » / « QG national » group.
+        hq_staff_grant(user=user, role=role)
         Membership.objects.get_or_create(
             user=user,
             defaults={

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, Departement
+from hq.queries import FederationQuerySet, InvitationQuerySet, MembershipQuerySet, SectionQuerySet
 
 
 class UserManager(BaseUserManager["User"]):
@@ -36,6 +37,9 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """An account: logs in with its e-mail address; there are no usernames."""
+
+    # A user belongs to the département of their membership (the admin's user list is scoped).
+    SCOPE_PATH = "membership__federation__departement__code"
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -72,6 +76,8 @@ class Federation(models.Model):
     departement = models.OneToOneField(Departement, models.PROTECT, related_name="federation")
     name = models.CharField(_("name"), max_length=120)
 
+    objects = FederationQuerySet.as_manager()
+
     class Meta:
         ordering = ["departement__code"]
         verbose_name = _("federation")
@@ -89,6 +95,8 @@ class Section(models.Model):
     federation = models.ForeignKey(Federation, models.CASCADE, related_name="sections")
     name = models.CharField(_("name"), max_length=120)
     communes = models.ManyToManyField(Commune, blank=True, related_name="sections")
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["federation", "name"]
@@ -118,6 +126,8 @@ class Membership(models.Model):
     section = models.ForeignKey(Section, models.SET_NULL, null=True, blank=True, related_name="memberships")
     consent_text = models.TextField(_("consent wording"), blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__email"]
@@ -156,6 +166,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), default=_invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

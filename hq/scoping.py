@@ -137,6 +137,21 @@ class ScopedAdminMixin:
             kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user, write=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Same for many-to-many choices (a section's communes).
+        related = db_field.related_model
+        if getattr(related, "SCOPE_PATH", None) is not None:
+            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user, write=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The admin answers a missing object with a redirect and a message naming the id;
+        # an object out of scope must look exactly like one that does not exist: a 404.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
     def _may_write(self, request, obj) -> bool:
         if obj is None:
             return scope_for(request.user).can_write_territory

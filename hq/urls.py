@@ -2,6 +2,16 @@ from django.urls import path
 
 from hq import views
 
+app_name = "hq"
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("sans-role/", views.no_role, name="no_role"),
+    path("qg/", views.national_home, name="national_home"),
+    path("qg/inviter/", views.national_invite, name="national_invite"),
+    path("federation/<str:code>/", views.federation_detail, name="federation_detail"),
+    path("federation/<str:code>/inviter/", views.invitation_create, name="invitation_create"),
+    path("federation/<str:code>/sections/<int:pk>/modifier/", views.section_edit, name="section_edit"),
+    path("secretariat/", views.secretary_home, name="secretary_home"),
+    path("militant/", views.activist_home, name="activist_home"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

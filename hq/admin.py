@@ -1,0 +1,127 @@
+"""The admin of people and organisation, scoped by hq.scoping.ScopedAdminMixin.
+
+A federal HQ member (staff, group « QG fédéral ») sees and changes only their own
+département's sections, members and invitations; what grants power (superuser,
+staff status, groups, permissions, the national HQ role) is reserved to superusers.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from hq.models import Federation, Invitation, Membership, Role, Section, User
+from hq.scoping import ScopedAdminMixin
+
+POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    fk_name = "user"
+    can_delete = False
+    extra = 0
+    fields = ("role", "federation", "section", "consent_text", "consent_at")
+    readonly_fields = ("consent_text", "consent_at")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "membership_role", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_active", "membership__role")
+    search_fields = ("email", "full_name")
+    list_select_related = ("membership",)
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Identity"), {"fields": ("full_name",)}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    filter_horizontal = ("groups", "user_permissions")
+
+    @admin.display(description=_("role"), ordering="membership__role")
+    def membership_role(self, obj: User) -> str:
+        membership = getattr(obj, "membership", None)
+        return membership.get_role_display() if membership else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ("last_login", "date_joined")
+        return readonly if request.user.is_superuser else readonly + POWER_FIELDS
+
+
+class RoleLimitMixin:
+    """Only superusers may hand out the national HQ role."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [choice for choice in Role.choices if choice[0] != Role.NATIONAL_HQ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+@admin.register(Federation)
+class FederationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "departement")
+    search_fields = ("name", "departement__code", "departement__name")
+    list_select_related = ("departement",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A federation's département is set once, by the national HQ.
+        return () if request.user.is_superuser else ("departement",)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+@admin.register(Section)
+class SectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "federation")
+    list_filter = ("federation",)
+    search_fields = ("name",)
+    list_select_related = ("federation",)
+    filter_horizontal = ("communes",)
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ()
+
+
+@admin.register(Membership)
+class MembershipAdmin(RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "role", "federation", "section", "consent_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__full_name")
+    list_select_related = ("user", "federation", "section")
+    readonly_fields = ("user", "consent_text", "consent_at")
+
+    def has_add_permission(self, request) -> bool:
+        # Members join by invitation: the membership is created when they accept it.
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("email", "role", "federation", "section", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email",)
+    list_select_related = ("federation", "section")
+    readonly_fields = (
+        "email",
+        "role",
+        "federation",
+        "section",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        # Invitations are sent from the federation's page, which e-mails the link.
+        return False
