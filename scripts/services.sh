@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's own PostgreSQL+PostGIS cluster and Redis server, on local ports.
-# Usage: scripts/services.sh start|stop|status
+# Usage: scripts/services.sh start|stop|status|running
 # Development and test only: trust authentication on 127.0.0.1 and fsync off.
 # Production points DATABASE_URL and REDIS_URL at real servers instead.
 source "$(dirname "$0")/common.sh"
@@ -16,6 +16,17 @@ pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG
 redis_running() { [ -f "$REDIS_PID" ] && kill -0 "$(cat "$REDIS_PID")" 2>/dev/null; }
 psql_admin() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$QG_PG_PORT" -U postgres "$@"; }
 
+# Both ports are checked before anything is created or started, so that a busy port
+# gives one sentence and leaves nothing half-started behind.
+check_ports() {
+  if ! pg_running && port_in_use "$QG_PG_PORT"; then
+    die "le port $QG_PG_PORT (PostgreSQL) est déjà pris par un autre programme. Libérez-le ou choisissez-en un autre : QG_PG_PORT=55433 make …"
+  fi
+  if ! redis_running && port_in_use "$QG_REDIS_PORT"; then
+    die "le port $QG_REDIS_PORT (Redis) est déjà pris par un autre programme. Libérez-le ou choisissez-en un autre : QG_REDIS_PORT=56380 make …"
+  fi
+}
+
 start_pg() {
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 introuvable dans $PG_BIN : lancez d'abord scripts/setup.sh."
   mkdir -p "$QG_STATE_DIR/log" "$SOCK"
@@ -30,9 +41,6 @@ start_pg() {
   fi
   if pg_running; then
     return
-  fi
-  if port_in_use "$QG_PG_PORT"; then
-    die "le port $QG_PG_PORT (PostgreSQL) est déjà pris par un autre programme. Libérez-le ou choisissez-en un autre : QG_PG_PORT=55433 make …"
   fi
   say "démarrage de PostgreSQL sur 127.0.0.1:$QG_PG_PORT"
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 start -o \
@@ -55,9 +63,6 @@ ensure_database() {
 
 start_redis() {
   if redis_running; then return; fi
-  if port_in_use "$QG_REDIS_PORT"; then
-    die "le port $QG_REDIS_PORT (Redis) est déjà pris par un autre programme. Libérez-le ou choisissez-en un autre : QG_REDIS_PORT=56380 make …"
-  fi
   say "démarrage de Redis sur 127.0.0.1:$QG_REDIS_PORT"
   mkdir -p "$QG_STATE_DIR/log" "$QG_STATE_DIR/redis"
   redis-server --port "$QG_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
@@ -83,10 +88,12 @@ stop_all() {
 }
 
 case "${1:-}" in
-  start) start_pg; ensure_database; start_redis ;;
+  start) check_ports; start_pg; ensure_database; start_redis ;;
+  # Exit status 0 when both already run (`make run` then leaves them running on Ctrl-C).
+  running) pg_running && redis_running ;;
   stop) stop_all ;;
   status)
     pg_running && echo "postgresql: en marche (127.0.0.1:$QG_PG_PORT, $PGDATA)" || echo "postgresql: arrêté"
     redis_running && echo "redis: en marche (127.0.0.1:$QG_REDIS_PORT)" || echo "redis: arrêté" ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|running" >&2; exit 2 ;;
 esac
