@@ -379,3 +379,220 @@ class IndicatorValue(models.Model):
         indexes = [models.Index(fields=["level", "territory_code"], name="indicator_value_territory")]
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
+
+
+# ---------------------------------------------------------------------------------------------
+# Voter profiles: computed by circonscriptions/profile_services.py with the rules of
+# circonscriptions/profiles.py. A recompute writes a new ProfileRun and its rows, then
+# switches the "current" flag in one transaction: readers only ever see a complete run.
+
+
+class ProfileSettings(models.Model):
+    """The profile parameters HQ analysts set in the admin (one row; see circonscriptions/profiles.py)."""
+
+    half_life_years = models.FloatField(
+        _("half-life of an election's weight (years)"),
+        default=5.0,
+        help_text=_("An election this many years older than the latest one counts half as much."),
+    )
+    first_rounds_only = models.BooleanField(
+        _("first rounds only"),
+        default=True,
+        help_text=_("Second rounds are duels in which whole blocs are absent."),
+    )
+    leaning_margin = models.FloatField(
+        _("leaning threshold (share of expressed votes)"),
+        default=0.05,
+        help_text=_(
+            "Left lead over the strongest opposing bloc beyond which a polling station leans (0.05 = 5 points)."
+        ),
+    )
+    margin_sd_floor = models.FloatField(
+        _("minimum spread of the margin"),
+        default=0.05,
+        help_text=_("Used for the confidence when the elections loaded are too few to measure the spread."),
+    )
+    hotspot_z = models.FloatField(
+        _("abstention hotspot z-score"),
+        default=1.0,
+        help_text=_("Standard deviations above both the circonscription's and the département's mean abstention."),
+    )
+    hotspot_min_group = models.PositiveSmallIntegerField(_("minimum polling stations to compare with"), default=3)
+    doors_per_hour = models.FloatField(_("doors knocked per hour"), default=12.0)
+    contact_rate = models.FloatField(_("share of doors that open"), default=0.5)
+    mobilisation_effect = models.FloatField(
+        _("chance that a visit brings an abstainer to vote"),
+        default=0.14,
+        help_text=_(
+            "Green & Gerber, Get Out the Vote: about 1 vote per 14 contacts (US). Pons 2018 found none in France."
+        ),
+    )
+    persuasion_effect = models.FloatField(
+        _("votes won per voter met (persuasion)"),
+        default=0.10,
+        help_text=_("Pons, American Economic Review 2018: about 0.11 vote per door opened in the 2012 campaign."),
+    )
+    persuasion_weight_outside_swing = models.FloatField(
+        _("persuasion weight outside swing polling stations"), default=0.5
+    )
+    max_types = models.PositiveSmallIntegerField(_("maximum profile types per circonscription"), default=4)
+    min_type_size = models.PositiveSmallIntegerField(_("polling stations per profile type, at least"), default=5)
+    type_distinct_delta = models.FloatField(
+        _("gap that names a profile type"),
+        default=0.03,
+        help_text=_("A type is called abstentionist, or strong for a bloc, when it differs by this much."),
+    )
+    kmeans_seed = models.PositiveIntegerField(_("grouping seed"), default=2012)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile settings")
+        verbose_name_plural = _("profile settings")
+
+    def __str__(self) -> str:
+        return str(_("Profile settings"))
+
+    @classmethod
+    def load(cls) -> "ProfileSettings":
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+    def parameters(self):
+        from circonscriptions.profile_parameters import ProfileParameters
+
+        return ProfileParameters.from_dict({f.name: getattr(self, f.name) for f in self._meta.concrete_fields})
+
+
+class Leaning(models.TextChoices):
+    LEFT = "left", _("leaning left")
+    RIGHT = "right", _("leaning right")
+    SWING = "swing", _("swing")
+
+
+class ProfileRunQuerySet(models.QuerySet):
+    def current(self) -> "ProfileRun | None":
+        return self.filter(is_current=True).first()
+
+
+class ProfileRun(models.Model):
+    """One recompute of every profile; `is_current` marks the complete run that pages show."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.CharField(_("started by"), max_length=254, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    is_current = models.BooleanField(_("current"), default=False)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    elections = models.JSONField(_("elections"), default=list, blank=True)
+    stations = models.PositiveIntegerField(_("polling stations"), default=0)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ProfileRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="profile_run_one_current"
+            )
+        ]
+        verbose_name = _("profile run")
+        verbose_name_plural = _("profile runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class ProfileType(models.Model):
+    """A profil-type: one of the few kinds of polling station of a circonscription, in one run."""
+
+    SCOPE_PATH = "circonscription__departement__code"
+
+    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="types")
+    circonscription = models.ForeignKey(Circonscription, models.CASCADE, related_name="profile_types")
+    key = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    count = models.PositiveIntegerField(_("polling stations"))
+    centroid = models.JSONField(_("mean figures"), default=dict)
+
+    class Meta:
+        ordering = ["circonscription", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "circonscription", "key"], name="profile_type_unique_key")
+        ]
+        verbose_name = _("profile type")
+        verbose_name_plural = _("profile types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PollingStationProfileQuerySet(models.QuerySet):
+    def current(self) -> "PollingStationProfileQuerySet":
+        return self.filter(run__is_current=True)
+
+    def in_circonscription(self, circonscription: Circonscription) -> "PollingStationProfileQuerySet":
+        return self.filter(circonscription=circonscription)
+
+
+class PollingStationProfile(models.Model):
+    """Every figure of one polling station in one run; shares and rates are fractions (0.25 = 25 %)."""
+
+    SCOPE_PATH = "polling_station__commune__departement__code"
+
+    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="profiles")
+    polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="profiles")
+    circonscription = models.ForeignKey(
+        Circonscription, models.SET_NULL, null=True, blank=True, related_name="polling_station_profiles"
+    )
+    profile_type = models.ForeignKey(ProfileType, models.SET_NULL, null=True, blank=True, related_name="profiles")
+    n_elections = models.PositiveSmallIntegerField(_("elections"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    share_expr_left = models.FloatField(_("left, share of expressed"), null=True)
+    share_expr_centre = models.FloatField(_("centre, share of expressed"), null=True)
+    share_expr_right = models.FloatField(_("right, share of expressed"), null=True)
+    share_expr_far_right = models.FloatField(_("far right, share of expressed"), null=True)
+    share_expr_other = models.FloatField(_("other, share of expressed"), null=True)
+    share_reg_left = models.FloatField(_("left, share of registered"), null=True)
+    share_reg_centre = models.FloatField(_("centre, share of registered"), null=True)
+    share_reg_right = models.FloatField(_("right, share of registered"), null=True)
+    share_reg_far_right = models.FloatField(_("far right, share of registered"), null=True)
+    share_reg_other = models.FloatField(_("other, share of registered"), null=True)
+    abstention_rate_last = models.FloatField(_("abstention, latest election"), null=True)
+    abstention_rate_avg = models.FloatField(_("abstention, weighted average"), null=True)
+    left_share_trend = models.FloatField(_("left share trend (per year)"), null=True)
+    abstention_trend = models.FloatField(_("abstention trend (per year)"), null=True)
+    volatility = models.FloatField(_("volatility"), null=True)
+    margin_avg = models.FloatField(_("left margin, weighted average"), null=True)
+    margin_sd = models.FloatField(_("left margin, spread"), null=True)
+    leaning = models.CharField(_("leaning"), max_length=5, choices=Leaning.choices)
+    confidence = models.FloatField(_("confidence"))
+    abstention_z_circonscription = models.FloatField(_("abstention z-score in the circonscription"), null=True)
+    abstention_z_departement = models.FloatField(_("abstention z-score in the département"), null=True)
+    abstention_hotspot = models.BooleanField(_("abstention hotspot"))
+    left_abstention_hotspot = models.BooleanField(_("left abstention hotspot"))
+    mobilisation_score = models.FloatField(_("mobilisation (votes per hour)"), null=True)
+    persuasion_score = models.FloatField(_("persuasion (votes per hour)"), null=True)
+    priority_score = models.FloatField(_("priority (votes per hour)"), null=True)
+    rank_circonscription = models.PositiveIntegerField(_("rank in the circonscription"), null=True)
+    rank_departement = models.PositiveIntegerField(_("rank in the federation"), null=True)
+    rank_nation = models.PositiveIntegerField(_("rank in the nation"), null=True)
+
+    objects = PollingStationProfileQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "polling_station"], name="ps_profile_unique_station")]
+        indexes = [models.Index(fields=["run", "circonscription"], name="ps_profile_run_circo")]
+        verbose_name = _("polling station profile")
+        verbose_name_plural = _("polling station profiles")
+
+    def __str__(self) -> str:
+        return f"{self.polling_station_id} ({self.get_leaning_display()})"
