@@ -105,24 +105,35 @@ def run_import(
     election: Election | None = None,
     by: str = "",
     on_progress: Callable[[int, str], None] | None = None,
+    checksum: str | None = None,
+    run: ImportRun | None = None,
+    force: bool = False,
 ) -> ImportOutcome:
     """Run `load` in one transaction and record it. Raises ImportRefused on a bad file.
 
     The same file (same checksum, kind and options) as the latest successful import
-    of that kind and scope is not loaded again: the run is recorded as unchanged.
+    of that kind and scope is not loaded again: the run is recorded as unchanged
+    (unless `force`). `checksum` replaces the file's own when an import reads several
+    files; `run` is an ImportRun created beforehand (by the admin's upload page, so
+    that its progress bar can follow it from the start).
     """
     path = Path(path)
     options = options or {}
-    checksum = file_checksum(path)
+    checksum = checksum or file_checksum(path)
     latest = (
         ImportRun.objects.filter(kind=kind, options=options, status=ImportRun.Status.SUCCEEDED)
         .order_by("-started_at", "-pk")
         .first()
     )
-    run = ImportRun.objects.create(
-        kind=kind, file_name=path.name, checksum=checksum, options=options, election=election, started_by=by
-    )
-    if latest is not None and latest.checksum == checksum:
+    fields = {"kind": kind, "checksum": checksum, "options": options, "election": election, "started_by": by}
+    if run is None:
+        run = ImportRun.objects.create(file_name=path.name, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.status = ImportRun.Status.RUNNING
+        run.save(update_fields=[*fields, "status"])
+    if latest is not None and latest.checksum == checksum and not force:
         run.status = ImportRun.Status.UNCHANGED
         run.finished_at = timezone.now()
         run.progress = 100

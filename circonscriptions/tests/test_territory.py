@@ -1,0 +1,117 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from circonscriptions.importers.base import ImportRefused
+from circonscriptions.importers.territory import territory_import
+from circonscriptions.models import (
+    Canton,
+    Circonscription,
+    CirconscriptionShape,
+    Commune,
+    CommuneShape,
+    Departement,
+    FormerCommuneCode,
+    ImportRun,
+    Region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_imports_the_national_levels_and_the_communes_of_the_departements_asked():
+    outcome = territory_import(departements=["2A", "2B", "5"])
+
+    assert outcome.run.status == ImportRun.Status.SUCCEEDED
+    assert outcome.run.options == {"departements": ["05", "2A", "2B"]}
+    assert Region.objects.count() == 18
+    # 101 départements, the 5 overseas collectivities with deputies, and 99 (abroad).
+    assert Departement.objects.count() == 107
+    assert Departement.objects.get(code="99").name == "Français établis hors de France"
+    assert Circonscription.objects.count() == 577
+    assert set(Circonscription.objects.filter(departement__code="2A").values_list("code", flat=True)) == {
+        "2A01",
+        "2A02",
+    }
+    assert Circonscription.objects.filter(code__in=["9901", "9911", "97101", "98702"]).count() == 4
+    assert CirconscriptionShape.objects.count() == 566  # the 11 abroad have none
+    assert Commune.objects.filter(departement__code="2A").count() == 124
+    assert Commune.objects.filter(departement__code="2B").count() == 236
+    assert Commune.objects.filter(departement__code="05").count() == 162
+    assert Commune.objects.exclude(departement__code__in=["05", "2A", "2B"]).count() == 0
+    ajaccio = Commune.objects.get(code="2A004")
+    assert ajaccio.name == "Ajaccio" and ajaccio.population > 60000
+    assert Commune.objects.get(code="05001").departement.code == "05"
+    assert Canton.objects.filter(code__startswith="05").count() == 17
+    assert Canton.objects.get(code="0501").departement.code == "05"
+
+
+def test_a_commune_lists_the_circonscriptions_it_lies_in(territory):
+    brest = Commune.objects.get(code="29019")
+    assert set(brest.circonscriptions.values_list("code", flat=True)) == {"2902", "2903"}
+    assert list(Commune.objects.get(code="29003").circonscriptions.values_list("code", flat=True)) == ["2907"]
+    # Paris is in the circonscriptions of its arrondissements, its arrondissements have it as parent.
+    paris = Commune.objects.get(code="75056")
+    assert paris.children.filter(kind=Commune.Kind.ARRONDISSEMENT).count() == 20
+    assert {f"75{n:02d}" for n in range(1, 19)} <= set(paris.circonscriptions.values_list("code", flat=True))
+    assert Commune.objects.filter(departement__code="29", circonscriptions__isnull=True).count() == 0
+
+
+def test_shapes_are_valid_multipolygons_in_wgs84_with_a_simplified_copy(territory):
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT count(*), count(*) FILTER (WHERE ST_IsValid(geom) AND NOT ST_IsEmpty(geom)
+                 AND GeometryType(geom) = 'MULTIPOLYGON' AND ST_SRID(geom) = 4326 AND geom_simple IS NOT NULL)
+               FROM circonscriptions_communeshape"""
+        )
+        total, good = cur.fetchone()
+    assert total == CommuneShape.objects.count() > 290
+    assert good == total
+    brest = CommuneShape.objects.get(commune__code="29019")
+    assert brest.geom_simple.num_coords <= brest.geom.num_coords
+    assert brest.geom.contains(brest.geom.point_on_surface)
+
+
+def test_former_codes_lead_to_the_current_commune(territory):
+    # Lambézellec, Saint-Marc and Saint-Pierre-Quilbignon merged into Brest in 1945.
+    for code in ("29096", "29253", "29258"):
+        assert FormerCommuneCode.objects.get(code=code).commune.code == "29019"
+    current = set(Commune.objects.values_list("code", flat=True))
+    assert not current & set(FormerCommuneCode.objects.values_list("code", flat=True))
+
+
+def test_importing_the_same_territory_again_changes_nothing(territory):
+    before = _snapshot()
+    again = territory_import(departements=["29", "75"])
+    assert again.unchanged and again.run.status == ImportRun.Status.UNCHANGED
+
+    forced = territory_import(departements=["75", "29"], force=True)
+    changes = {
+        level: counts for level, counts in forced.summary.items() if isinstance(counts, dict) and any(counts.values())
+    }
+    assert changes == {}
+    assert _snapshot() == before
+
+
+def test_an_unknown_departement_is_refused_and_nothing_is_written():
+    communes = Commune.objects.count()
+    with pytest.raises(ImportRefused) as refused:
+        territory_import(departements=["29", "96"])
+    assert refused.value.problems[0].value == "96"
+    assert refused.value.problems[0].column == "--departements"
+    assert Commune.objects.count() == communes
+    assert ImportRun.objects.latest("pk").status == ImportRun.Status.FAILED
+
+
+def test_the_command_says_when_nothing_changed(territory, capsys):
+    call_command("import_territory", "--departements", "29,75")
+    assert "rien n'a changé" in capsys.readouterr().out
+
+
+def _snapshot():
+    return (
+        list(Commune.objects.order_by("code").values_list("code", "name", "population", "parent__code")),
+        list(Commune.circonscriptions.through.objects.order_by("pk").values_list("commune_id", "circonscription_id")),
+        list(CommuneShape.objects.order_by("pk").values_list("pk", "commune_id")),
+        list(FormerCommuneCode.objects.order_by("code").values_list("code", "commune_id")),
+    )
