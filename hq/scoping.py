@@ -55,9 +55,9 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     cached = getattr(user, "_qg_scope", None)
     if cached is not None:
         return cached
+    # Not type(user): request.user is a lazy proxy whose type is SimpleLazyObject.
     membership = (
-        type(user)
-        .objects.filter(pk=user.pk)
+        User.objects.filter(pk=user.pk)
         .values_list("membership__role", "membership__federation__departement__code")
         .first()
     )

@@ -1,0 +1,155 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from circonscriptions.models import Circonscription, ImportRun
+from hq.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
+from hq.models import Invitation, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def h1(response) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
+    assert match, "the page has no <h1>"
+    return re.sub(r"\s+", " ", match.group(1)).strip()
+
+
+def data_home(response) -> str | None:
+    match = re.search(r'<body[^>]*data-home="([a-z]+)"', response.content.decode())
+    return match.group(1) if match else None
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "expected_url", "expected_home", "expected_h1"),
+    [
+        (Role.NATIONAL_HQ, None, "/qg/", "national", "QG national"),
+        (Role.FEDERAL_HQ, "29", "/federation/29/", "federal", "Fédération du Finistère"),
+        (Role.SECRETARY, "29", "/secretariat/", "secretary", "Fédération du Finistère — secrétariat"),
+        (Role.ACTIVIST, "29", "/militant/", "activist", "Fédération du Finistère"),
+        (None, None, "/sans-role/", "none", "Bienvenue sur QG"),
+    ],
+)
+def test_home_sends_each_role_to_its_own_home_page(
+    client, make_member, role, code, expected_url, expected_home, expected_h1
+):
+    client.force_login(make_member(role, code))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == expected_url
+    page = client.get(expected_url)
+    assert page.status_code == 200
+    assert data_home(page) == expected_home
+    assert h1(page) == expected_h1
+
+
+def test_home_asks_anonymous_visitors_to_log_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_each_demo_account_logs_in_with_the_demo_password_and_reaches_its_home(client):
+    demo_load()
+    homes = {
+        Role.NATIONAL_HQ: "national",
+        Role.FEDERAL_HQ: "federal",
+        Role.SECRETARY: "secretary",
+        Role.ACTIVIST: "activist",
+    }
+    for email, _name, role, _code, _section in DEMO_ACCOUNTS:
+        response = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}, follow=True)
+        assert data_home(response) == homes[role], email
+        client.post(reverse("account_logout"))
+
+
+def test_demo_federal_hq_accounts_are_staff_in_the_federal_group_and_reload_changes_nothing():
+    demo_load()
+    users_before = User.objects.count()
+    assert demo_load() == ["données de démo déjà chargées."]
+    assert User.objects.count() == users_before
+    federal = User.objects.get(email="federation29@qg.example")
+    assert federal.is_staff and not federal.is_superuser
+    assert list(federal.groups.values_list("name", flat=True)) == ["QG fédéral"]
+    assert federal.has_perm("hq.change_section") and not federal.has_perm("hq.add_invitation")
+
+
+def test_national_home_lists_federations_with_members_pending_invitations_and_imports(
+    client, national, make_member, federations
+):
+    make_member(Role.ACTIVIST, "29")
+    make_member(Role.FEDERAL_HQ, "29")
+    Invitation.objects.create(email="new@example.org", federation=federations["29"], invited_by=national)
+    ImportRun.objects.create(kind="territory", file_name="circonscriptions-2024.geojson", checksum="0" * 64, rows=577)
+    client.force_login(national)
+    page = client.get("/qg/").content.decode()
+    row_29 = re.search(r"<tr>\s*<td>29</td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", row_29) == ["2", "1"]  # members, pending invitations
+    assert "circonscriptions-2024.geojson" in page
+
+
+def test_national_home_says_when_nothing_was_imported_yet(client, national):
+    client.force_login(national)
+    assert "Aucune donnée officielle importée" in client.get("/qg/").content.decode()
+
+
+def test_federal_home_lists_sections_members_and_invitations_in_constant_queries(
+    client, make_member, federations, sections, django_assert_num_queries
+):
+    federal = make_member(Role.FEDERAL_HQ, "29", name="Fanch Fédéral")
+    for i in range(6):
+        make_member(Role.ACTIVIST, "29", section=sections["29"], name=f"Militant {i}")
+    make_member(Role.ACTIVIST, "75", name="Parisien hors champ")
+    for i in range(3):
+        Invitation.objects.create(email=f"invite{i}@example.org", federation=federations["29"], invited_by=federal)
+    client.force_login(federal)
+    client.get("/federation/29/")  # warms the session
+    # session, user, scope, federation, can_write, sections, members, invitations
+    with django_assert_num_queries(8):
+        response = client.get("/federation/29/")
+    page = response.content.decode()
+    assert page.count("Militant ") == 6
+    assert "Parisien hors champ" not in page
+    assert page.count("@example.org</td>") == 3
+    assert "Brest centre" in page
+    assert 'href="/federation/29/inviter/"' in page
+
+
+def test_an_activist_reading_the_federation_page_sees_sections_but_no_member_list(client, make_member, sections):
+    make_member(Role.ACTIVIST, "29", name="Voisine Discrète")
+    activist = make_member(Role.ACTIVIST, "29")
+    client.force_login(activist)
+    page = client.get("/federation/29/").content.decode()
+    assert "Brest centre" in page
+    assert "Voisine Discrète" not in page
+    assert "/inviter/" not in page
+
+
+def test_secretary_home_lists_the_circonscriptions_of_the_departement_only(client, make_member, departements):
+    Circonscription.objects.create(code="2901", departement=departements["29"], number=1, name="1re du Finistère")
+    Circonscription.objects.create(code="7501", departement=departements["75"], number=1, name="1re de Paris")
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    page = client.get("/secretariat/").content.decode()
+    assert "1re du Finistère" in page
+    assert "1re de Paris" not in page
+    assert "<button" not in page.split("<main")[1].split("</main>")[0]  # no fake print button
+
+
+def test_secretary_home_explains_that_the_territory_is_not_imported_yet(client, make_member):
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    page = client.get("/secretariat/").content.decode()
+    assert "Aucune circonscription pour l'instant" in page
+
+
+def test_activist_home_shows_federation_section_and_the_empty_fiches_feed(client, make_member, sections):
+    client.force_login(make_member(Role.ACTIVIST, "29", section=sections["29"]))
+    page = client.get("/militant/").content.decode()
+    assert "Votre section : Brest centre." in page
+    assert "Aucune fiche publiée" in page
+
+
+@pytest.mark.parametrize("url", ["/qg/", "/secretariat/", "/militant/"])
+def test_a_home_page_of_another_role_is_refused(client, make_member, url):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    assert client.get(url).status_code == 403

@@ -1,0 +1,94 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from hq.models import Role
+
+pytestmark = pytest.mark.django_db
+
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_the_login_page_is_in_french_by_default(client):
+    page = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="fr">' in page
+    assert "Se connecter" in page
+    assert "Mot de passe oublié ?" in page
+    assert "Log in" not in page
+
+
+def test_the_login_page_is_in_french_for_a_french_browser(client):
+    page = client.get(reverse("account_login"), headers={"accept-language": "fr-FR,fr;q=0.9"}).content.decode()
+    assert '<html lang="fr">' in page
+    assert "Se connecter" in page
+    assert "Adresse e-mail" in page  # allauth's own field label, translated too
+
+
+def test_the_language_switcher_turns_the_interface_to_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("account_login")}, follow=True)
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert "Forgot your password?" in page
+
+
+def test_the_login_page_does_not_offer_public_sign_up(client):
+    page = client.get(reverse("account_login")).content.decode()
+    assert "/comptes/signup/" not in page
+    closed = client.get("/comptes/signup/")  # allauth's "sign-up closed" page, in our layout
+    assert "Inscriptions fermées" in closed.content.decode()
+    assert '<main id="contenu"' in closed.content.decode()
+
+
+def test_pages_have_a_skip_link_landmarks_and_only_local_assets(client, make_member):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get("/federation/29/").content.decode()
+    assert re.search(r'<a class="skip-link" href="#contenu">', page)
+    for landmark in ("<header", "<nav", '<main id="contenu"', "<footer"):
+        assert landmark in page
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:css|js))"', page)
+    assert assets == ["/static/css/qg.css"]
+    assert "http://" not in page and "https://" not in page
+
+
+def test_the_stylesheet_is_served_from_the_project_static_files(client):
+    response = client.get("/static/css/qg.css")
+    assert response.status_code == 200
+    assert b":focus-visible" in b"".join(response.streaming_content)
+
+
+def test_the_navigation_follows_the_role(client, make_member):
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    activist_nav = client.get("/militant/").content.decode().split("<nav")[1].split("</nav>")[0]
+    assert "Mon espace" in activist_nav
+    assert "Inviter" not in activist_nav and "Administration" not in activist_nav
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    federal_nav = client.get("/federation/29/").content.decode().split("<nav")[1].split("</nav>")[0]
+    assert 'href="/federation/29/inviter/"' in federal_nav
+    assert "Administration" in federal_nav
+
+
+def _po_entries(text: str) -> list[tuple[list[str], str, list[str]]]:
+    """(flags, msgid, msgstrs) for every entry but the header."""
+    entries = []
+    for block in text.split("\n\n"):
+        lines = block.strip().splitlines()
+        flags = [line for line in lines if line.startswith("#,")]
+        body = "\n".join(line for line in lines if not line.startswith("#"))
+        msgid = "".join(re.findall(r'"(.*)"', (re.search(r'^msgid ((?:".*"\n?)+)', body, re.M) or [""])[0] or ""))
+        if not msgid:
+            continue
+        strs = ["".join(re.findall(r'"(.*)"', m)) for m in re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', body, re.M)]
+        entries.append((flags, msgid, strs))
+    return entries
+
+
+def test_every_french_translation_is_filled_and_none_is_fuzzy():
+    entries = _po_entries(PO_FILE.read_text(encoding="utf-8"))
+    assert len(entries) > 100
+    fuzzy = [msgid for flags, msgid, _strs in entries if any("fuzzy" in flag for flag in flags)]
+    empty = [msgid for _flags, msgid, strs in entries if not strs or any(not s for s in strs)]
+    assert fuzzy == []
+    assert empty == []
