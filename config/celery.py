@@ -1,14 +1,22 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("qg")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Modules of tasks not named tasks.py (one per feature owner).
+app.autodiscover_tasks(related_name="profile_tasks")
 
 # Every scheduled job is first a management command; beat only enqueues its task.
 app.conf.beat_schedule = {
     "heartbeat": {"task": "hq.tasks.heartbeat_record_task", "schedule": 60.0},
+    # CELERY_TIMEZONE is Europe/Paris: 03:00 Paris time, summer and winter.
+    "profiles-nightly": {
+        "task": "circonscriptions.profile_tasks.profiles_recompute_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }

@@ -91,6 +91,10 @@ def lg2022_brest_rows(numbers: set[str]) -> list[dict]:
             centre = int(line["M. LARSONNEUR Jean-Charles - votes"])
             base = {
                 "polling_station_id": f"29019_{int(line['Numéro'])}",
+                "commune": "29019",
+                "code": str(int(line["Numéro"])),
+                "blank": int(line["Blancs"]),
+                "null": int(line["Nuls"]),
                 "circonscription": "2902",
                 "departement": "29",
                 "election": "legislatives-2022-1",
@@ -103,6 +107,84 @@ def lg2022_brest_rows(numbers: set[str]) -> list[dict]:
                 "abstentions": registered - voters,
                 "expressed": expressed,
             }
-            for bloc, votes in (("left", left), ("centre", centre), ("other", expressed - left - centre)):
-                rows.append({**base, "bloc": bloc, "votes": votes})
+            slots = (("left", "NUP", left), ("centre", "ENS", centre), ("other", "DIV", expressed - left - centre))
+            for panel, (bloc, nuance, votes) in enumerate(slots, start=1):
+                rows.append(
+                    {**base, "bloc": bloc, "votes": votes, "panel": panel, "nuance": nuance, "candidate": nuance}
+                )
     return rows
+
+
+COMMUNE_NAMES = {"29019": "Brest", "29011": "Bohars", "29015": "Bourg-Blanc", "29017": "Brélès"}
+
+
+def store_results(rows: list[dict]) -> dict[str, int]:
+    """Create, with the ORM, the territory, election, nuances, results and votes of `rows`.
+
+    Returns {polling_station_id of the rows ('29019_40'): PollingStation.pk}. Bulk inserts
+    only: the DB tests of profiles must not depend on the importers being finished.
+    """
+    from circonscriptions.models import (
+        Circonscription,
+        Commune,
+        Departement,
+        Election,
+        Nuance,
+        PollingStation,
+        PollingStationResult,
+        PollingStationVotes,
+    )
+
+    dept, _ = Departement.objects.get_or_create(code="29", defaults={"name": "Finistère"})
+    circos = {}
+    for code in sorted({r["circonscription"] for r in rows}):
+        circos[code], _ = Circonscription.objects.get_or_create(
+            code=code, defaults={"departement": dept, "number": int(code[2:]), "name": f"Finistère {int(code[2:])}"}
+        )
+    communes = {}
+    for code in sorted({r["commune"] for r in rows}):
+        communes[code], _ = Commune.objects.get_or_create(
+            code=code, defaults={"name": COMMUNE_NAMES.get(code, code), "departement": dept}
+        )
+    stations = {}
+    for r in rows:
+        key = r["polling_station_id"]
+        if key not in stations:
+            stations[key], _ = PollingStation.objects.get_or_create(
+                commune=communes[r["commune"]],
+                code=r["code"],
+                defaults={"circonscription": circos[r["circonscription"]], "name": f"Bureau {r['code']}"},
+            )
+    elections, nuances = {}, {}
+    for r in rows:
+        if r["election"] not in elections:
+            elections[r["election"]], _ = Election.objects.get_or_create(
+                slug=r["election"],
+                defaults={"kind": r["kind"], "year": r["year"], "round": r["round"], "date": r["date"]},
+            )
+        key = (r["election"], r["nuance"])
+        if key not in nuances:
+            nuances[key], _ = Nuance.objects.get_or_create(
+                election=elections[r["election"]], code=r["nuance"], defaults={"bloc": r["bloc"]}
+            )
+    results = {}
+    for r in rows:
+        key = (r["election"], r["polling_station_id"])
+        if key not in results:
+            results[key] = PollingStationResult(
+                election=elections[r["election"]],
+                polling_station=stations[r["polling_station_id"]],
+                **{k: r[k] for k in ("registered", "voters", "abstentions", "blank", "null", "expressed")},
+            )
+    PollingStationResult.objects.bulk_create(results.values())
+    PollingStationVotes.objects.bulk_create(
+        PollingStationVotes(
+            result=results[(r["election"], r["polling_station_id"])],
+            panel=r["panel"],
+            nuance=nuances[(r["election"], r["nuance"])],
+            candidate=r["candidate"],
+            votes=r["votes"],
+        )
+        for r in rows
+    )
+    return {key: station.pk for key, station in stations.items()}

@@ -1,0 +1,236 @@
+"""Recompute the voter profiles: load the results in one query, compute, write, switch atomically.
+
+The switch is the whole point: a run writes its rows under its own ProfileRun, and
+only when every row is written does one transaction mark it current (and the
+previous one not). Pages read the current run, so they show the previous profiles
+until the new ones are complete; a run that fails rolls its rows back and leaves the
+current run untouched; a run killed mid-way never committed its rows, and the next
+run marks it failed.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from circonscriptions.models import (
+    Commune,
+    Departement,
+    Election,
+    Nuance,
+    PollingStation,
+    PollingStationProfile,
+    PollingStationResult,
+    PollingStationVotes,
+    ProfileRun,
+    ProfileSettings,
+    ProfileType,
+)
+from circonscriptions.profile_parameters import ProfileParameters
+from circonscriptions.profiles import BLOCS, compute_profiles
+
+# A run still "running" after this long was killed (worker restart, OOM): the next run says so.
+STALE_AFTER = timedelta(hours=6)
+# Succeeded runs kept with their rows: the current one and the one before (to compare).
+KEEP_SUCCEEDED = 2
+KEEP_FAILED = 20
+
+PROFILE_COLUMNS = [
+    "n_elections",
+    "first_year",
+    "last_year",
+    *[f"share_expr_{b}" for b in BLOCS],
+    *[f"share_reg_{b}" for b in BLOCS],
+    "abstention_rate_last",
+    "abstention_rate_avg",
+    "left_share_trend",
+    "abstention_trend",
+    "volatility",
+    "margin_avg",
+    "margin_sd",
+    "leaning",
+    "confidence",
+    "abstention_z_circonscription",
+    "abstention_z_departement",
+    "abstention_hotspot",
+    "left_abstention_hotspot",
+    "mobilisation_score",
+    "persuasion_score",
+    "priority_score",
+    "rank_circonscription",
+    "rank_departement",
+    "rank_nation",
+]
+
+
+def results_sql(*, first_rounds_only: bool) -> str:
+    """The one query that feeds the computation: one row per (station, election, bloc)."""
+    t = {m.__name__: m._meta.db_table for m in (PollingStationResult, PollingStationVotes, Nuance, Election)}
+    t.update({m.__name__: m._meta.db_table for m in (PollingStation, Commune, Departement)})
+    where = "WHERE e.round = 1" if first_rounds_only else ""
+    # Grouping by the result's key is enough for its other columns (PostgreSQL knows they depend on it).
+    return f"""
+        SELECT r.polling_station_id, ps.circonscription_id AS circonscription, d.code AS departement,
+               e.slug AS election, e.kind, e.year, e.round, e.date,
+               r.registered, r.voters, r.abstentions, r.expressed,
+               COALESCE(n.bloc, 'other') AS bloc, COALESCE(SUM(v.votes), 0) AS votes
+        FROM {t["PollingStationResult"]} r
+        JOIN {t["Election"]} e ON e.id = r.election_id
+        JOIN {t["PollingStation"]} ps ON ps.id = r.polling_station_id
+        JOIN {t["Commune"]} c ON c.id = ps.commune_id
+        JOIN {t["Departement"]} d ON d.id = c.departement_id
+        LEFT JOIN {t["PollingStationVotes"]} v ON v.result_id = r.id
+        LEFT JOIN {t["Nuance"]} n ON n.id = v.nuance_id
+        {where}
+        GROUP BY r.id, e.id, ps.id, d.code, COALESCE(n.bloc, 'other')
+    """  # noqa: S608 (table names come from the models, nothing from users)
+
+
+def _log_query(sql: str, started: float) -> None:
+    # COPY goes round Django's cursor wrapper: record it like any query so that
+    # query-count tests and the debug toolbar still see it.
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
+    """Every polling-station result, summed by bloc, as the long table profiles.py reads (one query)."""
+    sql = results_sql(first_rounds_only=first_rounds_only)
+    copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    buffer = io.BytesIO()
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(copy_sql) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    _log_query(copy_sql, started)
+    buffer.seek(0)
+    return pd.read_csv(
+        buffer,
+        dtype={"departement": str, "kind": str, "bloc": str, "date": str, "circonscription": "Int64"},
+        keep_default_na=False,
+        na_values={"circonscription": [""], "date": [""]},
+    )
+
+
+def _copy_profiles(stations: pd.DataFrame, run: ProfileRun, type_ids: dict[tuple[int, int], int]) -> None:
+    frame = pd.DataFrame(
+        {
+            "run_id": run.pk,
+            "polling_station_id": stations["polling_station_id"].astype("int64"),
+            "circonscription_id": stations["circonscription"].astype("Int64"),
+        }
+    )
+    keys = list(zip(stations["circonscription"], stations["profile_type"], strict=True))
+    frame["profile_type_id"] = pd.array(
+        [type_ids.get((int(c), int(k))) if pd.notna(c) and pd.notna(k) else None for c, k in keys], dtype="Int64"
+    )
+    for column in PROFILE_COLUMNS:
+        values = stations[column]
+        if column.startswith("rank_") or column in ("n_elections", "first_year", "last_year"):
+            values = values.round().astype("Int64")
+        frame[column] = values
+    frame = frame.replace([np.inf, -np.inf], np.nan)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="")
+    columns = ", ".join(frame.columns)
+    sql = f"COPY {PollingStationProfile._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+    _log_query(sql, started)
+
+
+def _write_types(types: pd.DataFrame, run: ProfileRun) -> dict[tuple[int, int], int]:
+    objects = [
+        ProfileType(
+            run=run,
+            circonscription_id=int(row.circonscription),
+            key=int(row.key),
+            name=row.name,
+            description=row.description,
+            count=int(row.count),
+            centroid=row.centroid,
+        )
+        for row in types.itertuples(index=False)
+    ]
+    created = ProfileType.objects.bulk_create(objects, batch_size=5000)
+    return {(t.circonscription_id, t.key): t.pk for t in created}
+
+
+def _prune() -> None:
+    """Drop the rows of runs nobody will read again (outside the switch: it may take a while)."""
+    succeeded = ProfileRun.objects.filter(status=ProfileRun.Status.SUCCEEDED, is_current=False).order_by("-started_at")
+    ProfileRun.objects.filter(pk__in=list(succeeded.values_list("pk", flat=True)[KEEP_SUCCEEDED - 1 :])).delete()
+    failed = ProfileRun.objects.exclude(status=ProfileRun.Status.SUCCEEDED).exclude(status=ProfileRun.Status.RUNNING)
+    ProfileRun.objects.filter(pk__in=list(failed.values_list("pk", flat=True)[KEEP_FAILED:])).delete()
+
+
+def profiles_recompute(
+    *,
+    by: str = "",
+    parameters: ProfileParameters | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> ProfileRun:
+    """Recompute every polling-station profile as a new run, and make it current only once complete.
+
+    Raises whatever went wrong after recording it on the run (status failed, error text);
+    the previous current run then stays current.
+    """
+    report = progress or (lambda percent, step: None)
+    params = parameters or ProfileSettings.load().parameters()
+    ProfileRun.objects.filter(status=ProfileRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
+        status=ProfileRun.Status.FAILED, error="Interrompu (aucune fin enregistrée).", finished_at=timezone.now()
+    )
+    run = ProfileRun.objects.create(started_by=by, parameters=params.as_dict())
+    started = time.monotonic()
+    try:
+        report(5, "chargement des résultats")
+        results = profiles_load_results(first_rounds_only=params.first_rounds_only)
+        report(35, "calcul des profils")
+        tables = compute_profiles(results, params)
+        report(70, "écriture")
+        with transaction.atomic():
+            # Serialise switches: two runs finishing together must not both end current.
+            ProfileSettings.objects.select_for_update().filter(pk=ProfileSettings.load().pk).first()
+            type_ids = _write_types(tables.types, run) if len(tables.types) else {}
+            if len(tables.stations):
+                _copy_profiles(tables.stations, run, type_ids)
+            ProfileRun.objects.filter(is_current=True).update(is_current=False)
+            run.is_current = True
+            run.status = ProfileRun.Status.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.seconds = time.monotonic() - started
+            run.stations = len(tables.stations)
+            run.elections = sorted(results["election"].unique().tolist()) if len(results) else []
+            run.save(update_fields=["is_current", "status", "finished_at", "seconds", "stations", "elections"])
+    except BaseException as exc:
+        # BaseException too: a KeyboardInterrupt during a manual run must still be recorded.
+        run.status = ProfileRun.Status.FAILED
+        run.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        run.finished_at = timezone.now()
+        run.seconds = time.monotonic() - started
+        run.save(update_fields=["status", "error", "finished_at", "seconds"])
+        raise
+    report(90, "nettoyage des anciens calculs")
+    _prune()
+    report(100, "terminé")
+    return run
+
+
+def profiles_recompute_later(*, queue: str | None = None) -> None:
+    """Enqueue a recompute once the current transaction commits (call it after each results import).
+
+    `queue` is for tests, whose worker listens on a private queue.
+    """
+    from circonscriptions.profile_tasks import profiles_recompute_task
+
+    transaction.on_commit(lambda: profiles_recompute_task.apply_async(queue=queue))

@@ -1,0 +1,176 @@
+"""The profile recompute on the real PostGIS: one-query load, atomic switch, failures, commands, task."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from circonscriptions import profile_services, profiles
+from circonscriptions.models import (
+    PollingStationProfile,
+    ProfileRun,
+    ProfileSettings,
+    ProfileType,
+)
+from circonscriptions.profile_parameters import ProfileParameters
+from circonscriptions.profile_services import profiles_load_results, profiles_recompute
+from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows, store_results
+
+BREST = [("29019", str(n)) for n in range(1, 41)]
+
+
+@pytest.fixture
+def brest(db):
+    return store_results(lg2024_rows(set(BREST)) + lg2022_brest_rows({"040"}))
+
+
+def test_a_run_writes_the_profiles_and_becomes_current(brest):
+    run = profiles_recompute(by="analyste@example.org")
+    run.refresh_from_db()
+    assert run.status == ProfileRun.Status.SUCCEEDED and run.is_current
+    assert run.stations == 40 and run.elections == ["legislatives-2022-1", "legislatives-2024-1"]
+    assert run.parameters["half_life_years"] == 5.0 and run.started_by == "analyste@example.org"
+    b40 = PollingStationProfile.objects.current().get(polling_station_id=brest["29019_40"])
+    # The same figures as the pure function on the same real rows (see test_profiles.py).
+    w = 0.5 ** (749 / 365.25 / 5)
+    assert b40.share_expr_left == pytest.approx((428 / 648 + w * 274 / 485) / (1 + w))
+    assert b40.abstention_rate_last == pytest.approx(238 / 896)
+    assert b40.leaning == "left" and b40.n_elections == 2
+    assert b40.circonscription.code == "2902"
+    b1 = PollingStationProfile.objects.current().get(polling_station_id=brest["29019_1"])
+    assert b1.leaning == "swing" and b1.confidence == pytest.approx(0.5993, abs=1e-3)
+    assert b1.rank_circonscription >= 1 and b1.profile_type is not None
+    # Every type of the run belongs to it, and its count is the number of its stations.
+    for ptype in ProfileType.objects.filter(run=run):
+        assert ptype.profiles.count() == ptype.count
+
+
+def test_the_settings_edited_by_hq_are_the_ones_used(brest):
+    settings = ProfileSettings.load()
+    settings.leaning_margin = 0.50
+    settings.save(update_fields=["leaning_margin"])
+    run = profiles_recompute()
+    assert run.parameters["leaning_margin"] == 0.50
+    # No Brest bureau leads by 50 points: every one is swing now.
+    assert set(PollingStationProfile.objects.filter(run=run).values_list("leaning", flat=True)) == {"swing"}
+
+
+def test_a_failing_run_leaves_the_current_profiles_untouched(brest, monkeypatch):
+    first = profiles_recompute()
+    before = list(PollingStationProfile.objects.current().order_by("pk").values_list("pk", "priority_score"))
+
+    with pytest.raises(ValueError, match="demi-vie"):
+        profiles_recompute(parameters=ProfileParameters(half_life_years=-1))
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("panne au milieu du calcul")
+
+    monkeypatch.setattr(profile_services, "compute_profiles", explode)
+    with pytest.raises(RuntimeError):
+        profiles_recompute()
+
+    assert ProfileRun.objects.current() == first
+    failed = ProfileRun.objects.filter(status=ProfileRun.Status.FAILED).order_by("started_at")
+    assert [r.error for r in failed] == [
+        "ValueError: Paramètres de profils invalides : la demi-vie doit être strictement positive.",
+        "RuntimeError: panne au milieu du calcul",
+    ]
+    assert not PollingStationProfile.objects.filter(run__in=failed).exists()
+    assert list(PollingStationProfile.objects.current().order_by("pk").values_list("pk", "priority_score")) == before
+
+
+def test_a_failure_while_writing_rolls_the_rows_back(brest, monkeypatch):
+    first = profiles_recompute()
+
+    def broken_copy(stations, run, type_ids):
+        original_copy(stations, run, type_ids)
+        raise OSError("disque plein")
+
+    original_copy = profile_services._copy_profiles
+    monkeypatch.setattr(profile_services, "_copy_profiles", broken_copy)
+    with pytest.raises(OSError):
+        profiles_recompute()
+    failed = ProfileRun.objects.get(status=ProfileRun.Status.FAILED)
+    # Its profiles and types were written inside the transaction that rolled back.
+    assert not PollingStationProfile.objects.filter(run=failed).exists()
+    assert not ProfileType.objects.filter(run=failed).exists()
+    assert ProfileRun.objects.current() == first
+
+
+def test_a_new_run_replaces_the_current_one_and_old_runs_are_pruned(brest):
+    runs = [profiles_recompute() for _ in range(3)]
+    assert ProfileRun.objects.current() == runs[-1]
+    # The current run and the one before keep their rows; older ones are deleted.
+    assert list(ProfileRun.objects.order_by("started_at")) == runs[1:]
+    assert PollingStationProfile.objects.filter(run=runs[1]).count() == 40
+
+
+@pytest.mark.parametrize("n_stations", [3, 30])
+def test_loading_the_results_is_one_query_whatever_the_number_of_stations(db, n_stations, django_assert_num_queries):
+    store_results(lg2024_rows(set(BREST[:n_stations])))
+    with django_assert_num_queries(1):
+        results = profiles_load_results()
+    assert results["polling_station_id"].nunique() == n_stations
+    assert set(results.columns) >= set(profiles.INPUT_COLUMNS)
+
+
+def test_the_loaded_table_sums_votes_by_bloc(db):
+    ids = store_results(lg2024_rows({("29019", "40")}))
+    results = profiles_load_results()
+    by_bloc = dict(zip(results["bloc"], results["votes"], strict=True))
+    # Brest 40: UG 411 + EXG 3 + EXG 3 + ECO 11; ENS 66 + DVC 68; LR 15; RN 71 + REC 0 + EXD 0.
+    assert by_bloc == {"left": 428, "centre": 134, "right": 15, "far_right": 71}
+    assert set(results["polling_station_id"]) == {ids["29019_40"]}
+    assert set(results["departement"]) == {"29"}
+
+
+def test_compute_profiles_command_and_csv_export(brest):
+    out = io.StringIO()
+    call_command("compute_profiles", stdout=out, stderr=io.StringIO())
+    assert "40 bureaux de vote, 2 élection(s)" in out.getvalue()
+
+    out = io.StringIO()
+    call_command("export_profiles", "--circonscription", "2902", stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0][:7] == [
+        "departement",
+        "commune",
+        "polling_station",
+        "circonscription",
+        "leaning",
+        "confidence",
+        "abstention_rate_last",
+    ]
+    assert rows[0][-1] == "profile_type" and "priority_score" in rows[0] and "rank_nation" in rows[0]
+    body = {row[2]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert all(r["circonscription"] == "2902" for r in body.values())
+    b40 = body["40"]
+    assert (b40["departement"], b40["commune"], b40["leaning"]) == ("29", "29019", "left")
+    assert float(b40["abstention_rate_last"]) == pytest.approx(238 / 896, abs=1e-6)
+    assert b40["profile_type"].startswith("secteur ")
+
+    out = io.StringIO()
+    call_command("export_profiles", "--departement", "29", stdout=out)
+    assert len(out.getvalue().splitlines()) == 41
+
+    with pytest.raises(CommandError, match="Circonscription inconnue"):
+        call_command("export_profiles", "--circonscription", "9999", stdout=io.StringIO())
+
+
+def test_export_says_when_nothing_was_computed(db):
+    with pytest.raises(CommandError, match="compute_profiles"):
+        call_command("export_profiles", stdout=io.StringIO())
+
+
+def test_the_nightly_schedule_runs_the_task_at_three_paris_time():
+    from celery.schedules import crontab
+
+    from circonscriptions import profile_tasks
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["profiles-nightly"]
+    assert entry["task"] == profile_tasks.profiles_recompute_task.name
+    assert entry["schedule"] == crontab(hour=3, minute=0)
+    assert app.conf.timezone == "Europe/Paris"
