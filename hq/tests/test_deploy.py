@@ -3,10 +3,15 @@
 Each test runs manage.py in a subprocess, because settings are read once per process.
 """
 
+import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,3 +94,80 @@ def test_a_bad_boolean_or_number_is_reported_by_name(variable, value, message):
     result = manage("check", env=production_environment(QG_ENV="development", **{variable: value}))
     assert result.returncode != 0
     assert last_line(result.stderr) == f"django.core.exceptions.ImproperlyConfigured: {message}"
+
+
+@pytest.fixture(scope="module")
+def gunicorn_url(django_db_setup):
+    """Gunicorn serving `config.wsgi` with production settings, on the test database and real Redis."""
+    from django.conf import settings
+    from django.db import connection
+
+    s = connection.settings_dict
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = production_environment(
+        DATABASE_URL=f"postgis://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+    )
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail(f"gunicorn did not start:\n{process.communicate()[1]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Host": "qg.example.org", **headers})  # noqa: S310 — local URL
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_gunicorn_serves_healthz_to_the_load_balancer_over_plain_http(gunicorn_url):
+    # The load balancer probes the web processes directly, without TLS: no redirect to https.
+    status, _, body = get(gunicorn_url + "/healthz")
+    assert status == 200, body
+    assert json.loads(body)["status"] == "ok"
+
+
+def test_gunicorn_sends_plain_http_to_https_and_answers_https_with_hsts(gunicorn_url):
+    status, headers, _ = get(gunicorn_url + "/comptes/login/")
+    assert status == 301
+    assert headers["Location"] == "https://qg.example.org/comptes/login/"
+    # Behind the load balancer, which terminated TLS and says so.
+    status, headers, _ = get(gunicorn_url + "/healthz", **{"X-Forwarded-Proto": "https"})
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_gunicorn_refuses_an_unknown_host(gunicorn_url):
+    status, _, _ = get(gunicorn_url + "/healthz", Host="evil.example.com")
+    assert status == 400
