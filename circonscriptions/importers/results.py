@@ -1,0 +1,1168 @@
+"""Election results: the official layouts, read as published, checked, then loaded in bulk.
+
+Layouts, recognised from the header:
+
+- `ministry_wide`: the Interior Ministry's file by bureau de vote, one line per bureau
+  and repeated candidate blocks (`Nuance candidat 1`, `Voix 1`…; présidentielle
+  exports have no nuance and blocks suffixed `.1`/`_1`; the raw ministry files do not
+  repeat the block headers at all, the extra fields are then read as further blocks);
+- `ministry_circo`: the ministry's one-line-per-candidate file by circonscription
+  (`CodCirElec` '0101', 'ZA01', 'ZZ01');
+- `long_2017`: the long 2017 layout by circonscription (no `nuls`: nuls = votants −
+  blancs − exprimés);
+- `city_brest`: the City of Brest's export (one commune, candidates named in the
+  headers, no nuance: see `blocs.CANDIDATE_NUANCES`).
+
+Rules (what an analyst can check):
+
+- A bureau de vote is (commune, number without leading zeros). A code that INSEE has
+  retired is mapped to the current commune (FormerCommuneCode); its bureaux then keep
+  the old commune's number in front, '152-1' for bureau 1 of former commune 69152 now
+  in 69149, because the merged communes each had a bureau 1.
+- A bureau's circonscription is its contour's (set when contours are imported), else
+  the file's, else its commune's when the commune lies in a single circonscription.
+- Candidates of a présidentielle get the nuance of their party (`blocs`); a name the
+  table does not know gets DIV and keeps its name.
+- Every problem of the file is collected before anything is written, and the file is
+  refused whole. The only exception is `--tolerate votes_sum`, for sources whose
+  published candidate votes do not add up to their own `exprimés` (two Paris bureaux in
+  2017): the published figures are kept as they are and the mismatches are recorded as
+  warnings in the import run, so that the real file stays importable and nothing is
+  silently corrected.
+- A corrected file replaces the election's earlier data for the territories it covers:
+  the communes of the file (only its circonscriptions there, when the file names
+  them), or its circonscriptions for a file by circonscription. Unchanged rows are
+  left untouched, so re-importing the same data changes nothing.
+"""
+
+import io
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+from circonscriptions import blocs
+from circonscriptions.importers.base import ImportRefused, Problem, Progress
+from circonscriptions.importers.codes import circonscription_code, circonscription_normalise, departement_normalise
+from circonscriptions.importers.detect import SourceText, read_int_column, read_source
+from circonscriptions.models import (
+    Circonscription,
+    CirconscriptionResult,
+    CirconscriptionVotes,
+    Commune,
+    Election,
+    FormerCommuneCode,
+    ImportRun,
+    Nuance,
+    PollingStation,
+    PollingStationResult,
+    PollingStationVotes,
+)
+
+KIND = "results"
+COUNTS = ("registered", "voters", "abstentions", "blank", "null", "expressed")
+TOLERABLE = {"votes_sum"}
+
+# French column names of the counts, by layout family (first match wins).
+COUNT_COLUMNS = {
+    "registered": ("Inscrits", "inscrits", "nb_inscr"),
+    "voters": ("Votants", "votants", "nb_votant"),
+    "abstentions": ("Abstentions", "abstentions"),
+    "blank": ("Blancs", "blancs", "nb_bl"),
+    "null": ("Nuls", "nuls", "nb_nul"),
+    "expressed": ("Exprimés", "Exprimes", "exprimes", "nb_exprim"),
+}
+FRENCH = {
+    "registered": "Inscrits",
+    "voters": "Votants",
+    "abstentions": "Abstentions",
+    "blank": "Blancs",
+    "null": "Nuls",
+    "expressed": "Exprimés",
+}
+
+# Candidate block fields of the ministry's wide files, by base column name.
+BLOCK_FIELDS = {
+    "panel": ("Numéro de panneau", "N°Panneau", "N° Panneau", "Numéro de dépôt de la liste", "N°Liste"),
+    "nuance": ("Nuance candidat", "Nuance liste", "Nuance", "Code Nuance"),
+    "surname": ("Nom candidat", "Nom", "Nom Tête de Liste"),
+    "first_name": ("Prénom candidat", "Prénom", "Prénom Tête de Liste"),
+    "list": ("Libellé de liste", "Libellé Abrégé Liste", "Libellé abrégé de liste"),
+    "votes": ("Voix",),
+}
+_BLOCK_SUFFIX = re.compile(r"^(?P<base>.+?)(?:(?: |_|\.)(?P<i>\d+))?$")
+
+
+@dataclass
+class Evidence:
+    """What the file says about its election, and where it says it."""
+
+    kind: str | None = None
+    years: set[int] | None = None
+    round: int | None = None
+    where: str = ""
+
+
+@dataclass
+class Table:
+    """The file read into one row per territory and one row per (territory, candidate)."""
+
+    layout: str
+    level: str  # "polling_station" | "circonscription"
+    lines: np.ndarray
+    counts: dict[str, np.ndarray]
+    count_columns: dict[str, str | None]
+    votes: pd.DataFrame  # tidx, line, panel, nuance, candidate, votes, column
+    commune: np.ndarray | None = None  # INSEE code as written (5 chars)
+    commune_column: str = ""
+    station: np.ndarray | None = None  # normalised number
+    station_column: str = ""
+    circo: np.ndarray | None = None  # canonical 'DDCC' or '' when the file does not say
+    circo_column: str = ""
+    place: np.ndarray | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # nuance code → label given by the file
+    evidence: Evidence = field(default_factory=Evidence)
+    rows_read: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _first(header: list[str], names: tuple[str, ...]) -> str | None:
+    present = set(header)
+    return next((name for name in names if name in present), None)
+
+
+def _read(source: SourceText, *, names: list[str] | None = None, usecols=None, str_columns=()) -> pd.DataFrame:
+    kwargs = {}
+    if names is not None:
+        kwargs = {"header": 0, "names": names}
+    frame = pd.read_csv(
+        io.StringIO(source.text),
+        sep=source.separator,
+        usecols=usecols,
+        dtype={name: str for name in str_columns},
+        keep_default_na=False,
+        na_values=[""],
+        skipinitialspace=False,
+        **kwargs,
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].fillna("").astype(str).str.strip().to_numpy(object)
+
+
+def normalise_station_codes(raw: np.ndarray) -> np.ndarray:
+    series = pd.Series(raw, dtype="string").str.strip().str.upper().str.lstrip("0")
+    return series.fillna("").replace("", "0").to_numpy(object)
+
+
+# ---------------------------------------------------------------------------- layouts
+
+
+def detect_layout(header: list[str]) -> str | None:
+    names = set(header)
+    if "CodCirElec" in names and "NbVoix" in names:
+        return "ministry_circo"
+    if {"departement", "circonscription", "inscrits", "votants", "exprimes", "voix"} <= names:
+        return "long_2017"
+    if "Numéro" in names and "Scrutin" in names and any(h.endswith(" - votes") for h in header):
+        return "city_brest"
+    if "id_bvote" in names and "scrutin" in names:
+        return "paris_long"
+    has_station = _first(header, ("Code BV", "Code du b.vote", "Code B.Vote")) is not None
+    has_votes = any(_BLOCK_SUFFIX.match(h).group("base") == "Voix" for h in header)
+    if has_station and has_votes:
+        return "ministry_wide"
+    return None
+
+
+def _counts_from(frame: pd.DataFrame, header: list[str], lines: np.ndarray, table_problems: list[Problem]):
+    counts, columns = {}, {}
+    for name, candidates in COUNT_COLUMNS.items():
+        column = _first(header, candidates)
+        columns[name] = column
+        if column is None:
+            continue
+        parsed = read_int_column(frame[column])
+        for i in np.flatnonzero(parsed.bad | parsed.missing):
+            why = parsed.reason[i] or "valeur manquante"
+            table_problems.append(Problem(why, line=int(lines[i]), column=column, value=str(parsed.raw.iloc[i])))
+        counts[name] = parsed.values
+    return counts, columns
+
+
+def _complete_counts(counts: dict, columns: dict) -> None:
+    """Counts a layout does not publish are derived: abstentions = inscrits − votants,
+    nuls = votants − blancs − exprimés (the 2017 layout)."""
+    if "abstentions" not in counts:
+        counts["abstentions"] = counts["registered"] - counts["voters"]
+    if "null" not in counts:
+        counts["null"] = counts["voters"] - counts["blank"] - counts["expressed"]
+
+
+def _widest_line(source: SourceText) -> int:
+    """The largest number of fields on a line (separators inside quotes do not count)."""
+    text = re.sub(r'"[^"]*"', "", source.text) if '"' in source.text else source.text
+    return max(line.count(source.separator) for line in text.splitlines() if line) + 1
+
+
+def read_ministry_wide(source: SourceText, election: Election) -> Table:
+    header = list(source.header)
+    # Raw ministry files name only the first candidate block; the extra fields of each
+    # line are the next blocks, with the same width.
+    widest = _widest_line(source)
+    first_block = next(
+        (i for i, h in enumerate(header) if _BLOCK_SUFFIX.match(h).group("base") in BLOCK_FIELDS["panel"]), None
+    )
+    if widest > len(header) and first_block is not None:
+        width = len(header) - first_block
+        base = header[first_block:]
+        extra = widest - len(header)
+        for k in range((extra + width - 1) // width):
+            header += [f"{b} #{k + 1}" for b in base][: extra - k * width]
+    blocks: dict[int, dict[str, str]] = {}
+    for column in header:
+        if " #" in column:
+            base, _, k = column.rpartition(" #")
+            index = 1000 + int(k)
+        else:
+            match = _BLOCK_SUFFIX.match(column)
+            base, index = match.group("base"), int(match.group("i") or 0)
+        for fname, bases in BLOCK_FIELDS.items():
+            if base in bases:
+                blocks.setdefault(index, {})[fname] = column
+    blocks = {i: b for i, b in sorted(blocks.items()) if "votes" in b}
+    dept_col = _first(header, ("Code département", "Code du département", "Code departement"))
+    commune_col = _first(header, ("Code commune", "Code de la commune"))
+    station_col = _first(header, ("Code BV", "Code du b.vote", "Code B.Vote"))
+    circo_col = _first(header, ("Code de la circonscription", "Code circonscription"))
+    count_cols = [c for c in (_first(header, names) for names in COUNT_COLUMNS.values()) if c]
+    text_cols = [c for c in (dept_col, commune_col, station_col, circo_col) if c]
+    text_cols += [b[f] for b in blocks.values() for f in ("nuance", "surname", "first_name", "list") if f in b]
+    number_cols = count_cols + [b[f] for b in blocks.values() for f in ("panel", "votes") if f in b]
+    provenance = "source_file_name" if "source_file_name" in header else None
+    wanted = [c for c in header if c in set(text_cols + number_cols + ([provenance] if provenance else []))]
+    frame = _read(
+        source,
+        names=header if header != source.header else None,
+        usecols=wanted,
+        str_columns=text_cols + ([provenance] if provenance else []),
+    )
+    n = len(frame)
+    lines = np.arange(2, n + 2)
+    problems: list[Problem] = []
+    counts, columns = _counts_from(frame, header, lines, problems)
+    _complete_counts(counts, columns)
+
+    # Communes: 5-character codes as they are; 3-character codes get the département.
+    commune_raw = _text(frame, commune_col)
+    dept_raw = _text(frame, dept_col) if dept_col else np.full(n, "", dtype=object)
+    pairs = pd.DataFrame({"d": dept_raw, "c": commune_raw})
+    uniques = pairs.drop_duplicates()
+    mapping = {}
+    for d, c in zip(uniques["d"], uniques["c"], strict=True):
+        if len(c) == 5:
+            mapping[(d, c)] = c.upper()
+        else:
+            dep = departement_normalise(d) or ""
+            prefix = dep[:2] if len(dep) == 3 else dep
+            mapping[(d, c)] = f"{prefix}{c.zfill(3)}" if dep and c else ""
+    commune = np.array([mapping[(d, c)] for d, c in zip(dept_raw, commune_raw, strict=True)], dtype=object)
+    for i in np.flatnonzero(commune == ""):
+        problems.append(Problem("code commune illisible", line=int(lines[i]), column=commune_col, value=commune_raw[i]))
+    station_raw = _text(frame, station_col)
+    for i in np.flatnonzero(station_raw == ""):
+        problems.append(Problem("numéro de bureau manquant", line=int(lines[i]), column=station_col, value=""))
+    circo = np.full(n, "", dtype=object)
+    if circo_col and dept_col:
+        circo_raw = _text(frame, circo_col)
+        cache: dict[tuple[str, str], str] = {}
+        for i, (d, c) in enumerate(zip(dept_raw, circo_raw, strict=True)):
+            key = (d, c)
+            if key not in cache:
+                parsed = circonscription_normalise(c, departement=d) if c else None
+                cache[key] = circonscription_code(*parsed) if parsed else ""
+            circo[i] = cache[key]
+
+    # Candidate blocks → one row per (bureau, candidate) that has a name or votes.
+    presidential = not any("nuance" in b for b in blocks.values())
+    year = election.year
+    parts = []
+    for k, block in enumerate(blocks.values()):
+        votes = read_int_column(frame[block["votes"]])
+        surname = _text(frame, block["surname"]) if "surname" in block else np.full(n, "", dtype=object)
+        first = _text(frame, block["first_name"]) if "first_name" in block else np.full(n, "", dtype=object)
+        label = _text(frame, block["list"]) if "list" in block else np.full(n, "", dtype=object)
+        present = (surname != "") | (label != "") | ~votes.missing
+        if "nuance" in block:
+            nuance = _text(frame, block["nuance"])
+        else:
+            nuance = np.full(n, "", dtype=object)
+        if "panel" in block:
+            panel_col = read_int_column(frame[block["panel"]])
+            panel = np.where(panel_col.missing | panel_col.bad, k + 1, panel_col.values)
+        else:
+            panel = np.full(n, k + 1)
+        for i in np.flatnonzero(present & (votes.bad | votes.missing)):
+            why = votes.reason[i] or "valeur manquante"
+            problems.append(Problem(why, line=int(lines[i]), column=block["votes"], value=str(votes.raw.iloc[i])))
+        idx = np.flatnonzero(present)
+        names = np.where(label[idx] != "", label[idx], _join_names(first[idx], surname[idx]))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "tidx": idx,
+                    "panel": panel[idx],
+                    "nuance": nuance[idx],
+                    "surname": surname[idx],
+                    "candidate": names,
+                    "votes": votes.values[idx],
+                    "column": block["votes"],
+                }
+            )
+        )
+    votes_frame = pd.concat(parts, ignore_index=True) if parts else _empty_votes()
+    evidence = Evidence(kind=None, where="candidats")
+    if presidential:
+        surnames = sorted(set(votes_frame["surname"]) - {""})
+        evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="noms")
+        if len(blocks) == 2:
+            evidence.round = 2
+        votes_frame["nuance"] = [blocs.presidential_nuance(year, s) for s in votes_frame["surname"]]
+    else:
+        evidence = _legislative_evidence(votes_frame, "Nuance candidat")
+        evidence.kind = (
+            "legislatives" if any("Nuance candidat" in b.get("nuance", "") for b in blocks.values()) else None
+        )
+        votes_frame["nuance"] = votes_frame["nuance"].where(votes_frame["nuance"] != "", blocs.UNKNOWN_NUANCE)
+    if provenance:
+        # '2022_burvot_t1_france_entiere.xlsx': the export names the ministry file it came from.
+        match = frame[provenance].dropna().astype(str).str.extract(r"(20\d\d)\D*?_t(\d)").dropna()
+        if len(match):
+            evidence.years = {int(match.iloc[0, 0])}
+            evidence.round = int(match.iloc[0, 1])
+            evidence.where = provenance
+    votes_frame["line"] = lines[votes_frame["tidx"].to_numpy()]
+    return Table(
+        layout="ministry_wide",
+        level="polling_station",
+        lines=lines,
+        counts=counts,
+        count_columns=columns,
+        votes=votes_frame,
+        commune=commune,
+        commune_column=commune_col,
+        station=normalise_station_codes(station_raw),
+        station_column=station_col,
+        circo=circo,
+        circo_column=circo_col or "",
+        evidence=evidence,
+        rows_read=n,
+        problems=problems,
+    )
+
+
+def _join_names(first: np.ndarray, surname: np.ndarray) -> np.ndarray:
+    return (pd.Series(first, dtype="string") + " " + pd.Series(surname, dtype="string")).str.strip().to_numpy(object)
+
+
+def _empty_votes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"tidx": [], "panel": [], "nuance": [], "surname": [], "candidate": [], "votes": [], "column": []}
+    )
+
+
+def _legislative_evidence(votes: pd.DataFrame, where: str) -> Evidence:
+    """The législatives years whose nuance codes include every known code of the file."""
+    codes = set(votes["nuance"]) - {""}
+    known = {code for code in codes if code in blocs.NUANCES}
+    years = {year for year, table in blocs.LEGISLATIVES_CODES.items() if known <= table}
+    return Evidence(kind="legislatives", years=years if known else None, where=where)
+
+
+def _round_from_candidates(votes: pd.DataFrame, kind: str | None) -> int | None:
+    per_territory = votes.groupby("tidx").size()
+    if per_territory.empty:
+        return None
+    if kind == "presidentielle":
+        return 2 if per_territory.max() == 2 else 1
+    # Législatives: a first round has many candidates everywhere, a second round two or three.
+    median = per_territory.median()
+    return 2 if median <= 3 else (1 if median >= 5 else None)
+
+
+def read_long_circo(source: SourceText, election: Election, layout: str) -> Table:
+    """The two layouts by circonscription with one line per candidate."""
+    header = source.header
+    if layout == "ministry_circo":
+        cols = {
+            "circo": "CodCirElec",
+            "panel": "NumPanneauCand",
+            "surname": "NomPsn",
+            "first": "PrenomPsn",
+            "nuance": "CodNuaCand",
+            "label": "LibNuaCand",
+            "votes": "NbVoix",
+        }
+        dept_col = "Departement"
+    else:
+        cols = {
+            "circo": "circonscription",
+            "panel": "numero_panneau",
+            "surname": "nom",
+            "first": "prenom",
+            "nuance": "nuance",
+            "votes": "voix",
+        }
+        dept_col = "departement"
+    cols = {k: v for k, v in cols.items() if v in header}
+    text_cols = [dept_col] + [cols[k] for k in ("circo", "surname", "first", "nuance", "label", "elu") if k in cols]
+    if "Elu" in header:
+        text_cols.append("Elu")
+    frame = _read(source, str_columns=text_cols)
+    n = len(frame)
+    lines = np.arange(2, n + 2)
+    problems: list[Problem] = []
+    counts, columns = _counts_from(frame, header, lines, problems)
+    _complete_counts(counts, columns)
+
+    dept_raw, circo_raw = _text(frame, dept_col), _text(frame, cols["circo"])
+    pairs = pd.DataFrame({"d": dept_raw, "c": circo_raw})
+    codes = {}
+    for d, c in pairs.drop_duplicates().itertuples(index=False):
+        parsed = circonscription_normalise(c) if layout == "ministry_circo" else circonscription_normalise(c, d)
+        codes[(d, c)] = circonscription_code(*parsed) if parsed else ""
+    circo_all = np.array([codes[(d, c)] for d, c in zip(dept_raw, circo_raw, strict=True)], dtype=object)
+    for i in np.flatnonzero(circo_all == ""):
+        problems.append(
+            Problem("circonscription illisible", line=int(lines[i]), column=cols["circo"], value=circo_raw[i])
+        )
+
+    # One territory per circonscription: its first line; the counts repeated on every
+    # line of a circonscription must agree.
+    keys = pd.Series(circo_all)
+    first_pos = ~keys.duplicated().to_numpy()
+    territory_of = pd.factorize(keys)[0]
+    for name, values in counts.items():
+        column = columns.get(name)
+        if column is None:
+            continue
+        reference = values[first_pos][territory_of]
+        for i in np.flatnonzero(values != reference):
+            problems.append(
+                Problem(
+                    f"{values[i]} ≠ {reference[i]} sur la première ligne de la même circonscription",
+                    line=int(lines[i]),
+                    column=column,
+                    value=str(values[i]),
+                )
+            )
+    votes_col = read_int_column(frame[cols["votes"]])
+    for i in np.flatnonzero(votes_col.bad | votes_col.missing):
+        why = votes_col.reason[i] or "valeur manquante"
+        problems.append(Problem(why, line=int(lines[i]), column=cols["votes"], value=str(votes_col.raw.iloc[i])))
+    panel_col = read_int_column(frame[cols["panel"]])
+    for i in np.flatnonzero(panel_col.bad | panel_col.missing):
+        problems.append(
+            Problem(
+                "numéro de panneau illisible",
+                line=int(lines[i]),
+                column=cols["panel"],
+                value=str(panel_col.raw.iloc[i]),
+            )
+        )
+    surname = _text(frame, cols["surname"])
+    first = _text(frame, cols["first"]) if "first" in cols else np.full(n, "", dtype=object)
+    votes = pd.DataFrame(
+        {
+            "tidx": territory_of,
+            "panel": panel_col.values,
+            "nuance": _text(frame, cols["nuance"]) if "nuance" in cols else "",
+            "surname": surname,
+            "candidate": _join_names(first, surname),
+            "votes": votes_col.values,
+            "column": cols["votes"],
+            "line": lines,
+        }
+    )
+    labels = {}
+    if "label" in cols:
+        labels = dict(zip(_text(frame, "CodNuaCand"), _text(frame, cols["label"]), strict=True))
+    if "nuance" in cols:
+        evidence = _legislative_evidence(votes, cols["nuance"])
+        votes["nuance"] = votes["nuance"].where(votes["nuance"] != "", blocs.UNKNOWN_NUANCE)
+    else:
+        surnames = sorted(set(surname) - {""})
+        evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="nom")
+        votes["nuance"] = [blocs.presidential_nuance(election.year, s) for s in surname]
+    evidence.round = _round_from_candidates(votes, evidence.kind)
+    if "Elu" in header and (frame["Elu"].astype(str) == "QUALIF T2").any():
+        evidence.round = 1  # only a first round qualifies candidates for the second
+    # Duplicates: the same candidate panel twice in one circonscription.
+    dup = votes.duplicated(["tidx", "panel"], keep="first").to_numpy()
+    for i in np.flatnonzero(dup):
+        problems.append(
+            Problem(
+                f"candidat (panneau {panel_col.values[i]}) déjà présent dans la circonscription {circo_all[i]}",
+                line=int(lines[i]),
+                column=cols["panel"],
+                value=str(panel_col.values[i]),
+            )
+        )
+    return Table(
+        layout=layout,
+        level="circonscription",
+        lines=lines[first_pos],
+        counts={k: v[first_pos] for k, v in counts.items()},
+        count_columns=columns,
+        votes=votes,
+        circo=circo_all[first_pos],
+        circo_column=cols["circo"],
+        labels=labels,
+        evidence=evidence,
+        rows_read=n,
+        problems=problems,
+    )
+
+
+_CIVILITY = re.compile(r"^(M\.|Mme|Mlle|M)\s+")
+_SCRUTIN = {
+    "LEGISLATIVE": "legislatives",
+    "PRESIDENTIELLE": "presidentielle",
+    "EUROPEENNE": "europeennes",
+    "MUNICIPALE": "municipales",
+    "REGIONALE": "regionales",
+    "DEPARTEMENTALE": "departementales",
+}
+
+
+def scrutin_evidence(text: str) -> Evidence:
+    """'Élections Législatives 1er tour' → législatives, round 1."""
+    key = blocs.name_key(text)
+    kind = next((kind for word, kind in _SCRUTIN.items() if word in key), None)
+    round_ = (
+        1
+        if re.search(r"\b1(ER)? TOUR|PREMIER TOUR", key)
+        else (2 if re.search(r"\b2(E|ND|EME)? TOUR|SECOND TOUR", key) else None)
+    )
+    return Evidence(kind=kind, round=round_, where="Scrutin")
+
+
+def split_candidate_header(column: str) -> tuple[str, str]:
+    """'M. LE GAC Didier - votes' → ('LE GAC', 'Didier LE GAC'): the surname is the upper-case words."""
+    name = _CIVILITY.sub("", column.removesuffix(" - votes").strip())
+    words = name.split()
+    surname = []
+    for word in words:
+        if word.upper() == word and any(ch.isalpha() for ch in word):
+            surname.append(word)
+        else:
+            break
+    rest = words[len(surname) :]
+    return " ".join(surname), " ".join(rest + surname)
+
+
+def read_city_brest(source: SourceText, election: Election, commune_code: str) -> Table:
+    header = source.header
+    candidates = [h for h in header if h.endswith(" - votes")]
+    frame = _read(source, str_columns=["Numéro", "Circo", "Scrutin", "Bureau"])
+    n = len(frame)
+    lines = np.arange(2, n + 2)
+    problems: list[Problem] = []
+    counts, columns = _counts_from(frame, header, lines, problems)
+    _complete_counts(counts, columns)
+    station_raw = _text(frame, "Numéro")
+    for i in np.flatnonzero(station_raw == ""):
+        problems.append(Problem("numéro de bureau manquant", line=int(lines[i]), column="Numéro", value=""))
+    dept = commune_code[:3] if commune_code.startswith(("97", "98")) else commune_code[:2]
+    circo = np.array(
+        [circonscription_code(dept, int(c)) if c.isdigit() and int(c) > 0 else "" for c in _text(frame, "Circo")],
+        dtype=object,
+    )
+    parts = []
+    for k, column in enumerate(candidates):
+        surname, full = split_candidate_header(column)
+        votes = read_int_column(frame[column])
+        for i in np.flatnonzero(votes.bad | votes.missing):
+            problems.append(
+                Problem(
+                    votes.reason[i] or "valeur manquante",
+                    line=int(lines[i]),
+                    column=column,
+                    value=str(votes.raw.iloc[i]),
+                )
+            )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "tidx": np.arange(n),
+                    # The city export has no panel numbers: candidates are numbered in the order of its columns.
+                    "panel": k + 1,
+                    "nuance": blocs.candidate_nuance(election.slug, surname),
+                    "surname": surname,
+                    "candidate": full,
+                    "votes": votes.values,
+                    "column": column,
+                }
+            )
+        )
+    votes_frame = pd.concat(parts, ignore_index=True) if parts else _empty_votes()
+    votes_frame["line"] = lines[votes_frame["tidx"].to_numpy()]
+    scrutins = sorted(set(_text(frame, "Scrutin")) - {""})
+    evidence = scrutin_evidence(scrutins[0]) if scrutins else Evidence()
+    table = blocs.CANDIDATE_NUANCES.get(election.slug)
+    if table is not None and not any(blocs.name_key(split_candidate_header(c)[0]) in table for c in candidates):
+        evidence.years = set()  # none of this election's known candidates stands in the file
+        evidence.where = "noms des candidats"
+    return Table(
+        layout="city_brest",
+        level="polling_station",
+        lines=lines,
+        counts=counts,
+        count_columns=columns,
+        votes=votes_frame,
+        commune=np.full(n, commune_code, dtype=object),
+        commune_column="--commune",
+        station=normalise_station_codes(station_raw),
+        station_column="Numéro",
+        circo=circo,
+        circo_column="Circo",
+        place=_text(frame, "Bureau"),
+        evidence=evidence,
+        rows_read=n,
+        problems=problems,
+    )
+
+
+def infer_commune(path: Path) -> str | None:
+    """The commune a city export is about: a 5-character INSEE code in the file name, or a
+    word of the name that is the name of exactly one commune ('…-brest-…' → 29019)."""
+    stem = path.name.lower()
+    code = re.search(r"(?<![0-9])(\d{5}|2[ab]\d{3})(?![0-9])", stem)
+    if code and Commune.objects.filter(code=code.group(1).upper()).exists():
+        return code.group(1).upper()
+    for word in re.split(r"[^a-zà-ÿ]+", stem):
+        if len(word) < 4:
+            continue
+        found = list(
+            Commune.objects.filter(name__iexact=word, kind=Commune.Kind.COMMUNE).values_list("code", flat=True)[:2]
+        )
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def check_counts(table: Table, tolerate: set[str]) -> tuple[list[Problem], list[Problem]]:
+    """The arithmetic of each result line. Returns (problems, tolerated warnings)."""
+    c = table.counts
+    col = {name: table.count_columns.get(name) or FRENCH[name] for name in COUNTS}
+    problems: list[Problem] = []
+    lines = table.lines
+    for i in np.flatnonzero(c["voters"] > c["registered"]):
+        problems.append(
+            Problem(
+                f"{c['voters'][i]} > Inscrits {c['registered'][i]}",
+                line=int(lines[i]),
+                column=col["voters"],
+                value=str(c["voters"][i]),
+            )
+        )
+    if table.count_columns.get("abstentions"):
+        expected = c["registered"] - c["voters"]
+        for i in np.flatnonzero(c["abstentions"] != expected):
+            problems.append(
+                Problem(
+                    f"{c['abstentions'][i]} ≠ Inscrits − Votants = {expected[i]}",
+                    line=int(lines[i]),
+                    column=col["abstentions"],
+                    value=str(c["abstentions"][i]),
+                )
+            )
+    if table.count_columns.get("null"):
+        total = c["expressed"] + c["blank"] + c["null"]
+        for i in np.flatnonzero(total != c["voters"]):
+            problems.append(
+                Problem(
+                    f"Exprimés + Blancs + Nuls = {total[i]} ≠ Votants {c['voters'][i]}",
+                    line=int(lines[i]),
+                    column=col["voters"],
+                    value=str(c["voters"][i]),
+                )
+            )
+    else:
+        # Nuls were derived from the other counts: they must not come out negative.
+        for i in np.flatnonzero(c["null"] < 0):
+            problems.append(
+                Problem(
+                    f"Exprimés {c['expressed'][i]} + Blancs {c['blank'][i]} > Votants {c['voters'][i]}",
+                    line=int(lines[i]),
+                    column=col["voters"],
+                    value=str(c["voters"][i]),
+                )
+            )
+    sums = np.bincount(
+        table.votes["tidx"].to_numpy(np.int64), weights=table.votes["votes"].to_numpy(np.float64), minlength=len(lines)
+    ).astype(np.int64)
+    warnings: list[Problem] = []
+    for i in np.flatnonzero(sums != c["expressed"]):
+        problem = Problem(
+            f"somme des voix des candidats {sums[i]} ≠ Exprimés {c['expressed'][i]}",
+            line=int(lines[i]),
+            column=col["expressed"],
+            value=str(c["expressed"][i]),
+        )
+        (warnings if "votes_sum" in tolerate else problems).append(problem)
+    return problems, warnings
+
+
+def check_election(table: Table, election: Election) -> list[Problem]:
+    ev = table.evidence
+    problems = []
+    where = f"d'après {ev.where}" if ev.where else ""
+    if ev.kind and ev.kind != election.kind:
+        problems.append(
+            Problem(
+                f"ce fichier est une élection « {ev.kind} » {where}, pas « {election.kind} » ({election.slug})",
+                line=1,
+                column=ev.where or None,
+            )
+        )
+    if ev.years is not None and election.year not in ev.years:
+        known_years = blocs.LEGISLATIVES_CODES if election.kind == "legislatives" else blocs.PRESIDENTIAL_CANDIDATES
+        if election.year in known_years or ev.where not in ("candidats", "nom", "noms"):
+            seen = ", ".join(str(y) for y in sorted(ev.years)) or "une autre"
+            problems.append(
+                Problem(
+                    f"ce fichier est de l'année {seen} {where}, pas de {election.year} ({election.slug})",
+                    line=1,
+                    column=ev.where or None,
+                )
+            )
+    if ev.round is not None and ev.round != election.round:
+        problems.append(
+            Problem(
+                f"ce fichier est un tour {ev.round} {where}, pas le tour {election.round} ({election.slug})", line=1
+            )
+        )
+    return problems
+
+
+def resolve_communes(table: Table) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Commune ids for the file's codes (current, then former codes) and the station codes
+    of bureaux filed under a former code; unknown codes are problems."""
+    codes = sorted(set(table.commune) - {""})
+    current = {}
+    for code, pk, kind, parent in Commune.objects.filter(code__in=codes).values_list("code", "pk", "kind", "parent_id"):
+        if kind in (Commune.Kind.COMMUNE, Commune.Kind.ARRONDISSEMENT) or parent is None:
+            current[code] = pk
+        else:
+            current.setdefault(code, None)
+            current[code] = -parent  # a delegated/associated commune: its parent, as a former code
+    former = dict(FormerCommuneCode.objects.filter(code__in=codes).values_list("code", "commune_id"))
+    ids = np.zeros(len(table.commune), dtype=np.int64)
+    station = table.station.copy()
+    problems = []
+    code_series = pd.Series(table.commune)
+    lookup = {}
+    for code in codes:
+        pk = current.get(code)
+        if pk is not None and pk > 0:
+            lookup[code] = (pk, False)
+        elif code in former:
+            lookup[code] = (former[code], True)
+        elif pk is not None:
+            lookup[code] = (-pk, True)
+    mapped = code_series.map(lambda c: lookup.get(c, (0, False))[0]).to_numpy(np.int64)
+    is_former = code_series.map(lambda c: lookup.get(c, (0, False))[1]).to_numpy(bool)
+    ids[:] = mapped
+    for i in np.flatnonzero(is_former):
+        station[i] = f"{table.commune[i][-3:]}-{station[i]}"
+    for i in np.flatnonzero((ids == 0) & (table.commune != "")):
+        problems.append(
+            Problem(
+                "commune inconnue (ni code actuel ni ancien code du COG)",
+                line=int(table.lines[i]),
+                column=table.commune_column,
+                value=table.commune[i],
+            )
+        )
+    return ids, station, problems
+
+
+def check_duplicates(keys: pd.DataFrame, lines: np.ndarray, column: str, what: str) -> list[Problem]:
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    first_line = keys.assign(line=lines).groupby(list(keys.columns))["line"].transform("min").to_numpy()
+    problems = []
+    later = keys.duplicated(keep="first").to_numpy()
+    for i in np.flatnonzero(later):
+        problems.append(
+            Problem(
+                f"{what} déjà présent ligne {first_line[i]}",
+                line=int(lines[i]),
+                column=column,
+                value=str(keys.iloc[i, -1]),
+            )
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------- load
+
+
+def _copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False)
+    with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _nuances_ensure(cursor, election: Election, codes: set[str], labels: dict[str, str]) -> int:
+    """Create the election's missing nuances with their default bloc; never touch existing ones
+    (an analyst may have changed their bloc in the admin)."""
+    rows = [
+        (election.pk, code, labels.get(code) or blocs.default_label(code), blocs.default_bloc(code))
+        for code in sorted(codes)
+    ]
+    if not rows:
+        return 0
+    cursor.execute(
+        f"INSERT INTO {Nuance._meta.db_table} (election_id, code, label, bloc) "  # noqa: S608
+        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+        "ON CONFLICT (election_id, code) DO NOTHING",
+        [list(col) for col in zip(*rows, strict=True)],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def load_results(
+    path: Path,
+    run: ImportRun,
+    progress: Progress,
+    *,
+    election: Election,
+    commune: str | None = None,
+    tolerate: set[str] | None = None,
+) -> dict:
+    started = time.monotonic()
+    tolerate = set(tolerate or ())
+    progress(2, "lecture")
+    source = read_source(path)
+    layout = detect_layout(source.header)
+    name = path.name
+    if layout is None:
+        raise ImportRefused(
+            name,
+            [Problem("format de fichier non reconnu : en-tête inattendu", line=1, value=";".join(source.header[:8]))],
+        )
+    if layout in ("ministry_circo", "long_2017"):
+        table = read_long_circo(source, election, layout)
+    elif layout == "city_brest":
+        commune = commune or infer_commune(path)
+        if not commune:
+            raise ImportRefused(
+                name, [Problem("le fichier ne dit pas sa commune : précisez --commune CODE_INSEE", line=1)]
+            )
+        table = read_city_brest(source, election, commune)
+    elif layout == "ministry_wide":
+        table = read_ministry_wide(source, election)
+    else:
+        raise ImportRefused(name, [Problem(f"le format « {layout} » n'est pas encore pris en charge", line=1)])
+    progress(30, "vérification")
+    problems = list(table.problems)
+    problems += check_election(table, election)
+    count_problems, warnings = check_counts(table, tolerate)
+    problems += count_problems
+
+    if table.level == "polling_station":
+        commune_ids, station_codes, commune_problems = resolve_communes(table)
+        problems += commune_problems
+        keys = pd.DataFrame({"c": commune_ids, "s": station_codes})
+        problems += check_duplicates(keys, table.lines, table.station_column, "bureau")
+        circo_codes = sorted(set(table.circo) - {""}) if table.circo is not None else []
+    else:
+        keys = pd.DataFrame({"c": table.circo})
+        problems += check_duplicates(keys, table.lines, table.circo_column, "circonscription")
+        circo_codes = sorted(set(table.circo) - {""})
+    circo_ids = dict(Circonscription.objects.filter(code__in=circo_codes).values_list("code", "pk"))
+    for code in circo_codes:
+        if code not in circo_ids:
+            i = int(np.flatnonzero(table.circo == code)[0])
+            problems.append(
+                Problem("circonscription inconnue", line=int(table.lines[i]), column=table.circo_column, value=code)
+            )
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        raise ImportRefused(name, problems)
+
+    progress(50, "écriture")
+    circo_id = (
+        np.array([circo_ids.get(code, 0) for code in table.circo], dtype=np.int64) if table.circo is not None else None
+    )
+    with connection.cursor() as cursor:
+        nuances_created = _nuances_ensure(cursor, election, set(table.votes["nuance"]), table.labels)
+        if table.level == "polling_station":
+            written = _write_polling_stations(cursor, table, election, run, commune_ids, station_codes, circo_id)
+        else:
+            written = _write_circonscriptions(cursor, table, election, run, circo_id)
+    progress(95, "résumé")
+    summary = {
+        "rows": table.rows_read,
+        "layout": table.layout,
+        "level": table.level,
+        "encoding": source.encoding,
+        "separator": source.separator,
+        "territories": len(table.lines),
+        "candidates": len(table.votes),
+        "nuances_created": nuances_created,
+        "seconds": round(time.monotonic() - started, 2),
+        **written,
+    }
+    if warnings:
+        summary["warnings"] = [str(w) for w in warnings]
+    return summary
+
+
+def _counts_frame(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({name: table.counts[name] for name in COUNTS}).rename(columns={"null": '"null"'})
+
+
+def _temp(cursor, name: str, columns: str) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+
+
+_COUNT_DDL = 'registered int, voters int, abstentions int, blank int, "null" int, expressed int'
+_COUNT_LIST = 'registered, voters, abstentions, blank, "null", expressed'
+
+
+def _write_votes(cursor, table: Table, election: Election, votes_table: str, result_key: str, replacing: bool) -> dict:
+    _temp(cursor, "_votes_in", "tidx int, panel int, nuance text, candidate text, votes int")
+    votes = table.votes[["tidx", "panel", "nuance", "candidate", "votes"]].copy()
+    votes["candidate"] = votes["candidate"].astype(str).str.slice(0, 200)
+    _copy_frame(cursor, "_votes_in", votes)
+    nuance_table = Nuance._meta.db_table
+    cursor.execute(
+        f"""
+        INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes)
+        SELECT t.result_id, v.panel, n.id, v.candidate, v.votes
+        FROM _votes_in v JOIN {result_key} t ON t.tidx = v.tidx
+        LEFT JOIN {nuance_table} n ON n.election_id = %s AND n.code = v.nuance
+        ON CONFLICT (result_id, panel) DO UPDATE
+        SET nuance_id = EXCLUDED.nuance_id, candidate = EXCLUDED.candidate, votes = EXCLUDED.votes
+        WHERE ({votes_table}.nuance_id, {votes_table}.candidate, {votes_table}.votes)
+              IS DISTINCT FROM (EXCLUDED.nuance_id, EXCLUDED.candidate, EXCLUDED.votes)
+        """,  # noqa: S608
+        [election.pk],
+    )
+    changed = max(cursor.rowcount, 0)
+    removed = 0
+    if replacing:
+        cursor.execute(
+            f"""
+            DELETE FROM {votes_table} o USING {result_key} t
+            WHERE o.result_id = t.result_id
+              AND NOT EXISTS (SELECT 1 FROM _votes_in v WHERE v.tidx = t.tidx AND v.panel = o.panel)
+            """  # noqa: S608
+        )
+        removed = max(cursor.rowcount, 0)
+    return {"votes_written": changed, "votes_removed": removed}
+
+
+def _write_polling_stations(cursor, table, election, run, commune_ids, station_codes, circo_id) -> dict:
+    ps_table = PollingStation._meta.db_table
+    result_table = PollingStationResult._meta.db_table
+    votes_table = PollingStationVotes._meta.db_table
+    m2m = Commune.circonscriptions.through._meta.db_table
+    n = len(table.lines)
+    _temp(
+        cursor,
+        "_res_in",
+        "tidx int, commune_id bigint, code text, place text, circonscription_id bigint, "
+        f"{_COUNT_DDL}, ps_id bigint, result_id bigint",
+    )
+    frame = pd.DataFrame(
+        {
+            "tidx": np.arange(n),
+            "commune_id": commune_ids,
+            "code": station_codes,
+            "place": table.place if table.place is not None else "",
+            "circonscription_id": pd.array(
+                np.where(circo_id > 0, circo_id, 0) if circo_id is not None else np.zeros(n, np.int64)
+            ).astype("Int64"),
+        }
+    )
+    frame["circonscription_id"] = frame["circonscription_id"].mask(frame["circonscription_id"] == 0)
+    frame = pd.concat([frame, _counts_frame(table)], axis=1)
+    _copy_frame(cursor, "_res_in", frame)
+    # A commune in a single circonscription gives it to its bureaux the file does not place.
+    cursor.execute(
+        f"""
+        UPDATE _res_in t SET circonscription_id = s.circ
+        FROM (SELECT m.commune_id, min(m.circonscription_id) AS circ FROM {m2m} m
+              WHERE m.commune_id IN (SELECT DISTINCT commune_id FROM _res_in)
+              GROUP BY m.commune_id HAVING count(*) = 1) s
+        WHERE t.circonscription_id IS NULL AND s.commune_id = t.commune_id
+        """  # noqa: S608
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {ps_table} (commune_id, code, name, place, address, circonscription_id)
+        SELECT commune_id, code, '', left(coalesce(place, ''), 200), '', circonscription_id FROM _res_in
+        ON CONFLICT (commune_id, code) DO NOTHING
+        """  # noqa: S608
+    )
+    created = max(cursor.rowcount, 0)
+    cursor.execute(
+        f"UPDATE _res_in t SET ps_id = ps.id FROM {ps_table} ps WHERE ps.commune_id = t.commune_id AND ps.code = t.code"  # noqa: S608
+    )
+    # The contour's circonscription (set by the boundaries import) wins; the file's or
+    # the commune's only fills a blank.
+    cursor.execute(
+        f"""
+        UPDATE {ps_table} ps SET circonscription_id = t.circonscription_id FROM _res_in t
+        WHERE ps.id = t.ps_id AND ps.circonscription_id IS NULL AND t.circonscription_id IS NOT NULL
+        """  # noqa: S608
+    )
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {result_table} WHERE election_id = %s)", [election.pk])  # noqa: S608
+    replacing = cursor.fetchone()[0]
+    removed_results = 0
+    if replacing:
+        circo_filter = ""
+        if table.circo is not None and (table.circo != "").any():
+            circo_filter = (
+                "AND ps.circonscription_id IN "
+                "(SELECT DISTINCT circonscription_id FROM _res_in WHERE circonscription_id IS NOT NULL)"
+            )
+        stale = f"""
+            SELECT r.id FROM {result_table} r JOIN {ps_table} ps ON ps.id = r.polling_station_id
+            WHERE r.election_id = %s AND ps.commune_id IN (SELECT DISTINCT commune_id FROM _res_in) {circo_filter}
+              AND NOT EXISTS (SELECT 1 FROM _res_in t WHERE t.ps_id = r.polling_station_id)
+        """  # noqa: S608
+        cursor.execute(f"DELETE FROM {votes_table} WHERE result_id IN ({stale})", [election.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {result_table} WHERE id IN ({stale})", [election.pk])  # noqa: S608
+        removed_results = max(cursor.rowcount, 0)
+    cursor.execute(
+        f"""
+        INSERT INTO {result_table} (election_id, polling_station_id, {_COUNT_LIST}, import_run_id)
+        SELECT %s, ps_id, {_COUNT_LIST}, %s FROM _res_in
+        ON CONFLICT (election_id, polling_station_id) DO UPDATE
+        SET registered = EXCLUDED.registered, voters = EXCLUDED.voters, abstentions = EXCLUDED.abstentions,
+            blank = EXCLUDED.blank, "null" = EXCLUDED."null", expressed = EXCLUDED.expressed,
+            import_run_id = EXCLUDED.import_run_id
+        WHERE ({result_table}.registered, {result_table}.voters, {result_table}.abstentions,
+               {result_table}.blank, {result_table}."null", {result_table}.expressed)
+              IS DISTINCT FROM (EXCLUDED.registered, EXCLUDED.voters, EXCLUDED.abstentions,
+                                EXCLUDED.blank, EXCLUDED."null", EXCLUDED.expressed)
+        """,  # noqa: S608
+        [election.pk, run.pk],
+    )
+    results_written = max(cursor.rowcount, 0)
+    cursor.execute(
+        f"UPDATE _res_in t SET result_id = r.id FROM {result_table} r "  # noqa: S608
+        "WHERE r.election_id = %s AND r.polling_station_id = t.ps_id",
+        [election.pk],
+    )
+    cursor.execute("ANALYZE _res_in")
+    votes = _write_votes(cursor, table, election, votes_table, "_res_in", replacing)
+    return {
+        "polling_stations_created": created,
+        "polling_stations_matched": n - created,
+        "results_written": results_written,
+        "results_removed": removed_results,
+        **votes,
+    }
+
+
+def _write_circonscriptions(cursor, table, election, run, circo_id) -> dict:
+    result_table = CirconscriptionResult._meta.db_table
+    votes_table = CirconscriptionVotes._meta.db_table
+    n = len(table.lines)
+    _temp(cursor, "_res_in", f"tidx int, circonscription_id bigint, {_COUNT_DDL}, result_id bigint")
+    frame = pd.concat(
+        [pd.DataFrame({"tidx": np.arange(n), "circonscription_id": circo_id}), _counts_frame(table)], axis=1
+    )
+    _copy_frame(cursor, "_res_in", frame)
+    cursor.execute(
+        f"""
+        INSERT INTO {result_table} (election_id, circonscription_id, {_COUNT_LIST}, import_run_id)
+        SELECT %s, circonscription_id, {_COUNT_LIST}, %s FROM _res_in
+        ON CONFLICT (election_id, circonscription_id) DO UPDATE
+        SET registered = EXCLUDED.registered, voters = EXCLUDED.voters, abstentions = EXCLUDED.abstentions,
+            blank = EXCLUDED.blank, "null" = EXCLUDED."null", expressed = EXCLUDED.expressed,
+            import_run_id = EXCLUDED.import_run_id
+        WHERE ({result_table}.registered, {result_table}.voters, {result_table}.abstentions,
+               {result_table}.blank, {result_table}."null", {result_table}.expressed)
+              IS DISTINCT FROM (EXCLUDED.registered, EXCLUDED.voters, EXCLUDED.abstentions,
+                                EXCLUDED.blank, EXCLUDED."null", EXCLUDED.expressed)
+        """,  # noqa: S608
+        [election.pk, run.pk],
+    )
+    results_written = max(cursor.rowcount, 0)
+    cursor.execute(
+        f"UPDATE _res_in t SET result_id = r.id FROM {result_table} r "  # noqa: S608
+        "WHERE r.election_id = %s AND r.circonscription_id = t.circonscription_id",
+        [election.pk],
+    )
+    votes = _write_votes(cursor, table, election, votes_table, "_res_in", replacing=True)
+    return {"results_written": results_written, "results_removed": 0, **votes}
+
+
+# ---------------------------------------------------------------------------- service
+
+
+def election_for_slug(slug: str) -> Election:
+    """'legislatives-2024-1' → the Election row, created when missing."""
+    match = re.fullmatch(r"([a-z]+)-(\d{4})-(\d)", slug.strip())
+    kinds = {k for k, _ in Election.Kind.choices}
+    if not match or match.group(1) not in kinds:
+        raise ValueError(
+            f"« {slug} » n'est pas un identifiant d'élection : attendu genre-année-tour, "
+            f"genre parmi {', '.join(sorted(kinds))} "
+            "(ex. legislatives-2024-1)."
+        )
+    kind, year, round_ = match.group(1), int(match.group(2)), int(match.group(3))
+    election, _ = Election.objects.get_or_create(slug=slug, defaults={"kind": kind, "year": year, "round": round_})
+    return election
+
+
+def results_import(
+    *,
+    path: Path,
+    election_slug: str,
+    commune: str | None = None,
+    tolerate: set[str] | None = None,
+    by: str = "",
+    on_progress=None,
+):
+    """Import one results file for one election (see the module docstring for the rules)."""
+    tolerate = set(tolerate or ())
+    unknown = tolerate - TOLERABLE
+    if unknown:
+        raise ValueError(
+            f"contrôle non tolérable : {', '.join(sorted(unknown))} (seul {', '.join(sorted(TOLERABLE))} l'est)"
+        )
+    election = election_for_slug(election_slug)
+    options = {"election": election.slug}
+    if commune:
+        options["commune"] = commune
+    if tolerate:
+        options["tolerate"] = sorted(tolerate)
+    from circonscriptions.importers.base import run_import
+
+    def load(p: Path, run: ImportRun, progress: Progress) -> dict:
+        return load_results(p, run, progress, election=election, commune=commune, tolerate=tolerate)
+
+    return run_import(
+        kind=KIND, path=Path(path), load=load, options=options, election=election, by=by, on_progress=on_progress
+    )
