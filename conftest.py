@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher takes ~0.3 s per password by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def departements(db):
     from circonscriptions.models import Departement
