@@ -240,6 +240,7 @@ class Nuance(models.Model):
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         UNCHANGED = "unchanged", _("unchanged (same file)")
@@ -247,6 +248,8 @@ class ImportRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40)
     file_name = models.CharField(_("file"), max_length=300)
+    # The uploaded file, when the import was started from the admin (kept through Django's storage API).
+    upload = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
     checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     election = models.ForeignKey(Election, models.SET_NULL, null=True, blank=True, related_name="import_runs")
     options = models.JSONField(_("options"), default=dict, blank=True)
@@ -341,6 +344,7 @@ class IndicatorVariable(models.Model):
     source = models.CharField(_("source"), max_length=120)
     label = models.CharField(_("label"), max_length=300, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
+    origin = models.CharField(_("producer and vintage"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["source", "code"]
@@ -478,6 +482,7 @@ class ProfileRun(models.Model):
     """One recompute of every profile; `is_current` marks the complete run that pages show."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
