@@ -482,7 +482,6 @@ class ProfileRun(models.Model):
     """One recompute of every profile; `is_current` marks the complete run that pages show."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")

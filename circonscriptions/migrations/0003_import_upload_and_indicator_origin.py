@@ -25,9 +25,4 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('succeeded', 'succeeded'), ('unchanged', 'unchanged (same file)'), ('failed', 'refused')], default='running', max_length=10, verbose_name='status'),
         ),
-        migrations.AlterField(
-            model_name='profilerun',
-            name='status',
-            field=models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('succeeded', 'succeeded'), ('failed', 'failed')], default='running', max_length=10, verbose_name='status'),
-        ),
     ]
