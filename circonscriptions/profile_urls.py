@@ -1,0 +1,14 @@
+from django.urls import path
+
+from circonscriptions import profile_views
+
+app_name = "profiles"
+
+urlpatterns = [
+    path("", profile_views.profile_overview, name="overview"),
+    path("circonscription/<str:code>/", profile_views.circonscription_profiles, name="circonscription"),
+    path(
+        "circonscription/<str:code>/profils.csv", profile_views.circonscription_profiles_csv, name="circonscription_csv"
+    ),
+    path("bureau/<int:pk>/", profile_views.polling_station_profile, name="polling_station"),
+]
