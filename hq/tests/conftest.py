@@ -11,6 +11,12 @@ from hq.services import hq_staff_grant
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Django's default hasher takes ~0.3 s per password on purpose; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def federations(departements) -> dict[str, Federation]:
     return {
