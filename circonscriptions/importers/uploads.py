@@ -1,0 +1,62 @@
+"""Imports started from the admin: the uploaded file is kept through Django's storage
+API, and a Celery task runs the importer of its kind (see `registry`) after commit."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from circonscriptions.importers import registry
+from circonscriptions.importers.base import ImportRefused
+from circonscriptions.models import ImportRun
+
+
+def _suffix(name: str) -> str:
+    # Keep double suffixes ('.geojson.gz'): the readers choose the format by the name.
+    parts = Path(name).suffixes
+    return "".join(parts[-2:]) if len(parts) >= 2 and parts[-1] in (".gz", ".zip") else "".join(parts[-1:])
+
+
+def import_upload_start(*, kind: str, upload: UploadedFile | None, options: dict, by: str) -> ImportRun:
+    """Record the run (queued), store the file, and enqueue the import once committed."""
+    spec = registry.get(kind)
+    run = ImportRun(
+        kind=kind,
+        file_name=(upload.name if upload else spec.label)[:300],
+        options=options,
+        started_by=by,
+        status=ImportRun.Status.QUEUED,
+    )
+    if upload is not None:
+        run.upload.save(Path(upload.name).name, upload, save=False)
+    run.save()
+    from circonscriptions.tasks import import_file_task
+
+    transaction.on_commit(lambda: import_file_task.delay(run.pk))
+    return run
+
+
+def import_upload_execute(*, run_id: int) -> str:
+    """Run the import of a queued run; returns its final status (a refusal is recorded, not raised)."""
+    run = ImportRun.objects.get(pk=run_id)
+    spec = registry.get(run.kind)
+    with tempfile.TemporaryDirectory(prefix="qg-import-") as folder:
+        path = Path(folder) / f"upload{_suffix(run.file_name)}"
+        if run.upload:
+            with run.upload.open("rb") as source, open(path, "wb") as target:
+                shutil.copyfileobj(source, target)
+        try:
+            spec.run(path=path, options=dict(run.options), by=run.started_by, run=run, on_progress=None)
+        except ImportRefused:
+            pass  # run_import has recorded the problems on the run
+        except Exception as exc:
+            run.refresh_from_db()
+            if run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+                run.status = ImportRun.Status.FAILED
+                run.errors = [{"message": f"{exc.__class__.__name__}: {exc}"}]
+                run.save(update_fields=["status", "errors"])
+            raise
+    run.refresh_from_db()
+    return run.status
