@@ -233,3 +233,22 @@ def test_used_expired_and_unknown_links_get_a_clear_french_page(client, national
     response = client.get("/invitation/pas-un-vrai-jeton/")
     assert response.status_code == 404
     assert "invitation est inconnu" in response.content.decode()
+
+
+def test_the_national_invitation_page_offers_every_role_and_invites_to_the_national_hq(client, national, federations):
+    client.force_login(national)
+    page = client.get("/qg/inviter/").content.decode()
+    offered = re.findall(r'<option value="([a-z_]+)"', page.split('name="role"')[1].split("</select>")[0])
+    assert offered == [Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY, Role.ACTIVIST]
+    assert "Fédération de Paris" in page and "Fédération du Finistère" in page
+    response = client.post("/qg/inviter/", {"email": "analyste@example.org", "role": Role.NATIONAL_HQ})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="analyste@example.org")
+    assert (invitation.role, invitation.federation) == (Role.NATIONAL_HQ, None)
+
+
+def test_the_national_invitation_page_asks_for_a_federation_below_national_level(client, national):
+    client.force_login(national)
+    page = client.post("/qg/inviter/", {"email": "fede@example.org", "role": Role.ACTIVIST}).content.decode()
+    assert "Choisissez la fédération de la personne que vous invitez." in page
+    assert Invitation.objects.count() == 0

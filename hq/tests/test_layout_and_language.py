@@ -92,3 +92,24 @@ def test_every_french_translation_is_filled_and_none_is_fuzzy():
     empty = [msgid for _flags, msgid, strs in entries if not strs or any(not s for s in strs)]
     assert fuzzy == []
     assert empty == []
+
+
+def test_password_reset_mails_a_french_link_that_sets_a_new_password(client, make_member):
+    from django.core import mail
+
+    member = make_member(Role.ACTIVIST, "29")
+    page = client.get(reverse("account_reset_password")).content.decode()
+    assert '<main id="contenu"' in page and "Réinitialisation du mot de passe" in page
+    client.post(reverse("account_reset_password"), {"email": member.email})
+    assert len(mail.outbox) == 1
+    assert "réinitialisation" in mail.outbox[0].subject.lower()
+    link = re.search(r"http://testserver(/comptes/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "Nouveau-Mot-2026", "password2": "Nouveau-Mot-2026"},
+        follow=True,
+    )
+    member.refresh_from_db()
+    assert member.check_password("Nouveau-Mot-2026")
+    assert response.redirect_chain[-1][0] == "/militant/"  # logged in on reset, then home
