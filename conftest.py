@@ -25,11 +25,12 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def departements(db):
+    """Finistère and Paris; they may already be there (the session `territory` commits them)."""
     from circonscriptions.models import Departement
 
     return {
-        "29": Departement.objects.create(code="29", name="Finistère"),
-        "75": Departement.objects.create(code="75", name="Paris"),
+        code: Departement.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in (("29", "Finistère"), ("75", "Paris"))
     }
 
 
