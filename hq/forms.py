@@ -25,6 +25,8 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(Role.choices)
         self.fields["role"].choices = [(role, labels[role]) for role in roles]
+        if Role.ACTIVIST in roles:
+            self.fields["role"].initial = Role.ACTIVIST  # the invitation sent most often
         self.fixed_federation = federation
         if federation is not None:
             # Inviting from a federation's page: the federation is the page's, sections are its own.
