@@ -153,13 +153,26 @@ def _read(source: SourceText, *, names: list[str] | None = None, usecols=None, s
     return frame
 
 
+def _clean(values: np.ndarray, transform=str.strip) -> np.ndarray:
+    """`transform` applied to each distinct value only (a national file repeats a few
+    hundred names and codes hundreds of thousands of times); missing values become ''."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = np.array([transform(str(u)) for u in uniques] + [""], dtype=object)
+    return cleaned[codes]
+
+
 def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return frame[column].fillna("").astype(str).str.strip().to_numpy(object)
+    return _clean(frame[column].to_numpy(object))
+
+
+def _station_code(raw: str) -> str:
+    return raw.strip().upper().lstrip("0") or "0"
 
 
 def normalise_station_codes(raw: np.ndarray) -> np.ndarray:
-    series = pd.Series(raw, dtype="string").str.strip().str.upper().str.lstrip("0")
-    return series.fillna("").replace("", "0").to_numpy(object)
+    """'0076' → '76', '054A' → '54A' (PollingStation.normalise_code, on distinct values)."""
+    cleaned = _clean(np.asarray(raw, dtype=object), _station_code)
+    return np.where(pd.isna(raw) | (np.asarray(raw, dtype=object) == ""), "", cleaned).astype(object)
 
 
 # ---------------------------------------------------------------------------- layouts
@@ -294,16 +307,15 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     presidential = not any("nuance" in b for b in blocks.values())
     year = election.year
     parts = []
+    empty = np.full(n, np.nan, dtype=object)
     for k, block in enumerate(blocks.values()):
         votes = read_int_column(frame[block["votes"]])
-        surname = _text(frame, block["surname"]) if "surname" in block else np.full(n, "", dtype=object)
-        first = _text(frame, block["first_name"]) if "first_name" in block else np.full(n, "", dtype=object)
-        label = _text(frame, block["list"]) if "list" in block else np.full(n, "", dtype=object)
-        present = (surname != "") | (label != "") | ~votes.missing
-        if "nuance" in block:
-            nuance = _text(frame, block["nuance"])
-        else:
-            nuance = np.full(n, "", dtype=object)
+        # Raw cells first; names and codes are cleaned once on the long table, per distinct value.
+        raw = {
+            field: frame[block[field]].to_numpy(object) if field in block else empty
+            for field in ("surname", "first_name", "list", "nuance")
+        }
+        present = ~votes.missing | ~pd.isna(raw["surname"]) | ~pd.isna(raw["list"])
         if "panel" in block:
             panel_col = read_int_column(frame[block["panel"]])
             panel = np.where(panel_col.missing | panel_col.bad, k + 1, panel_col.values)
@@ -313,28 +325,39 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
             why = votes.reason[i] or "valeur manquante"
             problems.append(Problem(why, line=int(lines[i]), column=block["votes"], value=str(votes.raw.iloc[i])))
         idx = np.flatnonzero(present)
-        names = np.where(label[idx] != "", label[idx], _join_names(first[idx], surname[idx]))
         parts.append(
             pd.DataFrame(
                 {
                     "tidx": idx,
                     "panel": panel[idx],
-                    "nuance": nuance[idx],
-                    "surname": surname[idx],
-                    "candidate": names,
+                    "nuance": raw["nuance"][idx],
+                    "surname": raw["surname"][idx],
+                    "first": raw["first_name"][idx],
+                    "label": raw["list"][idx],
                     "votes": votes.values[idx],
                     "column": block["votes"],
                 }
             )
         )
-    votes_frame = pd.concat(parts, ignore_index=True) if parts else _empty_votes()
+    if parts:
+        votes_frame = pd.concat(parts, ignore_index=True)
+        for name in ("nuance", "surname", "first", "label"):
+            votes_frame[name] = _clean(votes_frame[name].to_numpy(object))
+        label = votes_frame.pop("label").to_numpy(object)
+        names = _join_names(votes_frame.pop("first").to_numpy(object), votes_frame["surname"].to_numpy(object))
+        votes_frame["candidate"] = np.where(label != "", label, names)
+        votes_frame["column"] = votes_frame["column"].astype("category")
+    else:
+        votes_frame = _empty_votes()
     evidence = Evidence(kind=None, where="candidats")
     if presidential:
         surnames = sorted(set(votes_frame["surname"]) - {""})
         evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="noms")
         if len(blocks) == 2:
             evidence.round = 2
-        votes_frame["nuance"] = [blocs.presidential_nuance(year, s) for s in votes_frame["surname"]]
+        votes_frame["nuance"] = _clean(
+            votes_frame["surname"].to_numpy(object), lambda surname: blocs.presidential_nuance(year, surname)
+        )
     else:
         evidence = _legislative_evidence(votes_frame, "Nuance candidat")
         evidence.kind = (
@@ -369,7 +392,9 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
 
 
 def _join_names(first: np.ndarray, surname: np.ndarray) -> np.ndarray:
-    return (pd.Series(first, dtype="string") + " " + pd.Series(surname, dtype="string")).str.strip().to_numpy(object)
+    """'Pierre' + 'SMOLARZ' → 'Pierre SMOLARZ' (computed once per distinct pair)."""
+    pairs = np.asarray(first, dtype=object) + "\x1f" + np.asarray(surname, dtype=object)
+    return _clean(pairs, lambda pair: " ".join(pair.replace("\x1f", " ").split()))
 
 
 def _empty_votes() -> pd.DataFrame:
