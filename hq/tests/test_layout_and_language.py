@@ -113,3 +113,14 @@ def test_password_reset_mails_a_french_link_that_sets_a_new_password(client, mak
     member.refresh_from_db()
     assert member.check_password("Nouveau-Mot-2026")
     assert response.redirect_chain[-1][0] == "/militant/"  # logged in on reset, then home
+
+
+def test_whitenoise_starts_without_warning_when_static_files_are_not_collected(settings, tmp_path):
+    import warnings
+
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        WhiteNoiseMiddleware(lambda request: None)
