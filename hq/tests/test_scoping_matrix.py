@@ -178,10 +178,11 @@ def admin_objects(world: World, target: str) -> dict[str, object]:
 @pytest.mark.parametrize("model", ["section", "membership", "invitation"])
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ROLES)
-def test_admin_change_and_delete_pages(client, world, role, target, model):
+def test_admin_change_delete_and_history_pages(client, world, role, target, model):
     obj = admin_objects(world, target)[model]
     client = as_(client, world, role)
-    for url in (f"/admin/hq/{model}/{obj.pk}/change/", f"/admin/hq/{model}/{obj.pk}/delete/"):
+    for action in ("change", "delete", "history"):
+        url = f"/admin/hq/{model}/{obj.pk}/{action}/"
         assert outcome(client.get(url)) == ADMIN[role][target], url
 
 
