@@ -278,8 +278,17 @@ def load_territory(
         progress(70, "anciens codes communaux")
         summary["former_codes"] = _former_codes(cur, communes, commune_by_id, cog_paths)
 
-        progress(80, "communes de chaque circonscription")
-        summary["commune_circonscriptions"] = commune_circonscriptions_sync(cur, scope_table="t_commune")
+        # The overlay only depends on the shapes and on which communes exist: when none of
+        # them changed, the links are those computed last time.
+        changed = sum(
+            summary[key]["created"] + summary[key]["updated"]
+            for key in ("circonscription_shapes", "commune_shapes", "communes")
+        )
+        if changed:
+            progress(80, "communes de chaque circonscription")
+            summary["commune_circonscriptions"] = commune_circonscriptions_sync(cur, scope_table="t_commune")
+        else:
+            summary["commune_circonscriptions"] = {"created": 0, "removed": 0}
 
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary
