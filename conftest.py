@@ -17,6 +17,19 @@ ROOT = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def pytest_sessionstart(session):
+    # Importer tests read the real files; without them the run would end in a hundred
+    # FileNotFoundErrors. Say it once, first.
+    from django.conf import settings
+
+    if not Path(settings.DATA_DIR).is_dir():
+        pytest.exit(
+            f"DATA_DIR={settings.DATA_DIR} n'existe pas : les tests lisent les fichiers officiels. "
+            "Donnez le chemin du dossier des données partagées, p. ex. DATA_DIR=/chemin/vers/shared/data make test",
+            returncode=4,
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher takes ~0.3 s per password by design; tests create many users.
