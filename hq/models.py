@@ -73,7 +73,9 @@ class Federation(models.Model):
 
     SCOPE_PATH = "departement__code"
 
-    departement = models.OneToOneField(Departement, models.PROTECT, related_name="federation")
+    departement = models.OneToOneField(
+        Departement, models.PROTECT, related_name="federation", verbose_name=_("département")
+    )
     name = models.CharField(_("name"), max_length=120)
 
     objects = FederationQuerySet.as_manager()
@@ -92,9 +94,9 @@ class Section(models.Model):
 
     SCOPE_PATH = "federation__departement__code"
 
-    federation = models.ForeignKey(Federation, models.CASCADE, related_name="sections")
+    federation = models.ForeignKey(Federation, models.CASCADE, related_name="sections", verbose_name=_("federation"))
     name = models.CharField(_("name"), max_length=120)
-    communes = models.ManyToManyField(Commune, blank=True, related_name="sections")
+    communes = models.ManyToManyField(Commune, blank=True, related_name="sections", verbose_name=_("communes"))
 
     objects = SectionQuerySet.as_manager()
 
@@ -120,10 +122,14 @@ class Membership(models.Model):
 
     SCOPE_PATH = "federation__departement__code"
 
-    user = models.OneToOneField(User, models.CASCADE, related_name="membership")
+    user = models.OneToOneField(User, models.CASCADE, related_name="membership", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.ACTIVIST)
-    federation = models.ForeignKey(Federation, models.PROTECT, null=True, blank=True, related_name="memberships")
-    section = models.ForeignKey(Section, models.SET_NULL, null=True, blank=True, related_name="memberships")
+    federation = models.ForeignKey(
+        Federation, models.PROTECT, null=True, blank=True, related_name="memberships", verbose_name=_("federation")
+    )
+    section = models.ForeignKey(
+        Section, models.SET_NULL, null=True, blank=True, related_name="memberships", verbose_name=_("section")
+    )
     consent_text = models.TextField(_("consent wording"), blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
 
@@ -159,10 +165,16 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.ACTIVIST)
-    federation = models.ForeignKey(Federation, models.CASCADE, null=True, blank=True, related_name="invitations")
-    section = models.ForeignKey(Section, models.SET_NULL, null=True, blank=True, related_name="invitations")
+    federation = models.ForeignKey(
+        Federation, models.CASCADE, null=True, blank=True, related_name="invitations", verbose_name=_("federation")
+    )
+    section = models.ForeignKey(
+        Section, models.SET_NULL, null=True, blank=True, related_name="invitations", verbose_name=_("section")
+    )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="invitations_sent")
+    invited_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, related_name="invitations_sent", verbose_name=_("invited by")
+    )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), default=_invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)

@@ -124,3 +124,13 @@ def test_whitenoise_starts_without_warning_when_static_files_are_not_collected(s
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         WhiteNoiseMiddleware(lambda request: None)
+
+
+def test_refusals_are_explained_in_french_inside_the_layout(client, make_member):
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    refused = client.get("/federation/29/inviter/")
+    assert refused.status_code == 403
+    assert "Accès refusé" in refused.content.decode() and '<main id="contenu"' in refused.content.decode()
+    missing = client.get("/federation/75/")
+    assert missing.status_code == 404
+    assert "Page introuvable" in missing.content.decode()
