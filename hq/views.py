@@ -99,9 +99,8 @@ def section_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "hq/section_edit.html", {"section": section, "federation": section.federation, "form": form})
 
 
-def _invitation_form_page(
-    request: HttpRequest, *, federation: Federation | None, template_context: dict
-) -> HttpResponse:
+def _invitation_form_page(request: HttpRequest, *, federation: Federation | None) -> HttpResponse:
+    """The invitation form, from a federation's page or (federation=None) from the national HQ's."""
     roles = services.invitable_roles(request.user)
     if not roles:
         raise PermissionDenied
@@ -128,7 +127,7 @@ def _invitation_form_page(
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect(request.path)
-    return render(request, "hq/invitation_form.html", {"form": form, "federation": federation, **template_context})
+    return render(request, "hq/invitation_form.html", {"form": form, "federation": federation})
 
 
 @login_required
@@ -136,13 +135,13 @@ def invitation_create(request: HttpRequest, code: str) -> HttpResponse:
     federation = get_for_user(
         Federation.objects.select_related("departement"), request.user, write=True, departement__code=code
     )
-    return _invitation_form_page(request, federation=federation, template_context={})
+    return _invitation_form_page(request, federation=federation)
 
 
 @login_required
 def national_invite(request: HttpRequest) -> HttpResponse:
     _require_role(request, Role.NATIONAL_HQ)
-    return _invitation_form_page(request, federation=None, template_context={})
+    return _invitation_form_page(request, federation=None)
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -153,3 +153,16 @@ def test_activist_home_shows_federation_section_and_the_empty_fiches_feed(client
 def test_a_home_page_of_another_role_is_refused(client, make_member, url):
     client.force_login(make_member(Role.FEDERAL_HQ, "29"))
     assert client.get(url).status_code == 403
+
+
+def test_national_home_counts_every_federation_in_one_query(
+    client, national, make_member, federations, django_assert_num_queries
+):
+    for code in ("29", "29", "75"):
+        make_member(Role.ACTIVIST, code)
+    client.force_login(national)
+    client.get("/qg/")
+    # session, user, scope, federations with their counts, import runs
+    with django_assert_num_queries(5):
+        page = client.get("/qg/").content.decode()
+    assert "Fédération de Paris" in page and "Fédération du Finistère" in page
