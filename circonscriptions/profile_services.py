@@ -71,26 +71,36 @@ PROFILE_COLUMNS = [
 
 
 def results_sql(*, first_rounds_only: bool) -> str:
-    """The one query that feeds the computation: one row per (station, election, bloc)."""
+    """The one query that feeds the computation: one row per (station, election), votes by bloc in columns."""
     t = {m.__name__: m._meta.db_table for m in (PollingStationResult, PollingStationVotes, Nuance, Election)}
     t.update({m.__name__: m._meta.db_table for m in (PollingStation, Commune, Departement)})
     where = "WHERE e.round = 1" if first_rounds_only else ""
-    # Grouping by the result's key is enough for its other columns (PostgreSQL knows they depend on it).
+    named = [b for b in BLOCS if b != "other"]
+    sums = ",\n".join(f"SUM(v.votes) FILTER (WHERE n.bloc = '{b}') AS votes_{b}" for b in named)
+    # A vote without nuance, or with a bloc this code does not know, counts as "other".
+    known = ", ".join(f"'{b}'" for b in named)
+    sums += f",\nSUM(v.votes) FILTER (WHERE n.bloc IS NULL OR n.bloc NOT IN ({known})) AS votes_other"
+    columns = ", ".join(f"COALESCE(b.votes_{b}, 0) AS votes_{b}" for b in BLOCS)
+    # Votes are summed per result on a narrow integer key first, then joined to the counts:
+    # about twice as fast at national scale as grouping the wide joined rows.
     return f"""
+        WITH by_result AS (
+            SELECT v.result_id, {sums}
+            FROM {t["PollingStationVotes"]} v
+            LEFT JOIN {t["Nuance"]} n ON n.id = v.nuance_id
+            GROUP BY v.result_id
+        )
         SELECT r.polling_station_id, ps.circonscription_id AS circonscription, d.code AS departement,
                e.slug AS election, e.kind, e.year, e.round, e.date,
-               r.registered, r.voters, r.abstentions, r.expressed,
-               COALESCE(n.bloc, 'other') AS bloc, COALESCE(SUM(v.votes), 0) AS votes
+               r.registered, r.voters, r.abstentions, r.expressed, {columns}
         FROM {t["PollingStationResult"]} r
         JOIN {t["Election"]} e ON e.id = r.election_id
         JOIN {t["PollingStation"]} ps ON ps.id = r.polling_station_id
         JOIN {t["Commune"]} c ON c.id = ps.commune_id
         JOIN {t["Departement"]} d ON d.id = c.departement_id
-        LEFT JOIN {t["PollingStationVotes"]} v ON v.result_id = r.id
-        LEFT JOIN {t["Nuance"]} n ON n.id = v.nuance_id
+        LEFT JOIN by_result b ON b.result_id = r.id
         {where}
-        GROUP BY r.id, e.id, ps.id, d.code, COALESCE(n.bloc, 'other')
-    """  # noqa: S608 (table names come from the models, nothing from users)
+    """  # noqa: S608 (table and bloc names come from the code, nothing from users)
 
 
 def _log_query(sql: str, started: float) -> None:
@@ -101,7 +111,7 @@ def _log_query(sql: str, started: float) -> None:
 
 
 def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
-    """Every polling-station result, summed by bloc, as the long table profiles.py reads (one query)."""
+    """Every polling-station result with its votes summed by bloc, as profiles.py reads it (one query)."""
     sql = results_sql(first_rounds_only=first_rounds_only)
     copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     buffer = io.BytesIO()
@@ -114,7 +124,7 @@ def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
     buffer.seek(0)
     return pd.read_csv(
         buffer,
-        dtype={"departement": str, "kind": str, "bloc": str, "date": str, "circonscription": "Int64"},
+        dtype={"departement": str, "kind": str, "election": str, "date": str, "circonscription": "Int64"},
         keep_default_na=False,
         na_values={"circonscription": [""], "date": [""]},
     )

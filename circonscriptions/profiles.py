@@ -105,6 +105,7 @@ are absent, so its shares would say more about who qualified than about the bure
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,34 +166,41 @@ def _safe_div(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.nd
 # Step 1: per (station, election)
 
 
+WIDE_VOTE_COLUMNS = tuple(f"votes_{b}" for b in BLOCS)
+
+
 def election_table(results: pd.DataFrame, params: ProfileParameters) -> pd.DataFrame:
-    """One row per (station, election): counts, bloc votes, shares, margin, recency weight."""
-    missing = [c for c in INPUT_COLUMNS if c not in results.columns]
+    """One row per (station, election): counts, bloc votes, shares, margin, recency weight.
+
+    `results` is long (one row per station, election and bloc: columns INPUT_COLUMNS) or
+    already wide (one row per station and election, the bloc votes in `votes_<bloc>`
+    columns instead of `bloc`/`votes`), which the database can produce more cheaply.
+    """
+    wide = "bloc" not in results.columns and all(c in results.columns for c in WIDE_VOTE_COLUMNS)
+    expected = [c for c in INPUT_COLUMNS if c not in ("bloc", "votes")] if wide else INPUT_COLUMNS
+    missing = [c for c in expected if c not in results.columns]
     if missing:
         raise ValueError(f"Colonnes manquantes dans les résultats : {', '.join(missing)}.")
     df = results
     if params.first_rounds_only:
         df = df[df["round"] == 1]
     keys = ["polling_station_id", "election"]
-    counts = (
-        df.drop_duplicates(keys)[
-            [*keys, "circonscription", "departement", "kind", "year", "round", "date"]
-            + ["registered", "voters", "abstentions", "expressed"]
-        ]
-        .set_index(keys)
-        .sort_index()
-    )
-    bloc = df["bloc"].where(df["bloc"].isin(BLOCS), "other")
-    votes = (
-        df.assign(bloc=bloc)
-        .groupby([*keys, "bloc"], sort=False)["votes"]
-        .sum()
-        .unstack("bloc", fill_value=0)
-        .reindex(columns=list(BLOCS), fill_value=0)
-    )
-    table = counts.join(votes.rename(columns=lambda b: f"votes_{b}"), how="left").fillna(
-        {f"votes_{b}": 0 for b in BLOCS}
-    )
+    count_columns = [*keys, "circonscription", "departement", "kind", "year", "round", "date"]
+    count_columns += ["registered", "voters", "abstentions", "expressed"]
+    if wide:
+        table = df[count_columns + list(WIDE_VOTE_COLUMNS)].set_index(keys).sort_index()
+    else:
+        counts = df.drop_duplicates(keys)[count_columns].set_index(keys).sort_index()
+        bloc = df["bloc"].where(df["bloc"].isin(BLOCS), "other")
+        votes = (
+            df.assign(bloc=bloc)
+            .groupby([*keys, "bloc"], sort=False)["votes"]
+            .sum()
+            .unstack("bloc", fill_value=0)
+            .reindex(columns=list(BLOCS), fill_value=0)
+        )
+        table = counts.join(votes.rename(columns=lambda b: f"votes_{b}"), how="left")
+    table = table.fillna({c: 0 for c in WIDE_VOTE_COLUMNS})
     for b in BLOCS:
         table[f"share_expr_{b}"] = _safe_div(table[f"votes_{b}"], table["expressed"])
         table[f"share_reg_{b}"] = _safe_div(table[f"votes_{b}"], table["registered"])
@@ -374,7 +382,7 @@ def _pct(x: float) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f} %"
 
 
-def name_type(type_means: pd.Series, circo_means: pd.Series, params: ProfileParameters) -> str:
+def name_type(type_means, circo_means, params: ProfileParameters) -> str:
     """A plain French name from what distinguishes a type from its circonscription (rule 8)."""
     parts = []
     delta = params.type_distinct_delta
@@ -394,7 +402,7 @@ def name_type(type_means: pd.Series, circo_means: pd.Series, params: ProfilePara
     return "secteur " + ", ".join(parts)
 
 
-def describe_type(count: int, type_means: pd.Series, circo_means: pd.Series) -> str:
+def describe_type(count: int, type_means, circo_means) -> str:
     bureaux = "bureau" if count == 1 else "bureaux"
     shares = ", ".join(
         f"{label} {_pct(type_means[c])} (circonscription {_pct(circo_means[c])})"
@@ -411,44 +419,58 @@ def describe_type(count: int, type_means: pd.Series, circo_means: pd.Series) -> 
 
 
 def profile_types(stations: pd.DataFrame, params: ProfileParameters) -> tuple[pd.Series, pd.DataFrame]:
-    """The type key (1 = largest) of each station, and one row per (circonscription, type)."""
-    keys = pd.Series(np.nan, index=stations.index)
-    rows = []
+    """The type key (1 = largest) of each station, and one row per (circonscription, type).
+
+    Plain numpy inside the loop over circonscriptions: per-group pandas calls cost more
+    than the clustering itself at national scale (about 570 circonscriptions).
+    """
     features = list(TYPE_FEATURES)
-    for circo, group in stations[stations["circonscription"].notna()].groupby("circonscription", sort=True):
-        data = group[features]
-        means = data.mean()
-        filled = data.fillna(means).fillna(0.0)
-        std = filled.std(ddof=0).replace(0.0, 1.0)
-        z = ((filled - filled.mean()) / std).to_numpy()
-        k = max(1, min(params.max_types, len(group) // params.min_type_size))
+    keys = np.full(len(stations), np.nan)
+    rows = []
+    located = np.flatnonzero(stations["circonscription"].notna().to_numpy())
+    codes, circos = pd.factorize(stations["circonscription"].iloc[located], sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(circos)))])
+    x_all = stations[features].to_numpy(dtype=float)
+    for g, circo in enumerate(circos):
+        members_idx = located[order[bounds[g] : bounds[g + 1]]]
+        data = x_all[members_idx]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing for every station
+            means = np.nanmean(data, axis=0)
+        filled = np.where(np.isnan(data), np.nan_to_num(means, nan=0.0), data)
+        std = filled.std(axis=0)
+        std[std == 0] = 1.0
+        z = (filled - filled.mean(axis=0)) / std
+        k = max(1, min(params.max_types, len(data) // params.min_type_size))
         labels = kmeans(z, k, params.kmeans_seed)
         # Number the types by decreasing size (then by first station) so that keys are stable.
-        order = pd.Series(labels).value_counts(sort=False)
-        ranked = sorted(order.index, key=lambda lab: (-order[lab], int(np.argmax(labels == lab))))
-        renumber = {lab: i + 1 for i, lab in enumerate(ranked)}
-        type_keys = np.array([renumber[lab] for lab in labels])
-        keys.loc[group.index] = type_keys
+        sizes = np.bincount(labels)
+        ranked = sorted(np.flatnonzero(sizes), key=lambda lab: (-sizes[lab], int(np.argmax(labels == lab))))
+        renumber = np.zeros(len(sizes), dtype=int)
+        renumber[ranked] = np.arange(1, len(ranked) + 1)
+        keys[members_idx] = renumber[labels]
+        circo_means = dict(zip(features, np.nan_to_num(means, nan=0.0), strict=True))
+        circo_described = dict(zip(features, means, strict=True))
         used: dict[str, int] = {}
         for lab in ranked:
-            members = filled[labels == lab]
-            type_means = members.mean()
-            name = name_type(type_means, means.fillna(0.0), params)
+            type_means = dict(zip(features, filled[labels == lab].mean(axis=0), strict=True))
+            name = name_type(type_means, circo_means, params)
             used[name] = used.get(name, 0) + 1
             if used[name] > 1:
                 name = f"{name} ({used[name]})"
             rows.append(
                 {
                     "circonscription": circo,
-                    "key": renumber[lab],
+                    "key": int(renumber[lab]),
                     "name": name,
-                    "description": describe_type(len(members), type_means, means),
-                    "count": len(members),
+                    "description": describe_type(int(sizes[lab]), type_means, circo_described),
+                    "count": int(sizes[lab]),
                     "centroid": {c: round(float(type_means[c]), 4) for c in features},
                 }
             )
     types = pd.DataFrame(rows, columns=["circonscription", "key", "name", "description", "count", "centroid"])
-    return keys, types
+    return pd.Series(keys, index=stations.index), types
 
 
 # ---------------------------------------------------------------------------------------------

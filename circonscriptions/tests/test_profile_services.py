@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,6 +17,7 @@ from circonscriptions.models import (
 )
 from circonscriptions.profile_parameters import ProfileParameters
 from circonscriptions.profile_services import profiles_load_results, profiles_recompute
+from circonscriptions.profiles import compute_profiles
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows, store_results
 
 BREST = [("29019", str(n)) for n in range(1, 41)]
@@ -112,18 +114,26 @@ def test_loading_the_results_is_one_query_whatever_the_number_of_stations(db, n_
     store_results(lg2024_rows(set(BREST[:n_stations])))
     with django_assert_num_queries(1):
         results = profiles_load_results()
-    assert results["polling_station_id"].nunique() == n_stations
-    assert set(results.columns) >= set(profiles.INPUT_COLUMNS)
+    assert results["polling_station_id"].nunique() == n_stations == len(results)
+    expected = {c for c in profiles.INPUT_COLUMNS if c not in ("bloc", "votes")} | set(profiles.WIDE_VOTE_COLUMNS)
+    assert set(results.columns) == expected
 
 
 def test_the_loaded_table_sums_votes_by_bloc(db):
-    ids = store_results(lg2024_rows({("29019", "40")}))
-    results = profiles_load_results()
-    by_bloc = dict(zip(results["bloc"], results["votes"], strict=True))
+    ids = store_results(lg2024_rows({("29019", "40"), ("29019", "1")}))
+    results = profiles_load_results().set_index("polling_station_id")
     # Brest 40: UG 411 + EXG 3 + EXG 3 + ECO 11; ENS 66 + DVC 68; LR 15; RN 71 + REC 0 + EXD 0.
-    assert by_bloc == {"left": 428, "centre": 134, "right": 15, "far_right": 71}
-    assert set(results["polling_station_id"]) == {ids["29019_40"]}
-    assert set(results["departement"]) == {"29"}
+    b40 = results.loc[ids["29019_40"]]
+    assert [b40[f"votes_{b}"] for b in profiles.BLOCS] == [428, 134, 15, 71, 0]
+    # Brest 1: DIV 6 + REG 21 are "other".
+    assert results.loc[ids["29019_1"], "votes_other"] == 27
+    assert set(results["departement"]) == {"29"} and set(results["election"]) == {"legislatives-2024-1"}
+    # The wide table gives the same profiles as the long one built from the file.
+    wide = compute_profiles(results.reset_index()).stations.set_index("polling_station_id")
+    long = compute_profiles(pd.DataFrame(lg2024_rows({("29019", "40"), ("29019", "1")})))
+    long = long.stations.set_index("polling_station_id")
+    assert wide.loc[ids["29019_40"], "confidence"] == pytest.approx(long.loc["29019_40", "confidence"])
+    assert wide.loc[ids["29019_1"], "share_expr_other"] == pytest.approx(long.loc["29019_1", "share_expr_other"])
 
 
 def test_compute_profiles_command_and_csv_export(brest):
