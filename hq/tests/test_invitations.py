@@ -194,6 +194,9 @@ def test_accept_form_errors_are_in_french_and_keep_what_was_typed(client, nation
     ).content.decode()
     assert "Les deux mots de passe sont différents" in page
     assert "Cochez la case pour donner votre accord" in page
+    # the unticked box points screen readers at the wording and at its error
+    assert 'id="id_consent_error"' in page
+    assert 'aria-describedby="consent-wording id_consent_error"' in page
     assert 'value="Anne Typo"' in page
     assert not User.objects.filter(email="typo@example.org").exists()
 
