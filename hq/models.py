@@ -206,3 +206,89 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Cause(models.Model):
+    """A theme: what activists care about and what people raise at the door
+    (services publics, santé, école, logement…). The shared list of concerns."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_standard = models.BooleanField(
+        _("in the standard list"), default=True, help_text=_("Shown as a ready-made choice in the forms.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    """Professional or associative experience a member or sympathiser brings (La Poste, hôpital…)."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Method(models.Model):
+    """A kind of action (door-to-door, market stand, debate…), its practical script and its evidence."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    script = models.TextField(_("practical script"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    sources = models.TextField(_("sources"), blank=True)
+    suits = models.JSONField(
+        _("suits"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of territory it suits: leanings (left, right, swing) and 'abstention'."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("method")
+        verbose_name_plural = _("methods")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalIssue(models.Model):
+    """An « enjeu local »: a stake specific to a territory, written by HQ for the fiches."""
+
+    SCOPE_PATH = "departement__code"
+
+    departement = models.ForeignKey(Departement, models.CASCADE, related_name="local_issues")
+    circonscription = models.ForeignKey(
+        "circonscriptions.Circonscription", models.CASCADE, null=True, blank=True, related_name="local_issues"
+    )
+    commune = models.ForeignKey(Commune, models.CASCADE, null=True, blank=True, related_name="local_issues")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    causes = models.ManyToManyField(Cause, blank=True, related_name="local_issues")
+    author = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["departement", "title"]
+        verbose_name = _("local issue")
+        verbose_name_plural = _("local issues")
+
+    def __str__(self) -> str:
+        return self.title
