@@ -31,15 +31,11 @@ lint: install
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 
-# pytest's exit code 5 means "no test collected": a failure here, never a green run.
+# scripts/pytest.sh turns pytest's "no tests collected" (exit 5) into a failure.
 test: services lint
 	@$(MANAGE) compilemessages --ignore=.venv -v 0
 	@$(MANAGE) makemigrations --check --dry-run
-	@.venv/bin/pytest $(PYTEST_ARGS); status=$$?; \
-	  if [ $$status = 5 ]; then \
-	    printf '\033[1;31m[qg] erreur :\033[0m pytest n'"'"'a exécuté aucun test (code 5) : vérifiez testpaths dans pytest.ini et PYTEST_ARGS / PYTEST_ADDOPTS.\n' >&2; \
-	    exit 1; \
-	  fi; exit $$status
+	@scripts/pytest.sh $(PYTEST_ARGS)
 
 # Benchmarks use their own database (bench/run.py): no demo data needed.
 bench: services

@@ -102,3 +102,9 @@ def test_doctor_says_the_postgis_extension_is_missing(database_without_postgis):
     assert result.returncode == 1
     assert "the PostGIS extension is missing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_test_run_that_collects_nothing_fails_with_a_sentence(tmp_path):
+    result = run_script("pytest.sh", "-q", "-k", "no_test_has_this_name", "hq/tests/test_health.py", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "pytest n'a exécuté aucun test (code 5)" in result.stderr
