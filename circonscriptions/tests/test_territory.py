@@ -133,3 +133,12 @@ def _snapshot():
         list(CommuneShape.objects.order_by("pk").values_list("pk", "commune_id")),
         list(FormerCommuneCode.objects.order_by("code").values_list("code", "commune_id")),
     )
+
+
+def test_the_command_imports_one_level_from_a_file(territory, data_dir):
+    path = data_dir / "boundaries" / "circonscriptions-29-finistere.geojson"
+    call_command(
+        "import_territory", "--file", str(path), "--level", "circonscription", "--departement", "29", "--force"
+    )
+    shape = CirconscriptionShape.objects.get(circonscription__code="2902")
+    assert shape.source == "circonscriptions-29-finistere.geojson"

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from circonscriptions.importers.territory import territory_import
 from circonscriptions.management.commands._importing import run_and_report
@@ -18,13 +18,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--level", choices=["departement", "circonscription", "commune", "polling_station"], help="with --file"
         )
+        parser.add_argument("--departement", help="with --file: for circonscription files that only number them")
+        parser.add_argument("--commune", help="with --file: for bureau files that only number them")
+        parser.add_argument("--code-field", help="with --file: the property holding the code, when not detected")
         parser.add_argument("--force", action="store_true", help="load again even if nothing changed")
 
     def handle(self, *args, **options) -> None:
         if options["file"]:
             from django.core.management import call_command
 
-            call_command("import_boundaries", options["file"], level=options["level"] or "commune")
+            if not options["level"]:
+                raise CommandError("--file demande --level (departement, circonscription, commune, polling_station).")
+            extra = {k: options[k] for k in ("departement", "commune", "code_field", "force") if options[k]}
+            call_command("import_boundaries", options["file"], level=options["level"], stdout=self.stdout, **extra)
             return
         departements = [c for c in (options["departements"] or "").split(",") if c.strip()] or None
         run_and_report(
