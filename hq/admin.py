@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hq.models import Federation, Invitation, Membership, Role, Section, User
 from hq.scoping import ScopedAdminMixin
+from hq.services import hq_staff_grant, hq_staff_revoke
 
 POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
@@ -103,6 +104,14 @@ class MembershipAdmin(RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Members join by invitation: the membership is created when they accept it.
         return False
+
+    def save_model(self, request, obj: Membership, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # A role changed here changes the admin access that goes with it.
+        if obj.role in (Role.NATIONAL_HQ, Role.FEDERAL_HQ):
+            hq_staff_grant(user=obj.user, role=obj.role)
+        else:
+            hq_staff_revoke(user=obj.user)
 
 
 @admin.register(Invitation)

@@ -170,6 +170,14 @@ def hq_staff_grant(*, user: User, role: str) -> None:
     user.groups.add(group)
 
 
+def hq_staff_revoke(*, user: User) -> None:
+    """Someone who leaves an HQ role loses its groups, and the admin unless they are a superuser."""
+    user.groups.remove(*Group.objects.filter(name__in=[FEDERAL_HQ_GROUP, NATIONAL_HQ_GROUP]))
+    if user.is_staff and not user.is_superuser:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+
+
 def federal_hq_group_ensure() -> Group:
     """The « QG fédéral » group with exactly FEDERAL_HQ_PERMISSIONS (idempotent)."""
     group, _created = Group.objects.get_or_create(name=FEDERAL_HQ_GROUP)

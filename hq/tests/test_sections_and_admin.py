@@ -26,3 +26,16 @@ def test_a_federal_hq_adds_sections_in_the_admin_only_to_its_own_federation(clie
     assert list(Section.objects.filter(name__in=["Intruse", "Morlaix"]).values_list("name", "federation")) == [
         ("Morlaix", federations["29"].pk)
     ]
+
+
+def test_changing_a_role_in_the_admin_changes_the_admin_access_that_goes_with_it(client, make_member, federations):
+    secretary = make_member(Role.SECRETARY, "29")
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    url = f"/admin/hq/membership/{secretary.membership.pk}/change/"
+    promoted = client.post(url, {"role": Role.FEDERAL_HQ, "federation": federations["29"].pk, "section": ""})
+    assert promoted.status_code == 302
+    secretary.refresh_from_db()
+    assert secretary.is_staff and list(secretary.groups.values_list("name", flat=True)) == ["QG fédéral"]
+    client.post(url, {"role": Role.ACTIVIST, "federation": federations["29"].pk, "section": ""})
+    secretary.refresh_from_db()
+    assert not secretary.is_staff and not secretary.groups.exists()
