@@ -12,6 +12,7 @@ install:
 	@scripts/setup.sh
 
 services: install
+	@$(PY) scripts/check_settings.py
 	@scripts/services.sh start
 	@$(MANAGE) doctor
 

@@ -108,3 +108,13 @@ def test_a_test_run_that_collects_nothing_fails_with_a_sentence(tmp_path):
     result = run_script("pytest.sh", "-q", "-k", "no_test_has_this_name", "hq/tests/test_health.py", tmp_path=tmp_path)
     assert result.returncode == 1
     assert "pytest n'a exécuté aucun test (code 5)" in result.stderr
+
+
+def test_make_reports_a_bad_setting_in_one_sentence():
+    result = subprocess.run(
+        [sys.executable, "scripts/check_settings.py"],
+        cwd=ROOT, env={**os.environ, "DEBUG": "peut-être"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "configuration : DEBUG must be true or false, not 'peut-être'." in result.stderr
+    assert "Traceback" not in result.stderr
