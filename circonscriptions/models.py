@@ -286,7 +286,8 @@ class ResultCounts(models.Model):
 class PollingStationResult(ResultCounts):
     SCOPE_PATH = "polling_station__commune__departement__code"
 
-    election = models.ForeignKey(Election, models.CASCADE, related_name="polling_station_results")
+    # No index of its own: the unique (election, polling_station) index starts with it.
+    election = models.ForeignKey(Election, models.CASCADE, related_name="polling_station_results", db_index=False)
     polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="results")
     import_run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -301,7 +302,8 @@ class PollingStationResult(ResultCounts):
 class CirconscriptionResult(ResultCounts):
     SCOPE_PATH = "circonscription__departement__code"
 
-    election = models.ForeignKey(Election, models.CASCADE, related_name="circonscription_results")
+    # No index of its own: the unique (election, circonscription) index starts with it.
+    election = models.ForeignKey(Election, models.CASCADE, related_name="circonscription_results", db_index=False)
     circonscription = models.ForeignKey(Circonscription, models.CASCADE, related_name="results")
     import_run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -314,8 +316,22 @@ class CirconscriptionResult(ResultCounts):
 
 
 class Votes(models.Model):
+    """One candidate's (or list's) votes in one result.
+
+    The votes tables are the big ones (~630,000 rows for one national election by
+    bureau), written only by the results importer. Their two foreign keys are kept in
+    the ORM (cascade from the result, PROTECT of the nuance) but without a database
+    constraint: PostgreSQL checks a constraint row by row, which took longer than the
+    rest of a national import. The importer checks the same thing set-based before it
+    commits (every result and nuance id it writes exists), see importers/results.py.
+    A row is identified by its result and panel number (the primary key, whose index
+    is the table's only one: each index costs as much as the insert itself at that size).
+    """
+
     panel = models.PositiveSmallIntegerField(_("panel number"))
-    nuance = models.ForeignKey(Nuance, models.PROTECT, null=True, blank=True, related_name="+")
+    nuance = models.ForeignKey(
+        Nuance, models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
+    )
     candidate = models.CharField(_("candidate or list"), max_length=200)
     votes = models.PositiveIntegerField(_("votes"))
 
@@ -324,17 +340,17 @@ class Votes(models.Model):
 
 
 class PollingStationVotes(Votes):
-    result = models.ForeignKey(PollingStationResult, models.CASCADE, related_name="votes")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["result", "panel"], name="ps_votes_unique_panel")]
+    pk = models.CompositePrimaryKey("result", "panel")
+    result = models.ForeignKey(
+        PollingStationResult, models.CASCADE, related_name="votes", db_index=False, db_constraint=False
+    )
 
 
 class CirconscriptionVotes(Votes):
-    result = models.ForeignKey(CirconscriptionResult, models.CASCADE, related_name="votes")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["result", "panel"], name="circo_votes_unique_panel")]
+    pk = models.CompositePrimaryKey("result", "panel")
+    result = models.ForeignKey(
+        CirconscriptionResult, models.CASCADE, related_name="votes", db_index=False, db_constraint=False
+    )
 
 
 class IndicatorVariable(models.Model):

@@ -143,7 +143,7 @@ def _read(source: SourceText, *, names: list[str] | None = None, usecols=None, s
         io.StringIO(source.text),
         sep=source.separator,
         usecols=usecols,
-        dtype={name: str for name in str_columns},
+        dtype={name: object for name in str_columns},
         keep_default_na=False,
         na_values=[""],
         skipinitialspace=False,
@@ -351,7 +351,7 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
         votes_frame = _empty_votes()
     evidence = Evidence(kind=None, where="candidats")
     if presidential:
-        surnames = sorted(set(votes_frame["surname"]) - {""})
+        surnames = sorted(_distinct(votes_frame["surname"]))
         evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="noms")
         if len(blocks) == 2:
             evidence.round = 2
@@ -405,7 +405,7 @@ def _empty_votes() -> pd.DataFrame:
 
 def _legislative_evidence(votes: pd.DataFrame, where: str) -> Evidence:
     """The législatives years whose nuance codes include every known code of the file."""
-    codes = set(votes["nuance"]) - {""}
+    codes = _distinct(votes["nuance"])
     known = {code for code in codes if code in blocs.NUANCES}
     years = {year for year, table in blocs.LEGISLATIVES_CODES.items() if known <= table}
     return Evidence(kind="legislatives", years=years if known else None, where=where)
@@ -523,7 +523,7 @@ def read_long_circo(source: SourceText, election: Election, layout: str) -> Tabl
         evidence = _legislative_evidence(votes, cols["nuance"])
         votes["nuance"] = votes["nuance"].where(votes["nuance"] != "", blocs.UNKNOWN_NUANCE)
     else:
-        surnames = sorted(set(surname) - {""})
+        surnames = sorted(_distinct(surname))
         evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="nom")
         votes["nuance"] = [blocs.presidential_nuance(election.year, s) for s in surname]
     evidence.round = _round_from_candidates(votes, evidence.kind)
@@ -781,36 +781,39 @@ def check_election(table: Table, election: Election) -> list[Problem]:
     return problems
 
 
+def _distinct(values) -> set[str]:
+    return set(pd.unique(np.asarray(values, dtype=object))) - {""}
+
+
 def resolve_communes(table: Table) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Commune ids for the file's codes (current, then former codes) and the station codes
     of bureaux filed under a former code; unknown codes are problems."""
-    codes = sorted(set(table.commune) - {""})
-    current = {}
-    for code, pk, kind, parent in Commune.objects.filter(code__in=codes).values_list("code", "pk", "kind", "parent_id"):
+    codes = sorted(_distinct(table.commune))
+    commune_table, former_table = Commune._meta.db_table, FormerCommuneCode._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT code, id, kind, parent_id FROM {commune_table} WHERE code = ANY(%s)",  # noqa: S608
+            [codes],
+        )
+        communes = cursor.fetchall()
+        cursor.execute(f"SELECT code, commune_id FROM {former_table} WHERE code = ANY(%s)", [codes])  # noqa: S608
+        former = dict(cursor.fetchall())
+    lookup: dict[str, tuple[int, bool]] = {}  # code → (current commune id, is a former code)
+    for code, pk, kind, parent in communes:
         if kind in (Commune.Kind.COMMUNE, Commune.Kind.ARRONDISSEMENT) or parent is None:
-            current[code] = pk
-        else:
-            current.setdefault(code, None)
-            current[code] = -parent  # a delegated/associated commune: its parent, as a former code
-    former = dict(FormerCommuneCode.objects.filter(code__in=codes).values_list("code", "commune_id"))
-    ids = np.zeros(len(table.commune), dtype=np.int64)
-    station = table.station.copy()
-    problems = []
-    code_series = pd.Series(table.commune)
-    lookup = {}
-    for code in codes:
-        pk = current.get(code)
-        if pk is not None and pk > 0:
             lookup[code] = (pk, False)
-        elif code in former:
-            lookup[code] = (former[code], True)
-        elif pk is not None:
-            lookup[code] = (-pk, True)
-    mapped = code_series.map(lambda c: lookup.get(c, (0, False))[0]).to_numpy(np.int64)
-    is_former = code_series.map(lambda c: lookup.get(c, (0, False))[1]).to_numpy(bool)
-    ids[:] = mapped
+    for code, pk in former.items():
+        lookup.setdefault(code, (pk, True))
+    for code, _pk, _kind, parent in communes:
+        if parent is not None:
+            lookup.setdefault(code, (parent, True))  # a delegated/associated commune: its parent's bureaux
+    position, uniques = pd.factorize(table.commune)
+    ids = np.array([lookup.get(code, (0, False))[0] for code in uniques] + [0], dtype=np.int64)[position]
+    is_former = np.array([lookup.get(code, (0, False))[1] for code in uniques] + [False], dtype=bool)[position]
+    station = table.station.copy()
     for i in np.flatnonzero(is_former):
         station[i] = f"{table.commune[i][-3:]}-{station[i]}"
+    problems = []
     for i in np.flatnonzero((ids == 0) & (table.commune != "")):
         problems.append(
             Problem(
@@ -935,7 +938,7 @@ def load_results(
         np.array([circo_ids.get(code, 0) for code in table.circo], dtype=np.int64) if table.circo is not None else None
     )
     with connection.cursor() as cursor:
-        nuances_created = _nuances_ensure(cursor, election, set(table.votes["nuance"]), table.labels)
+        nuances_created = _nuances_ensure(cursor, election, _distinct(table.votes["nuance"]), table.labels)
         if table.level == "polling_station":
             written = _write_polling_stations(cursor, table, election, run, commune_ids, station_codes, circo_id)
         else:
@@ -967,41 +970,120 @@ def _temp(cursor, name: str, columns: str) -> None:
     cursor.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
 
 
+def _copy_bigints(cursor, table: str, columns: dict[str, np.ndarray]) -> None:
+    """COPY whole-number columns in PostgreSQL's binary format, built by numpy in one go
+    (every target column is bigint; 0 stands for NULL where the SQL says NULLIF)."""
+    n = len(next(iter(columns.values())))
+    layout = [("fields", ">i2")]
+    for j in range(len(columns)):
+        layout += [(f"size{j}", ">i4"), (f"value{j}", ">i8")]
+    records = np.empty(n, dtype=layout)
+    records["fields"] = len(columns)
+    for j, values in enumerate(columns.values()):
+        records[f"size{j}"] = 8
+        records[f"value{j}"] = values
+    payload = b"PGCOPY\n\xff\r\n\x00" + bytes(8) + records.tobytes() + b"\xff\xff"
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)") as copy:
+        copy.write(payload)
+
+
 _COUNT_DDL = 'registered int, voters int, abstentions int, blank int, "null" int, expressed int'
 _COUNT_LIST = 'registered, voters, abstentions, blank, "null", expressed'
 
 
-def _write_votes(cursor, table: Table, election: Election, votes_table: str, result_key: str, replacing: bool) -> dict:
-    _temp(cursor, "_votes_in", "tidx int, panel int, nuance text, candidate text, votes int")
-    votes = table.votes[["tidx", "panel", "nuance", "candidate", "votes"]].copy()
-    votes["candidate"] = votes["candidate"].astype(str).str.slice(0, 200)
-    _copy_frame(cursor, "_votes_in", votes)
-    nuance_table = Nuance._meta.db_table
-    cursor.execute(
-        f"""
-        INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes)
-        SELECT t.result_id, v.panel, n.id, v.candidate, v.votes
-        FROM _votes_in v JOIN {result_key} t ON t.tidx = v.tidx
-        LEFT JOIN {nuance_table} n ON n.election_id = %s AND n.code = v.nuance
-        ON CONFLICT (result_id, panel) DO UPDATE
-        SET nuance_id = EXCLUDED.nuance_id, candidate = EXCLUDED.candidate, votes = EXCLUDED.votes
-        WHERE ({votes_table}.nuance_id, {votes_table}.candidate, {votes_table}.votes)
-              IS DISTINCT FROM (EXCLUDED.nuance_id, EXCLUDED.candidate, EXCLUDED.votes)
-        """,  # noqa: S608
-        [election.pk],
+def _results_upsert_sql(result_table: str, territory: str, source: str) -> str:
+    """Insert the file's results; a result already there is updated only when a count differs."""
+    return f"""
+        INSERT INTO {result_table} (election_id, {territory}, {_COUNT_LIST}, import_run_id)
+        {source}
+        ON CONFLICT (election_id, {territory}) DO UPDATE
+        SET registered = EXCLUDED.registered, voters = EXCLUDED.voters, abstentions = EXCLUDED.abstentions,
+            blank = EXCLUDED.blank, "null" = EXCLUDED."null", expressed = EXCLUDED.expressed,
+            import_run_id = EXCLUDED.import_run_id
+        WHERE ({result_table}.registered, {result_table}.voters, {result_table}.abstentions,
+               {result_table}.blank, {result_table}."null", {result_table}.expressed)
+              IS DISTINCT FROM (EXCLUDED.registered, EXCLUDED.voters, EXCLUDED.abstentions,
+                                EXCLUDED.blank, EXCLUDED."null", EXCLUDED.expressed)
+    """  # noqa: S608
+
+
+def _write_votes(cursor, *, table: Table, election: Election, votes_table: str, result_ids, existed) -> dict:
+    """Votes of new results go in with one INSERT; those of results that were already there
+    are upserted (unchanged rows untouched) and their candidates no longer in the file removed."""
+    votes = table.votes
+    tidx = votes["tidx"].to_numpy(np.int64)
+    cursor.execute(f"SELECT code, id FROM {Nuance._meta.db_table} WHERE election_id = %s", [election.pk])  # noqa: S608
+    nuance_ids = dict(cursor.fetchall())
+    nuance = _clean(votes["nuance"].to_numpy(object), lambda code: str(nuance_ids.get(code, 0)))
+    candidate_idx, candidates = pd.factorize(votes["candidate"].astype(str).str.slice(0, 200))
+    result_id = result_ids[tidx]
+    panel = votes["panel"].to_numpy(np.int64)
+    # In result order, so that the (result, panel) index grows at its right edge.
+    order = np.lexsort((panel, result_id))
+    _temp(cursor, "_cand_in", "cidx bigint, name text")
+    _copy_frame(cursor, "_cand_in", pd.DataFrame({"cidx": np.arange(len(candidates)), "name": candidates}))
+    _temp(
+        cursor,
+        "_votes_in",
+        "result_id bigint, panel bigint, nuance_id bigint, cidx bigint, votes bigint, existed bigint",
     )
-    changed = max(cursor.rowcount, 0)
+    _copy_bigints(
+        cursor,
+        "_votes_in",
+        {
+            "result_id": result_id[order],
+            "panel": panel[order],
+            "nuance_id": nuance.astype(np.int64)[order],
+            "cidx": candidate_idx[order],
+            "votes": votes["votes"].to_numpy(np.int64)[order],
+            "existed": existed[tidx][order].astype(np.int64),
+        },
+    )
+    # The votes tables have no foreign-key constraints (see models.Votes): the same check,
+    # on whole arrays. Result ids were just read back from the results table and nuance
+    # ids from the nuance table, in this transaction: a zero means one was not found.
+    if (result_id == 0).any() or (nuance.astype(np.int64) == 0).any():
+        raise RuntimeError("votes without their result or nuance")  # a bug of this module, not a bad file
+    select = """
+        SELECT v.result_id, v.panel, NULLIF(v.nuance_id, 0), c.name, v.votes
+        FROM _votes_in v JOIN _cand_in c ON c.cidx = v.cidx WHERE v.existed = {existed}
+    """
+    cursor.execute(
+        f"INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes) {select.format(existed=0)}"  # noqa: S608
+    )
+    written = max(cursor.rowcount, 0)
     removed = 0
-    if replacing:
+    if existed.any():
         cursor.execute(
             f"""
-            DELETE FROM {votes_table} o USING {result_key} t
-            WHERE o.result_id = t.result_id
-              AND NOT EXISTS (SELECT 1 FROM _votes_in v WHERE v.tidx = t.tidx AND v.panel = o.panel)
+            INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes) {select.format(existed=1)}
+            ON CONFLICT (result_id, panel) DO UPDATE
+            SET nuance_id = EXCLUDED.nuance_id, candidate = EXCLUDED.candidate, votes = EXCLUDED.votes
+            WHERE ({votes_table}.nuance_id, {votes_table}.candidate, {votes_table}.votes)
+                  IS DISTINCT FROM (EXCLUDED.nuance_id, EXCLUDED.candidate, EXCLUDED.votes)
             """  # noqa: S608
         )
+        written += max(cursor.rowcount, 0)
+        cursor.execute(
+            f"""
+            DELETE FROM {votes_table} o
+            WHERE o.result_id = ANY(%s)
+              AND NOT EXISTS (SELECT 1 FROM _votes_in v WHERE v.result_id = o.result_id AND v.panel = o.panel)
+            """,  # noqa: S608
+            [result_ids[existed].tolist()],
+        )
         removed = max(cursor.rowcount, 0)
-    return {"votes_written": changed, "votes_removed": removed}
+    return {"votes_written": written, "votes_removed": removed}
+
+
+def _result_ids(cursor, n: int, sql: str, params: list) -> tuple[np.ndarray, np.ndarray]:
+    """(result id, existed before this import) for each territory of the file, by its index."""
+    cursor.execute(sql, params)
+    rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
+    ids, existed = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    ids[rows[:, 0]] = rows[:, 1]
+    existed[rows[:, 0]] = rows[:, 2].astype(bool)
+    return ids, existed
 
 
 def _write_polling_stations(cursor, table, election, run, commune_ids, station_codes, circo_id) -> dict:
@@ -1014,7 +1096,7 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
         cursor,
         "_res_in",
         "tidx int, commune_id bigint, code text, place text, circonscription_id bigint, "
-        f"{_COUNT_DDL}, ps_id bigint, result_id bigint",
+        f"{_COUNT_DDL}, result_id bigint",
     )
     frame = pd.DataFrame(
         {
@@ -1048,21 +1130,25 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
         """  # noqa: S608
     )
     created = max(cursor.rowcount, 0)
-    cursor.execute(
-        f"UPDATE _res_in t SET ps_id = ps.id FROM {ps_table} ps WHERE ps.commune_id = t.commune_id AND ps.code = t.code"  # noqa: S608
-    )
+    matched = f"_res_in t JOIN {ps_table} ps ON ps.commune_id = t.commune_id AND ps.code = t.code"
     # The contour's circonscription (set by the boundaries import) wins; the file's or
     # the commune's only fills a blank.
     cursor.execute(
         f"""
-        UPDATE {ps_table} ps SET circonscription_id = t.circonscription_id FROM _res_in t
-        WHERE ps.id = t.ps_id AND ps.circonscription_id IS NULL AND t.circonscription_id IS NOT NULL
+        UPDATE {ps_table} SET circonscription_id = t.circonscription_id FROM {matched}
+        WHERE {ps_table}.id = ps.id AND ps.circonscription_id IS NULL AND t.circonscription_id IS NOT NULL
         """  # noqa: S608
     )
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {result_table} WHERE election_id = %s)", [election.pk])  # noqa: S608
     replacing = cursor.fetchone()[0]
     removed_results = 0
     if replacing:
+        cursor.execute(
+            f"UPDATE _res_in t SET result_id = r.id FROM {ps_table} ps, {result_table} r "  # noqa: S608
+            "WHERE ps.commune_id = t.commune_id AND ps.code = t.code "
+            "AND r.election_id = %s AND r.polling_station_id = ps.id",
+            [election.pk],
+        )
         circo_filter = ""
         if table.circo is not None and (table.circo != "").any():
             circo_filter = (
@@ -1072,34 +1158,35 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
         stale = f"""
             SELECT r.id FROM {result_table} r JOIN {ps_table} ps ON ps.id = r.polling_station_id
             WHERE r.election_id = %s AND ps.commune_id IN (SELECT DISTINCT commune_id FROM _res_in) {circo_filter}
-              AND NOT EXISTS (SELECT 1 FROM _res_in t WHERE t.ps_id = r.polling_station_id)
+              AND r.id NOT IN (SELECT result_id FROM _res_in WHERE result_id IS NOT NULL)
         """  # noqa: S608
         cursor.execute(f"DELETE FROM {votes_table} WHERE result_id IN ({stale})", [election.pk])  # noqa: S608
         cursor.execute(f"DELETE FROM {result_table} WHERE id IN ({stale})", [election.pk])  # noqa: S608
         removed_results = max(cursor.rowcount, 0)
     cursor.execute(
-        f"""
-        INSERT INTO {result_table} (election_id, polling_station_id, {_COUNT_LIST}, import_run_id)
-        SELECT %s, ps_id, {_COUNT_LIST}, %s FROM _res_in
-        ON CONFLICT (election_id, polling_station_id) DO UPDATE
-        SET registered = EXCLUDED.registered, voters = EXCLUDED.voters, abstentions = EXCLUDED.abstentions,
-            blank = EXCLUDED.blank, "null" = EXCLUDED."null", expressed = EXCLUDED.expressed,
-            import_run_id = EXCLUDED.import_run_id
-        WHERE ({result_table}.registered, {result_table}.voters, {result_table}.abstentions,
-               {result_table}.blank, {result_table}."null", {result_table}.expressed)
-              IS DISTINCT FROM (EXCLUDED.registered, EXCLUDED.voters, EXCLUDED.abstentions,
-                                EXCLUDED.blank, EXCLUDED."null", EXCLUDED.expressed)
-        """,  # noqa: S608
+        _results_upsert_sql(
+            result_table,
+            "polling_station_id",
+            f"SELECT %s, ps.id, {_COUNT_LIST}, %s FROM {matched}",  # noqa: S608
+        ),
         [election.pk, run.pk],
     )
     results_written = max(cursor.rowcount, 0)
-    cursor.execute(
-        f"UPDATE _res_in t SET result_id = r.id FROM {result_table} r "  # noqa: S608
-        "WHERE r.election_id = %s AND r.polling_station_id = t.ps_id",
+    result_ids, existed = _result_ids(
+        cursor,
+        n,
+        f"SELECT t.tidx, r.id, (t.result_id IS NOT NULL)::int FROM {matched} "  # noqa: S608
+        f"JOIN {result_table} r ON r.election_id = %s AND r.polling_station_id = ps.id",
         [election.pk],
     )
-    cursor.execute("ANALYZE _res_in")
-    votes = _write_votes(cursor, table, election, votes_table, "_res_in", replacing)
+    votes = _write_votes(
+        cursor,
+        table=table,
+        election=election,
+        votes_table=votes_table,
+        result_ids=result_ids,
+        existed=existed,
+    )
     return {
         "polling_stations_created": created,
         "polling_stations_matched": n - created,
@@ -1119,27 +1206,34 @@ def _write_circonscriptions(cursor, table, election, run, circo_id) -> dict:
     )
     _copy_frame(cursor, "_res_in", frame)
     cursor.execute(
-        f"""
-        INSERT INTO {result_table} (election_id, circonscription_id, {_COUNT_LIST}, import_run_id)
-        SELECT %s, circonscription_id, {_COUNT_LIST}, %s FROM _res_in
-        ON CONFLICT (election_id, circonscription_id) DO UPDATE
-        SET registered = EXCLUDED.registered, voters = EXCLUDED.voters, abstentions = EXCLUDED.abstentions,
-            blank = EXCLUDED.blank, "null" = EXCLUDED."null", expressed = EXCLUDED.expressed,
-            import_run_id = EXCLUDED.import_run_id
-        WHERE ({result_table}.registered, {result_table}.voters, {result_table}.abstentions,
-               {result_table}.blank, {result_table}."null", {result_table}.expressed)
-              IS DISTINCT FROM (EXCLUDED.registered, EXCLUDED.voters, EXCLUDED.abstentions,
-                                EXCLUDED.blank, EXCLUDED."null", EXCLUDED.expressed)
-        """,  # noqa: S608
-        [election.pk, run.pk],
-    )
-    results_written = max(cursor.rowcount, 0)
-    cursor.execute(
         f"UPDATE _res_in t SET result_id = r.id FROM {result_table} r "  # noqa: S608
         "WHERE r.election_id = %s AND r.circonscription_id = t.circonscription_id",
         [election.pk],
     )
-    votes = _write_votes(cursor, table, election, votes_table, "_res_in", replacing=True)
+    cursor.execute(
+        _results_upsert_sql(
+            result_table,
+            "circonscription_id",
+            f"SELECT %s, circonscription_id, {_COUNT_LIST}, %s FROM _res_in",  # noqa: S608
+        ),
+        [election.pk, run.pk],
+    )
+    results_written = max(cursor.rowcount, 0)
+    result_ids, existed = _result_ids(
+        cursor,
+        n,
+        f"SELECT t.tidx, r.id, (t.result_id IS NOT NULL)::int FROM _res_in t JOIN {result_table} r "  # noqa: S608
+        "ON r.election_id = %s AND r.circonscription_id = t.circonscription_id",
+        [election.pk],
+    )
+    votes = _write_votes(
+        cursor,
+        table=table,
+        election=election,
+        votes_table=votes_table,
+        result_ids=result_ids,
+        existed=existed,
+    )
     return {"results_written": results_written, "results_removed": 0, **votes}
 
 

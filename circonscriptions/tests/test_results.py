@@ -105,7 +105,7 @@ def _snapshot() -> dict:
             "ORDER BY 1, 2",
             "nuances": f"SELECT election_id, code, bloc FROM {Nuance._meta.db_table} ORDER BY 1, 2",  # noqa: S608
             "circo_results": f"""SELECT * FROM {CirconscriptionResult._meta.db_table} ORDER BY id""",  # noqa: S608
-            "circo_votes": f"SELECT * FROM {CirconscriptionVotes._meta.db_table} ORDER BY id",  # noqa: S608
+            "circo_votes": f"SELECT * FROM {CirconscriptionVotes._meta.db_table} ORDER BY result_id, panel",  # noqa: S608
         }.items():
             cursor.execute(sql)
             out[name] = cursor.fetchall()
