@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from circonscriptions.models import Departement
+from circonscriptions.models import Departement, PollingStationShape
 from circonscriptions.profile_admin import ProfileSettingsForm
 from circonscriptions.profile_charts import vote_history_svg
 from circonscriptions.profile_services import profiles_recompute
@@ -66,8 +66,10 @@ def test_the_circonscription_page_lists_its_stations_types_and_map(client, compu
     assert sum(t.count for t in page.context["types"]) == 26
     html = page.content.decode()
     assert "secteur " in html and 'name="map-mode" value="priority"' in html
-    # No contour was loaded in this test: the page says how many stations are off the map.
-    assert page.context["unmapped"] == 26
+    # Stations without a contour are off the map, and the page says how many.
+    drawn = len(page.context["map_data"]["features"])
+    assert drawn == PollingStationShape.objects.filter(polling_station__profiles__in=profiles).count()
+    assert page.context["unmapped"] == 26 - drawn
     csv_response = client.get("/carte/circonscription/2903/profils.csv")
     assert csv_response.content.decode().count("\n") == 27
 

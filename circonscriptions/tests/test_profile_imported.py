@@ -1,0 +1,40 @@
+"""Profiles recomputed on data loaded by the real importers (territory, Brest contours, official results)."""
+
+import pytest
+from django.conf import settings
+
+from circonscriptions.importers.results import results_import
+from circonscriptions.models import PollingStationProfile, ProfileType
+from circonscriptions.profile_services import profiles_recompute
+
+ELECTIONS = settings.DATA_DIR / "elections"
+
+
+@pytest.mark.django_db
+def test_profiles_of_the_imported_brest_area_files(brest_polling_stations):
+    results_import(path=ELECTIONS / "lg2024-t1-bureaux-29-circos-02-03.csv", election_slug="legislatives-2024-1")
+    results_import(path=ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-02.csv", election_slug="legislatives-2022-1")
+
+    run = profiles_recompute(by="test")
+
+    assert run.stations == 201 and run.elections == ["legislatives-2022-1", "legislatives-2024-1"]
+    profiles = PollingStationProfile.objects.filter(run=run).select_related("polling_station__commune")
+    b40 = profiles.get(polling_station__commune__code="29019", polling_station__code="40")
+    # 2024 file: 896 registered, 238 abstentions for Brest 40; the 2022 city export adds a second election.
+    assert b40.abstention_rate_last == pytest.approx(238 / 896)
+    assert b40.n_elections == 2 and b40.leaning == "left"
+    assert b40.circonscription.code == "2902"  # from its contour: Brest is split between two circonscriptions
+    bohars = profiles.get(polling_station__commune__code="29011", polling_station__code="1")
+    # Bohars 1 with the importer's default nuance mapping (ECO with the left, as in test_profiles.py).
+    assert bohars.share_expr_left == pytest.approx(247 / 776)
+    assert bohars.leaning == "right" and bohars.n_elections == 1
+    # A bureau the importer could not place (no contour, commune split between circonscriptions)
+    # still gets its figures and national rank, but no circonscription rank and no type.
+    unplaced = profiles.filter(circonscription__isnull=True)
+    assert set(profiles.exclude(pk__in=unplaced).values_list("circonscription__code", flat=True)) == {"2902", "2903"}
+    for profile in unplaced:
+        assert profile.rank_circonscription is None and profile.profile_type_id is None
+        assert profile.rank_nation is not None and profile.rank_departement is not None
+    for circo in ("2902", "2903"):
+        types = ProfileType.objects.filter(run=run, circonscription__code=circo)
+        assert sum(t.count for t in types) == profiles.filter(circonscription__code=circo).count()
