@@ -132,6 +132,7 @@ def test_secretary_home_lists_the_circonscriptions_of_the_departement_only(clien
     client.force_login(make_member(Role.SECRETARY, "29"))
     page = client.get("/secretariat/").content.decode()
     assert "1re du Finistère" in page
+    assert 'href="/carte/circonscription/2901/"' in page  # its profiles page
     assert "1re de Paris" not in page
     assert "<button" not in page.split("<main")[1].split("</main>")[0]  # no fake print button
 
