@@ -49,6 +49,19 @@ def departements(db):
 
 # --- A real Celery worker -------------------------------------------------------------
 
+# Several test runs (and `make run`'s own worker) may share one Redis: every task this
+# run sends goes to a queue of its own, which only the worker started below consumes.
+TEST_QUEUE = f"qg-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_go_to_this_runs_queue():
+    from config.celery import app
+
+    app.conf.task_default_queue = TEST_QUEUE
+    yield
+    _forget_queue(TEST_QUEUE)
+
 
 def _test_database_url() -> str:
     """The URL of the database this test run really uses (pytest-django renamed it)."""
@@ -63,11 +76,11 @@ def _test_database_url() -> str:
 def celery_worker_queue(django_db_setup, tmp_path_factory):
     """Starts `celery -A config worker` on the project's Redis and the TEST database.
 
-    Yields the name of a queue that only this worker consumes: several test runs may
-    share one Redis, and none may take another's tasks. Send with
-    `task.apply_async(..., queue=celery_worker_queue)`.
+    Yields the name of the queue it consumes, this run's own (TEST_QUEUE): several test
+    runs may share one Redis, and none may take another's tasks. Tasks sent by the tests
+    go there by default; `task.apply_async(..., queue=celery_worker_queue)` says it outright.
     """
-    queue = f"qg-test-{uuid.uuid4().hex[:12]}"
+    queue = TEST_QUEUE
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
     celery = Path(sys.executable).with_name("celery")
@@ -108,8 +121,11 @@ def _forget_queue(queue: str) -> None:
     import redis
     from django.conf import settings
 
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    except redis.RedisError:
+        pass  # Redis is down (a test of that, or the end of the world): nothing to tidy.
 
 
 # --- Browser tests: Debian's chromium through Playwright ------------------------------
