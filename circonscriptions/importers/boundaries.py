@@ -174,6 +174,8 @@ def parse_layer(
         raise ImportRefused(file_name, [Problem(f"« {field} » numérote les bureaux : précisez la commune")])
 
     name_field = _first(columns, NAME_FIELDS)
+    if level == "polling_station" and name_field == _first(columns, PLACE_FIELDS):
+        name_field = None  # Toulouse's `nom` is the polling place, not the bureau's name
     place_field = _first(columns, PLACE_FIELDS)
     address_field = _first(columns, ADDRESS_FIELDS)
     if field == "BVOTE" and "DEPCO" in columns:
@@ -315,13 +317,15 @@ def load_boundaries(
             summary["polling_stations"] = upsert_counts(
                 cur,
                 """INSERT INTO circonscriptions_pollingstation AS p (commune_id, code, name, place, address)
-                   SELECT c.id, t.code, '', left(t.place, 200), left(t.address, 250)
+                   SELECT c.id, t.code, left(t.name, 200), left(t.place, 200), left(t.address, 250)
                    FROM t_boundary t JOIN circonscriptions_commune c ON c.code = t.commune_code
                    ON CONFLICT (commune_id, code) DO UPDATE
-                     SET place = coalesce(nullif(EXCLUDED.place, ''), p.place),
+                     SET name = coalesce(nullif(EXCLUDED.name, ''), p.name),
+                         place = coalesce(nullif(EXCLUDED.place, ''), p.place),
                          address = coalesce(nullif(EXCLUDED.address, ''), p.address)
-                   WHERE (p.place, p.address) IS DISTINCT FROM
-                     (coalesce(nullif(EXCLUDED.place, ''), p.place), coalesce(nullif(EXCLUDED.address, ''), p.address))
+                   WHERE (p.name, p.place, p.address) IS DISTINCT FROM
+                     (coalesce(nullif(EXCLUDED.name, ''), p.name), coalesce(nullif(EXCLUDED.place, ''), p.place),
+                      coalesce(nullif(EXCLUDED.address, ''), p.address))
                    RETURNING (xmax = 0)""",
             )
             owner = """SELECT p.id AS owner_id, {geom} AS geom FROM t_boundary t

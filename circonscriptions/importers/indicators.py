@@ -45,7 +45,7 @@ from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.bulk import copy_rows, temp_table_create, upsert_counts
 from circonscriptions.importers.codes import circonscription_code, circonscription_normalise
-from circonscriptions.models import FormerCommuneCode, ImportRun, IndicatorValue
+from circonscriptions.models import Circonscription, FormerCommuneCode, ImportRun, IndicatorValue
 
 NATIONAL_CODES = {"00000", "FR", "FRANCE"}
 MISSING = {"", "nd", "n.d.", "s", "nc"}
@@ -219,6 +219,10 @@ def parse_indicators(
                 else:
                     variables[name] = table.dictionary.get(name, (name if not table.dictionary else "", ""))
 
+    # Circonscriptions are a closed list: once the territory is loaded, an unknown code is an error.
+    known_circonscriptions = (
+        set(Circonscription.objects.values_list("code", flat=True)) if level == "circonscription" else set()
+    )
     values: dict[tuple[str, str, str, str], float | None] = {}
     first_line: dict[tuple[str, str, str, str], int] = {}
     for row, line in zip(table.rows, table.lines, strict=True):
@@ -229,6 +233,9 @@ def parse_indicators(
             problems.append(Problem("code de territoire illisible", line=line, column=key_column, value=raw_code))
             continue
         row_level, code = territory
+        if row_level == "circonscription" and known_circonscriptions and code not in known_circonscriptions:
+            problems.append(Problem(f"circonscription inconnue ({code})", line=line, column=key_column, value=raw_code))
+            continue
         if long_layout:
             variable = (row[type_index].strip() if type_index is not None else "") or "valeur"
             label = row[label_index].strip() if label_index is not None else ""

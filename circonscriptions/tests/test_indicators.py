@@ -114,3 +114,14 @@ def test_importing_the_same_file_twice_changes_nothing(insee):
     assert indicators_import(path=path).unchanged
     assert indicators_import(path=path, force=True).summary["values_written"] == {"created": 0, "updated": 0}
     assert list(IndicatorValue.objects.order_by("pk").values_list("pk", "value", "import_run_id")) == rows
+
+
+def test_an_unknown_circonscription_is_refused_once_the_territory_is_loaded(territory, insee, tmp_path):
+    lines = (insee / "indic-stat-circonscriptions-legislatives-2022.csv").read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("29008;"))
+    lines[row] = "29009;" + lines[row].split(";", 1)[1]  # Finistère has 8 circonscriptions
+    broken = tmp_path / "indic-stat-circonscriptions-legislatives-2022.csv"
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        indicators_import(path=broken)
+    assert [(p.line, p.column, p.value) for p in refused.value.problems] == [(row + 1, "circo", "29009")]
