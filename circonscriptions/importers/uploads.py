@@ -19,8 +19,11 @@ def _suffix(name: str) -> str:
     return "".join(parts[-2:]) if len(parts) >= 2 and parts[-1] in (".gz", ".zip") else "".join(parts[-1:])
 
 
-def import_upload_start(*, kind: str, upload: UploadedFile | None, options: dict, by: str) -> ImportRun:
-    """Record the run (queued), store the file, and enqueue the import once committed."""
+def import_upload_start(
+    *, kind: str, upload: UploadedFile | None, options: dict, by: str, queue: str | None = None
+) -> ImportRun:
+    """Record the run (queued), store the file, and enqueue the import once committed
+    (on Celery's default queue, or on `queue`)."""
     spec = registry.get(kind)
     run = ImportRun(
         kind=kind,
@@ -34,7 +37,7 @@ def import_upload_start(*, kind: str, upload: UploadedFile | None, options: dict
     run.save()
     from circonscriptions.tasks import import_file_task
 
-    transaction.on_commit(lambda: import_file_task.delay(run.pk))
+    transaction.on_commit(lambda: import_file_task.apply_async(args=[run.pk], queue=queue))
     return run
 
 

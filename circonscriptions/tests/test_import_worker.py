@@ -1,0 +1,30 @@
+"""An uploaded file is imported by a real Celery worker (the project's Redis, the test database)."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from circonscriptions.importers.uploads import import_upload_start
+from circonscriptions.models import ImportRun, IndicatorValue
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_worker_imports_an_uploaded_indicator_file(celery_worker_queue, data_dir):
+    content = (data_dir / "insee" / "bretagne-communes-unite-urbaine-2022.csv").read_bytes()
+    upload = SimpleUploadedFile("bretagne-communes-unite-urbaine-2022.csv", content)
+    runs_before = list(ImportRun.objects.values_list("pk", "kind", "status", "options"))
+    run = import_upload_start(
+        kind="indicators", upload=upload, options={}, by="analyste@example.org", queue=celery_worker_queue
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            run.refresh_from_db()
+        assert run.status == ImportRun.Status.SUCCEEDED, (run.status, run.errors, run.summary, runs_before)
+        assert run.rows == 847 and run.started_by == "analyste@example.org"
+        assert IndicatorValue.objects.filter(variable__code="unite_urbaine").count() == 846
+    finally:
+        run.upload.delete(save=False)
