@@ -23,11 +23,17 @@ SEPARATORS = (";", ",", "\t", "|")
 
 @dataclass(frozen=True)
 class SourceText:
-    text: str
+    """The file's bytes (decompressed) and what was detected; pandas decodes the bytes itself."""
+
+    raw: bytes
     encoding: str
     separator: str
     header: list[str]
     gzipped: bool
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode(self.encoding)
 
 
 def read_bytes(path: Path) -> tuple[bytes, bool]:
@@ -68,12 +74,11 @@ def detect_separator(header_line: str) -> str:
 def read_source(path: Path) -> SourceText:
     raw, gzipped = read_bytes(path)
     encoding = detect_encoding(raw)
-    text = raw.decode(encoding)
-    first = text.split("\n", 1)[0].rstrip("\r")
+    first = raw.split(b"\n", 1)[0].decode(encoding).rstrip("\r")
     separator = detect_separator(first)
     header = next(iter(pd.read_csv(_io(first), sep=separator, header=None, dtype=str, keep_default_na=False).values))
     return SourceText(
-        text=text, encoding=encoding, separator=separator, header=[str(h).strip() for h in header], gzipped=gzipped
+        raw=raw, encoding=encoding, separator=separator, header=[str(h).strip() for h in header], gzipped=gzipped
     )
 
 

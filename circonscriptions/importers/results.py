@@ -140,7 +140,8 @@ def _read(source: SourceText, *, names: list[str] | None = None, usecols=None, s
     if names is not None:
         kwargs = {"header": 0, "names": names}
     frame = pd.read_csv(
-        io.StringIO(source.text),
+        io.BytesIO(source.raw),
+        encoding=source.encoding,
         sep=source.separator,
         usecols=usecols,
         dtype={name: object for name in str_columns},
@@ -221,8 +222,9 @@ def _complete_counts(counts: dict, columns: dict) -> None:
 
 def _widest_line(source: SourceText) -> int:
     """The largest number of fields on a line (separators inside quotes do not count)."""
-    text = re.sub(r'"[^"]*"', "", source.text) if '"' in source.text else source.text
-    return max(line.count(source.separator) for line in text.splitlines() if line) + 1
+    raw = re.sub(rb'"[^"]*"', b"", source.raw) if b'"' in source.raw else source.raw
+    separator = source.separator.encode("ascii")
+    return max(line.count(separator) for line in raw.splitlines() if line) + 1
 
 
 def read_ministry_wide(source: SourceText, election: Election) -> Table:
@@ -393,8 +395,11 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
 
 def _join_names(first: np.ndarray, surname: np.ndarray) -> np.ndarray:
     """'Pierre' + 'SMOLARZ' → 'Pierre SMOLARZ' (computed once per distinct pair)."""
-    pairs = np.asarray(first, dtype=object) + "\x1f" + np.asarray(surname, dtype=object)
-    return _clean(pairs, lambda pair: " ".join(pair.replace("\x1f", " ").split()))
+    first_code, firsts = pd.factorize(np.asarray(first, dtype=object))
+    surname_code, surnames = pd.factorize(np.asarray(surname, dtype=object))
+    pair_code, pairs = pd.factorize(first_code.astype(np.int64) * (len(surnames) + 1) + surname_code)
+    names = [" ".join(f"{firsts[p // (len(surnames) + 1)]} {surnames[p % (len(surnames) + 1)]}".split()) for p in pairs]
+    return np.array(names, dtype=object)[pair_code]
 
 
 def _empty_votes() -> pd.DataFrame:
