@@ -13,7 +13,7 @@ BLOC_STYLE = {
     "far_right": ("#3d2b56", "Extrême droite"),
     "other": ("#8a8a8a", "Autres"),
 }
-ABSTENTION_STYLE = ("#222222", "Abstention (part des inscrits)")
+ABSTENTION_STYLE = ("#222222", "Abstention")
 
 
 def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280, title: str = "") -> str:
@@ -27,8 +27,11 @@ def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280,
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(points)
 
+    # Inner padding: the first and last labels are centred on their point and must fit.
+    pad = 56
+
     def x(i: int) -> float:
-        return left + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
+        return left + (plot_w / 2 if n == 1 else pad + i * (plot_w - 2 * pad) / (n - 1))
 
     def y(value: float) -> float:
         return top + plot_h * (1 - max(0.0, min(1.0, value)))

@@ -500,12 +500,16 @@ def leaning_reason(
     pts = 100 * margin_avg
     sd = 100 * (margin_sd or 0.0)
     t = 100 * params.leaning_margin
+
+    def fr(value: float) -> str:  # French decimal comma: the sentence is French
+        return f"{value:.1f}".replace(".", ",")
+
     elections = "élection" if n_elections == 1 else "élections"
     if pts >= 0:
-        lead = f"La gauche devance le premier bloc adverse de {pts:.1f} points en moyenne pondérée"
+        lead = f"La gauche devance le premier bloc adverse de {fr(pts)} points en moyenne pondérée"
     else:
-        lead = f"Le premier bloc adverse devance la gauche de {-pts:.1f} points en moyenne pondérée"
-    spread = f"sur {n_elections} {elections} (écart-type {sd:.1f} points)"
+        lead = f"Le premier bloc adverse devance la gauche de {fr(-pts)} points en moyenne pondérée"
+    spread = f"sur {n_elections} {elections} (écart-type {fr(sd)} points)"
     if leaning == LEFT:
         verdict = f"au moins {t:.0f} points d'avance : acquis à gauche"
     elif leaning == RIGHT:

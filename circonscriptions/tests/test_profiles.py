@@ -238,9 +238,9 @@ def test_the_leaning_reason_says_the_rule_in_words():
     params = ProfileParameters()
     text = leaning_reason(leaning=LEFT, margin_avg=0.4537, margin_sd=0.01, n_elections=2, params=params)
     assert text == (
-        "La gauche devance le premier bloc adverse de 45.4 points en moyenne pondérée sur 2 élections "
-        "(écart-type 1.0 points) ; au moins 5 points d'avance : acquis à gauche."
+        "La gauche devance le premier bloc adverse de 45,4 points en moyenne pondérée sur 2 élections "
+        "(écart-type 1,0 points) ; au moins 5 points d'avance : acquis à gauche."
     )
     swing = leaning_reason(leaning=SWING, margin_avg=-0.02, margin_sd=None, n_elections=1, params=params)
-    assert swing.startswith("Le premier bloc adverse devance la gauche de 2.0 points")
+    assert swing.startswith("Le premier bloc adverse devance la gauche de 2,0 points")
     assert swing.endswith("hésitant.")
