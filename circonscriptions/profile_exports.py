@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.db.models.functions import Length
+
 from circonscriptions.models import Circonscription, Departement, PollingStationProfile, ProfileRun
 from circonscriptions.profiles import BLOCS
 
@@ -61,6 +63,9 @@ def profile_csv_rows(*, circonscription: str | None = None, departement: str | N
         if not Departement.objects.filter(code=departement).exists():
             raise ValueError(f"Département inconnu : « {departement} » (code attendu comme 29 ou 2A).")
         qs = qs.filter(polling_station__commune__departement__code=departement)
-    qs = qs.order_by("polling_station__commune__code", "polling_station__code").values_list(*_FIELDS)
+    # Bureau numbers are text ('9', '10', '54A'): shorter first, so that 9 comes before 10.
+    qs = qs.order_by(
+        "polling_station__commune__code", Length("polling_station__code"), "polling_station__code"
+    ).values_list(*_FIELDS)
     # Checked above, streamed below: the errors come at the call, not at the first row.
     return ([_cell(v) for v in values] for values in qs.iterator(chunk_size=5000))

@@ -156,6 +156,8 @@ def test_compute_profiles_command_and_csv_export(brest):
     assert rows[0][-1] == "profile_type" and "priority_score" in rows[0] and "rank_nation" in rows[0]
     body = {row[2]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert all(r["circonscription"] == "2902" for r in body.values())
+    numbers = [int(row[2]) for row in rows[1:] if row[1] == "29019"]
+    assert numbers == sorted(numbers)  # bureau 9 before bureau 10
     b40 = body["40"]
     assert (b40["departement"], b40["commune"], b40["leaning"]) == ("29", "29019", "left")
     assert float(b40["abstention_rate_last"]) == pytest.approx(238 / 896, abs=1e-6)
@@ -184,3 +186,18 @@ def test_the_nightly_schedule_runs_the_task_at_three_paris_time():
     assert entry["task"] == profile_tasks.profiles_recompute_task.name
     assert entry["schedule"] == crontab(hour=3, minute=0)
     assert app.conf.timezone == "Europe/Paris"
+
+
+def test_a_run_killed_long_ago_is_marked_failed_by_the_next_one(brest):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    killed = ProfileRun.objects.create(started_by="celery")
+    ProfileRun.objects.filter(pk=killed.pk).update(started_at=timezone.now() - timedelta(hours=7))
+    recent = ProfileRun.objects.create(started_by="another worker")  # still running: left alone
+    profiles_recompute()
+    killed.refresh_from_db()
+    recent.refresh_from_db()
+    assert killed.status == ProfileRun.Status.FAILED and "Interrompu" in killed.error
+    assert recent.status == ProfileRun.Status.RUNNING

@@ -1,0 +1,66 @@
+"""HQ analysts set the profile parameters in the admin; only a national HQ may change them."""
+
+import pytest
+from django.utils import timezone
+
+from circonscriptions.models import Departement, ProfileSettings
+from hq.models import Federation, Membership, Role, User
+from hq.services import hq_staff_grant
+
+URL = "/admin/circonscriptions/profilesettings/1/change/"
+VALID = {
+    "half_life_years": "4",
+    "first_rounds_only": "on",
+    "leaning_margin": "0.05",
+    "margin_sd_floor": "0.05",
+    "hotspot_z": "1",
+    "hotspot_min_group": "3",
+    "doors_per_hour": "10",
+    "contact_rate": "0.5",
+    "mobilisation_effect": "0.14",
+    "persuasion_effect": "0.1",
+    "persuasion_weight_outside_swing": "0.5",
+    "max_types": "4",
+    "min_type_size": "5",
+    "type_distinct_delta": "0.03",
+    "kmeans_seed": "2012",
+}
+
+
+def _hq(role: str, code: str | None = None) -> User:
+    user = User.objects.create_user(f"{role}@example.org", "pw-test-2026")
+    federation = None
+    if code:
+        departement, _ = Departement.objects.get_or_create(code=code, defaults={"name": code})
+        federation, _ = Federation.objects.get_or_create(departement=departement, defaults={"name": code})
+    Membership.objects.create(
+        user=user, role=role, federation=federation, consent_text="J'accepte.", consent_at=timezone.now()
+    )
+    hq_staff_grant(user=user, role=role)
+    return user
+
+
+@pytest.mark.django_db
+def test_a_national_hq_changes_the_parameters_and_french_errors_keep_the_input(client):
+    ProfileSettings.load()
+    client.force_login(_hq(Role.NATIONAL_HQ))
+    refused = client.post(URL, {**VALID, "contact_rate": "1.5"})
+    assert refused.status_code == 200
+    assert "contact_rate doit être entre 0 et 1 (valeur 1.5)" in refused.content.decode()
+    assert 'value="1.5"' in refused.content.decode()
+    assert ProfileSettings.load().contact_rate == 0.5
+
+    saved = client.post(URL, VALID)
+    assert saved.status_code == 302
+    settings = ProfileSettings.load()
+    assert (settings.half_life_years, settings.doors_per_hour) == (4.0, 10.0)
+    assert settings.parameters().half_life_years == 4.0
+
+
+@pytest.mark.django_db
+def test_a_federal_hq_cannot_change_the_national_parameters(client):
+    ProfileSettings.load()
+    client.force_login(_hq(Role.FEDERAL_HQ, "29"))
+    response = client.post(URL, {**VALID, "doors_per_hour": "99"})
+    assert response.status_code == 403
+    assert ProfileSettings.load().doors_per_hour == 12.0
