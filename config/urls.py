@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("territoire/", include("circonscriptions.urls")),
     path("carte/", include("circonscriptions.profile_urls")),
+    path("fiches/", include("fiches.urls")),
+    path("observations/", include("observations.urls")),
     # `home` sends everyone to the home page of their role (hq.views.home).
     path("", hq_views.home, name="home"),
     path("", include("hq.urls")),

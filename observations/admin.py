@@ -1,0 +1,34 @@
+"""Admin of observations and of the sympathisers met in the field (scoped by hq.scoping).
+
+Supporter is an hq model registered here because the observation form is what creates
+them; its consent wording and date are read-only: nobody may change what a person agreed to.
+"""
+
+from django.contrib import admin
+
+from hq.models import Supporter
+from hq.scoping import ScopedAdminMixin
+from observations.models import Observation
+
+
+@admin.register(Observation)
+class ObservationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("held_on", "departement", "commune", "method", "doors_knocked", "conversations", "reaction")
+    list_filter = ("method", "reaction", "held_on")
+    list_select_related = ("departement", "commune", "method")
+    date_hierarchy = "held_on"
+    raw_id_fields = ("commune", "circonscription", "polling_stations", "activists", "supporters", "filed_by")
+    readonly_fields = ("idempotency_key", "created_at")
+
+
+@admin.register(Supporter)
+class SupporterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "phone", "email", "federation", "consent_at")
+    list_select_related = ("federation",)
+    search_fields = ("name", "email", "phone")
+    filter_horizontal = ("skills",)
+    readonly_fields = ("consent_text", "consent_at", "added_by", "created_at")
+
+    def has_add_permission(self, request):
+        # A sympathiser comes from the field, with their consent: never typed in by hand here.
+        return False

@@ -1,0 +1,269 @@
+"""The phone form of a fiche d'observation, and the filters of HQ's pages.
+
+Errors are in French, next to the field they are about, and the input is kept
+(a bound form re-rendered, or the same errors sent as JSON to the page's script).
+"""
+
+import re
+from datetime import timedelta
+
+from django import forms
+from django.db.models import QuerySet
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circonscriptions.models import Commune, PollingStation
+from hq.models import Cause, Method, Skill, User
+from hq.scoping import departement_codes, scope_queryset
+from observations.models import MAX_COUNT, Reaction
+
+# The wording a sympathiser agrees to, stored with their consent (hq.Supporter.consent_text).
+SUPPORTER_CONSENT_TEXT = (
+    "J'accepte que le parti conserve mon nom, mes coordonnées et mes compétences pour me recontacter "
+    "au sujet de ses actions. Je peux à tout moment demander à les consulter ou à les faire effacer."
+)
+
+# Free texts describe the population in aggregate: an e-mail address or a phone number
+# in them is about one person, and is refused.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
+IDENTIFYING = "Pas de coordonnées ici : décrivez la population dans son ensemble, jamais une personne."
+
+COUNTS = ("doors_knocked", "doors_opened", "conversations", "interested", "leaflets")
+
+
+def _no_contact_details(value: str) -> str:
+    if _EMAIL.search(value) or _PHONE.search(value):
+        raise forms.ValidationError(IDENTIFYING)
+    return value
+
+
+class CountField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            min_value=0,
+            max_value=MAX_COUNT,
+            error_messages={
+                "invalid": "Entrez un nombre entier.",
+                "min_value": "Pas de nombre négatif.",
+                "max_value": f"Plus de {MAX_COUNT} ? Vérifiez le nombre.",
+            },
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_COUNT}),
+            **kwargs,
+        )
+
+    def clean(self, value):
+        # An empty count is a zero: on a phone, nobody types 0 in five boxes.
+        return super().clean(value) or 0
+
+
+class ObservationForm(forms.Form):
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    action = forms.CharField(label=_("Action"), max_length=200, required=False)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none(), required=False)
+    polling_stations = forms.ModelMultipleChoiceField(
+        label=_("Polling stations"), queryset=PollingStation.objects.none(), required=False
+    )
+    method = forms.ModelChoiceField(
+        label=_("Method"), queryset=Method.objects.all(), empty_label=None, widget=forms.RadioSelect
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes of the action"),
+        queryset=Cause.objects.filter(is_standard=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    doors_knocked = CountField(label=_("Doors knocked"))
+    doors_opened = CountField(label=_("Doors opened"))
+    conversations = CountField(label=_("Conversations"))
+    interested = CountField(label=_("People interested"))
+    leaflets = CountField(label=_("Leaflets handed out"))
+    activists = forms.ModelMultipleChoiceField(
+        label=_("Activists who took part"), queryset=User.objects.none(), required=False
+    )
+    reaction = forms.TypedChoiceField(
+        label=_("How did people react?"), choices=Reaction.choices, coerce=int, widget=forms.RadioSelect
+    )
+    reaction_text = forms.CharField(
+        label=_("In a few words"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[_no_contact_details],
+    )  # fmt: skip
+    concerns = forms.ModelMultipleChoiceField(
+        label=_("Concerns that came up"),
+        queryset=Cause.objects.filter(is_standard=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    concerns_other = forms.CharField(
+        label=_("Other concerns (separated by commas)"), max_length=400, required=False,
+        validators=[_no_contact_details],
+    )  # fmt: skip
+    worked = forms.CharField(
+        label=_("What worked"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[_no_contact_details],
+    )  # fmt: skip
+    did_not_work = forms.CharField(
+        label=_("What did not work"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[_no_contact_details],
+    )  # fmt: skip
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["commune"].queryset = scope_queryset(Commune.objects.all(), user).select_related("departement")
+        self.fields["commune"].empty_label = "—"
+        self.fields["polling_stations"].queryset = scope_queryset(
+            PollingStation.objects.select_related("commune"), user
+        )
+        self.fields["activists"].queryset = scope_queryset(
+            User.objects.filter(membership__isnull=False, is_active=True), user
+        ).exclude(pk=user.pk)
+        codes = departement_codes(user)
+        if codes is None:
+            # All of France: a select of 35,000 communes is no use on a phone; type the INSEE code.
+            self.fields["commune"].to_field_name = "code"
+            self.fields["commune"].widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "29019"})
+            self.fields["activists"].widget = forms.SelectMultiple()
+        else:
+            self.fields["activists"].widget = forms.CheckboxSelectMultiple()
+        # The station list is filled by the page's script for the chosen commune (or the
+        # position); without a script, the stations of the chosen commune are offered.
+        commune = self._bound_commune()
+        stations: QuerySet = (
+            self.fields["polling_stations"].queryset.filter(commune=commune).order_by("code")
+            if commune is not None
+            else PollingStation.objects.none()
+        )
+        self.fields["polling_stations"].widget.choices = [(s.pk, f"{_('bureau')} {s.code} {s.name}") for s in stations]
+        for name in COUNTS:
+            self.fields[name].widget.attrs["placeholder"] = "0"
+
+    def _bound_commune(self) -> Commune | None:
+        raw = self.data.get("commune") if self.is_bound else self.initial.get("commune")
+        if not raw:
+            return None
+        field = self.fields["commune"]
+        try:
+            return field.queryset.filter(**{field.to_field_name or "pk": raw}).first()
+        except (ValueError, TypeError):
+            return None
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("La date ne peut pas être dans le futur.")
+        if day < today - timedelta(days=366):
+            raise forms.ValidationError("Plus d'un an ? Une observation se remplit après l'action : vérifiez la date.")
+        return day
+
+    def clean_concerns_other(self) -> list[str]:
+        from observations.aggregates import normalise_concern
+
+        raw = self.cleaned_data["concerns_other"]
+        seen: list[str] = []
+        for part in raw.replace(";", ",").split(","):
+            concern = normalise_concern(part)[:80]
+            if concern and concern not in seen:
+                seen.append(concern)
+        return seen
+
+    def clean(self):
+        data = super().clean()
+        commune, stations = data.get("commune"), data.get("polling_stations")
+        if "commune" in data and "polling_stations" in data and not commune and not stations:
+            self.add_error("commune", "Indiquez la commune, ou le bureau de vote (« utiliser ma position »).")
+        if commune and stations:
+            outside = [s for s in stations if s.commune_id != commune.pk]
+            if outside:
+                self.add_error("polling_stations", "Ces bureaux ne sont pas dans la commune choisie : " + ", ".join(
+                    f"bureau {s.code} ({s.commune.name})" for s in outside
+                ))  # fmt: skip
+        if stations and len({s.commune.departement_id for s in stations}) > 1:
+            self.add_error("polling_stations", "Une observation se fait dans un seul département.")
+        knocked, opened = data.get("doors_knocked"), data.get("doors_opened")
+        conversations, interested = data.get("conversations"), data.get("interested")
+        if knocked is not None and opened is not None and opened > knocked:
+            self.add_error(
+                "doors_opened",
+                f"{opened} portes ouvertes pour {knocked} frappées : pas plus d'ouvertes que de frappées.",
+            )
+        if knocked and opened is not None and conversations is not None and conversations > opened:
+            self.add_error(
+                "conversations",
+                f"{conversations} conversations pour {opened} portes ouvertes : au porte-à-porte, "
+                "pas plus de conversations que de portes ouvertes.",
+            )
+        if conversations is not None and interested is not None and interested > conversations:
+            self.add_error(
+                "interested",
+                f"{interested} personnes intéressées pour {conversations} conversations : "
+                "pas plus d'intéressés que de conversations.",
+            )
+        return data
+
+
+class SupporterForm(forms.Form):
+    """A sympathiser met during the action who agrees to be contacted again; left empty, it is ignored."""
+
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False, error_messages={"invalid": "Adresse e-mail invalide."})
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"), queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    consent = forms.BooleanField(label=SUPPORTER_CONSENT_TEXT, required=False)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not re.fullmatch(r"\+?[\d .-]{6,25}", phone):
+            raise forms.ValidationError("Numéro de téléphone invalide.")
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("name", "email", "phone")):
+            return data
+        if not data.get("name"):
+            self.add_error("name", "Le nom de la personne, s'il vous plaît.")
+        if not data.get("email") and not data.get("phone"):
+            self.add_error("phone", "Un téléphone ou un e-mail : c'est ce qu'elle accepte que nous gardions.")
+        if not data.get("consent"):
+            self.add_error("consent", "Sans son accord explicite, ne notez rien sur cette personne.")
+        return data
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(getattr(self, "cleaned_data", None) and self.cleaned_data.get("name"))
+
+
+SupporterFormSet = formset_factory(SupporterForm, extra=1, max_num=10, validate_max=True)
+
+
+class ObservationFilterForm(forms.Form):
+    """HQ's filters: territory, dates, method, theme. Every field is optional."""
+
+    circonscription = forms.CharField(label=_("Circonscription (code)"), required=False, max_length=6)
+    commune = forms.CharField(label=_("Commune (INSEE code)"), required=False, max_length=5)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ModelChoiceField(label=_("Method"), queryset=Method.objects.all(), required=False)
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Cause.objects.all(), required=False)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {
+            "circonscription_code": d["circonscription"].strip().upper() or None,
+            "commune_code": d["commune"].strip().upper() or None,
+            "date_from": d["date_from"],
+            "date_to": d["date_to"],
+            "method_id": d["method"].pk if d["method"] else None,
+            "theme_id": d["theme"].pk if d["theme"] else None,
+        }

@@ -1,0 +1,171 @@
+"""Reads of observations: queryset methods and the rows the aggregates are computed from.
+
+None of these decide who may see what: callers scope the queryset first
+(hq.scoping.scope_queryset), then filter and aggregate it.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from observations import aggregates
+
+
+class ObservationQuerySet(QuerySet):
+    def for_listing(self) -> "ObservationQuerySet":
+        from hq.models import Cause
+
+        return self.select_related("method", "commune", "departement", "circonscription", "filed_by").prefetch_related(
+            Prefetch("themes", queryset=Cause.objects.only("id", "name")),
+            Prefetch("concerns", queryset=Cause.objects.only("id", "name")),
+        )
+
+    def filtered(
+        self,
+        *,
+        departement_code: str | None = None,
+        circonscription_code: str | None = None,
+        commune_code: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        method_id: int | None = None,
+        theme_id: int | None = None,
+    ) -> "ObservationQuerySet":
+        qs = self
+        if departement_code:
+            qs = qs.filter(departement__code=departement_code)
+        if circonscription_code:
+            qs = qs.filter(circonscription__code=circonscription_code)
+        if commune_code:
+            qs = qs.filter(commune__code=commune_code)
+        if date_from:
+            qs = qs.filter(held_on__gte=date_from)
+        if date_to:
+            qs = qs.filter(held_on__lte=date_to)
+        if method_id:
+            qs = qs.filter(method_id=method_id)
+        if theme_id:
+            # A theme of the action or a concern people raised: both say the place cares about it.
+            themes = self.model.themes.through.objects.filter(cause_id=theme_id).values("observation_id")
+            concerns = self.model.concerns.through.objects.filter(cause_id=theme_id).values("observation_id")
+            qs = qs.filter(Q(pk__in=themes) | Q(pk__in=concerns))
+        return qs
+
+
+def observations_recent_for(circonscription, limit: int = 5) -> list:
+    """The latest observations made in a circonscription, for its fiche militante (newest first).
+
+    Not scoped: a fiche is composed by HQ for the activists of that circonscription.
+    """
+    from observations.models import Observation
+
+    return list(Observation.objects.filter(circonscription=circonscription).for_listing()[:limit])
+
+
+def concern_rows(qs: QuerySet) -> list[tuple[date, str]]:
+    """(date, concern) for each concern raised in the observations of `qs`, standard and free."""
+    from observations.models import Observation
+
+    rows: list[tuple[date, str]] = list(
+        Observation.concerns.through.objects.filter(observation__in=qs.values("pk")).values_list(
+            "observation__held_on", "cause__name"
+        )
+    )
+    for day, others in qs.exclude(concerns_other=[]).values_list("held_on", "concerns_other"):
+        rows.extend((day, other) for other in others)
+    return rows
+
+
+def contact_rows_by_method(qs: QuerySet) -> list[tuple[str, int, int, int, int]]:
+    return list(
+        qs.filter(doors_knocked__gt=0).values_list(
+            "method__name", "doors_knocked", "doors_opened", "conversations", "interested"
+        )
+    )
+
+
+MIXED = "several profiles"
+
+
+def contact_rows_by_profile(qs: QuerySet, *, by: str = "profile_type") -> list[tuple[str, int, int, int, int]]:
+    """Contact rows grouped by the profil-type (by='profile_type') or the leaning (by='leaning')
+    of the observation's polling stations in the current profile run.
+
+    An observation counts for a profile when all its polling stations share it; one
+    spanning stations of several profiles goes to the group "several profiles" (its
+    counts cannot be split between them); one without polling station, or whose
+    stations have no current profile, is left out.
+    """
+    from circonscriptions.models import Leaning, PollingStationProfile
+    from observations.models import Observation
+
+    field = "profile_type__name" if by == "profile_type" else "leaning"
+    door_qs = qs.filter(doors_knocked__gt=0)
+    station_ids = Observation.polling_stations.through.objects.filter(observation__in=door_qs.values("pk"))
+    links = defaultdict(set)
+    pairs = station_ids.values_list("observation_id", "pollingstation_id")
+    by_station: dict[int, list[int]] = defaultdict(list)
+    for observation_id, station_id in pairs:
+        by_station[station_id].append(observation_id)
+    if not by_station:
+        return []
+    labels = dict(Leaning.choices)
+    for station_id, value in PollingStationProfile.objects.filter(
+        run__is_current=True, polling_station_id__in=list(by_station)
+    ).values_list("polling_station_id", field):
+        if value is None:
+            continue
+        label = str(labels.get(value, value)) if by == "leaning" else value
+        for observation_id in by_station[station_id]:
+            links[observation_id].add(label)
+    rows = []
+    for pk, knocked, opened, conversations, interested in door_qs.filter(pk__in=list(links)).values_list(
+        "pk", "doors_knocked", "doors_opened", "conversations", "interested"
+    ):
+        groups = links[pk]
+        group = next(iter(groups)) if len(groups) == 1 else MIXED
+        rows.append((group, knocked, opened, conversations, interested))
+    return rows
+
+
+def observation_summary(qs: QuerySet) -> dict:
+    """What a circonscription page or a fiche shows: top concerns and contact rates."""
+    concerns = concern_rows(qs)
+    return {
+        "top_concerns": aggregates.top_concerns(concerns),
+        "top_concerns_by_month": aggregates.top_concerns_by_month(concerns, limit=3)[:6],
+        "by_method": aggregates.contact_rates(contact_rows_by_method(qs)),
+        "by_profile_type": aggregates.contact_rates(contact_rows_by_profile(qs, by="profile_type")),
+        "by_leaning": aggregates.contact_rates(contact_rows_by_profile(qs, by="leaning")),
+    }
+
+
+def observation_summary_for(circonscription) -> dict:
+    """The aggregates of a circonscription's observations, for its fiche (not scoped, like the fiche)."""
+    from observations.models import Observation
+
+    return observation_summary(Observation.objects.filter(circonscription=circonscription))
+
+
+def mobilisable_people(qs: QuerySet) -> dict:
+    """The people who took part in the observations of `qs`, with their skills: activists
+    (members) and sympathisers (every hq.Supporter row carries its consent)."""
+    from django.db.models import Count, Max
+
+    from hq.models import Supporter, User
+
+    observation_ids = qs.values("pk")
+    activists = (
+        User.objects.filter(observations_joined__in=observation_ids)
+        .annotate(actions=Count("observations_joined", distinct=True), last=Max("observations_joined__held_on"))
+        .select_related("membership__section")
+        .order_by("-last", "full_name")
+    )
+    supporters = (
+        Supporter.objects.filter(observations__in=observation_ids)
+        .annotate(actions=Count("observations", distinct=True), last=Max("observations__held_on"))
+        .prefetch_related("skills")
+        .order_by("-last", "name")
+    )
+    return {"activists": activists, "supporters": supporters}

@@ -1,0 +1,24 @@
+/* HQ's map of observations: polygons of the polling stations observed, points for the
+   communes observed without a polling station. No tile layer unless settings give one. */
+(function () {
+  "use strict";
+  window.qgObservationMap = function (map) {
+    var el = document.getElementById("obs-map-data");
+    var data = el ? JSON.parse(el.textContent) : null;
+    if (!data || !data.features.length) return;
+    var layer = L.geoJSON(data, {
+      style: function (f) {
+        var n = f.properties.count;
+        return { color: "#6e0818", weight: 1, fillColor: "#9b0d24", fillOpacity: Math.min(0.85, 0.25 + 0.12 * n) };
+      },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 5 + Math.min(10, f.properties.count), color: "#6e0818", fillColor: "#9b0d24", fillOpacity: 0.7 });
+      },
+      onEachFeature: function (f, l) {
+        l.bindTooltip(f.properties.label + " : " + f.properties.count);
+      }
+    }).addTo(map);
+    map.fitBounds(layer.getBounds(), { maxZoom: 14 });
+    document.getElementById("obs-map").dataset.features = String(data.features.length);
+  };
+})();

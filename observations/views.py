@@ -1,0 +1,292 @@
+"""Pages of the fiches d'observation: the phone form and its two small JSON helpers
+(position → polling station, commune → polling stations), and HQ's list, map,
+aggregates and participants. Everything is scoped through hq.scoping.
+"""
+
+import json
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
+from hq.models import Role
+from hq.scoping import get_for_user, scope_for, scope_queryset
+from observations.forms import SUPPORTER_CONSENT_TEXT, ObservationFilterForm, ObservationForm, SupporterFormSet
+from observations.models import Observation
+from observations.queries import mobilisable_people, observation_summary
+from observations.services import NewSupporter, ObservationData, ObservationKeyTaken, observation_submit
+
+HQ_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY)
+# Participants are personal data: only the HQs that may mobilise them see them.
+PEOPLE_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ)
+
+
+def _require_member(request: HttpRequest) -> None:
+    if not scope_for(request.user).can_read_territory:
+        raise PermissionDenied
+
+
+def _require_role(request: HttpRequest, roles) -> None:
+    if scope_for(request.user).role not in roles:
+        raise PermissionDenied
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _errors(form, formset) -> dict[str, list[str]]:
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    for i, sub in enumerate(formset.forms):
+        for name, errs in sub.errors.items():
+            errors[f"{formset.prefix}-{i}-{name}"] = [str(e) for e in errs]
+    for e in formset.non_form_errors():
+        errors.setdefault("__all__", []).append(str(e))
+    return errors
+
+
+def _data(form: ObservationForm, formset) -> ObservationData:
+    d = form.cleaned_data
+    supporters = [
+        NewSupporter(
+            name=f.cleaned_data["name"].strip(),
+            email=f.cleaned_data["email"],
+            phone=f.cleaned_data["phone"],
+            skills=list(f.cleaned_data["skills"]),
+            consent_text=SUPPORTER_CONSENT_TEXT,
+        )
+        for f in formset.forms
+        if f.is_filled
+    ]
+    return ObservationData(
+        idempotency_key=d["idempotency_key"],
+        held_on=d["held_on"],
+        method=d["method"],
+        reaction=d["reaction"],
+        commune=d["commune"],
+        polling_stations=list(d["polling_stations"]),
+        action=d["action"].strip(),
+        themes=list(d["themes"]),
+        doors_knocked=d["doors_knocked"],
+        doors_opened=d["doors_opened"],
+        conversations=d["conversations"],
+        interested=d["interested"],
+        leaflets=d["leaflets"],
+        activists=list(d["activists"]),
+        supporters=supporters,
+        reaction_text=d["reaction_text"].strip(),
+        concerns=list(d["concerns"]),
+        concerns_other=d["concerns_other"],
+        worked=d["worked"].strip(),
+        did_not_work=d["did_not_work"].strip(),
+    )
+
+
+@login_required
+def observation_new(request: HttpRequest) -> HttpResponse:
+    """The phone form. The page's script sends it with fetch (Accept: JSON) and keeps a draft
+    on the phone when the network fails; without a script it is a plain form (POST → redirect)."""
+    _require_member(request)
+    if request.method == "POST":
+        form = ObservationForm(request.POST, user=request.user)
+        formset = SupporterFormSet(request.POST, prefix="supporters")
+        if form.is_valid() and formset.is_valid():
+            try:
+                observation, created = observation_submit(data=_data(form, formset), by=request.user)
+            except ObservationKeyTaken:
+                form.add_error(None, "Cette fiche a déjà été envoyée par quelqu'un d'autre : rechargez la page.")
+            else:
+                if _wants_json(request):
+                    return JsonResponse(
+                        {"ok": True, "id": observation.pk, "created": created, "key": str(observation.idempotency_key)},
+                        status=201 if created else 200,
+                    )
+                return redirect(reverse("observations:new") + f"?envoyee={observation.pk}")
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": _errors(form, formset)}, status=400)
+        status = 400
+    else:
+        form = ObservationForm(
+            user=request.user, initial={"idempotency_key": uuid.uuid4(), "held_on": timezone.localdate()}
+        )
+        formset = SupporterFormSet(prefix="supporters")
+        status = 200
+    sent = request.GET.get("envoyee", "")
+    return render(
+        request,
+        "observations/observation_form.html",
+        {"form": form, "supporters": formset, "sent": sent.isdigit(), "consent_text": SUPPORTER_CONSENT_TEXT},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def locate(request: HttpRequest) -> JsonResponse:
+    """lon, lat (WGS84) → the polling station whose contour contains the point, in the user's scope;
+    the commune when no polling station contour does."""
+    _require_member(request)
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": "Position illisible (lon, lat attendus)."}, status=400)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return JsonResponse({"error": "Position hors du globe."}, status=400)
+    point = Point(lon, lat, srid=4326)
+    shape = (
+        PollingStationShape.objects.filter(
+            geom__contains=point,
+            polling_station__in=scope_queryset(PollingStation.objects.all(), request.user),
+        )
+        .select_related("polling_station__commune")
+        .first()
+    )
+    if shape is not None:
+        station = shape.polling_station
+        return JsonResponse(
+            {
+                "station": {"id": station.pk, "label": f"{_('bureau')} {station.code} {station.name}".strip()},
+                "commune": {"id": station.commune_id, "code": station.commune.code, "name": station.commune.name},
+            }
+        )
+    commune_shape = (
+        CommuneShape.objects.filter(
+            geom__contains=point, commune__in=scope_queryset(Commune.objects.all(), request.user)
+        )
+        .select_related("commune")
+        .first()
+    )
+    if commune_shape is not None:
+        c = commune_shape.commune
+        return JsonResponse({"station": None, "commune": {"id": c.pk, "code": c.code, "name": c.name}})
+    return JsonResponse({"error": "Aucun bureau de vote de votre territoire ne contient cette position."}, status=404)
+
+
+@login_required
+@require_GET
+def commune_stations(request: HttpRequest) -> JsonResponse:
+    """The polling stations of a commune in the user's scope, for the form's list."""
+    _require_member(request)
+    commune = get_for_user(Commune, request.user, pk=request.GET.get("commune") or 0)
+    stations = PollingStation.objects.filter(commune=commune).order_by("code").values("id", "code", "name")
+    return JsonResponse(
+        {"stations": [{"id": s["id"], "label": f"{_('bureau')} {s['code']} {s['name']}".strip()} for s in stations]}
+    )
+
+
+def _filtered(request: HttpRequest):
+    filters = ObservationFilterForm(request.GET or None)
+    qs = scope_queryset(Observation.objects.all(), request.user).filtered(**filters.filters())
+    return filters, qs
+
+
+@login_required
+def observation_list(request: HttpRequest) -> HttpResponse:
+    """HQ: the observations of its territory, filtered, with a map (no tiles needed)."""
+    _require_role(request, HQ_ROLES)
+    filters, qs = _filtered(request)
+    page = Paginator(qs.for_listing(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "observations/observation_list.html",
+        {"filters": filters, "page": page, "map_data": _map_data(qs), "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _map_data(qs) -> dict:
+    """GeoJSON: polling stations observed (simplified contours, with how many observations),
+    and the communes of observations made without a polling station (a point each)."""
+    through = Observation.polling_stations.through
+    counts = (
+        through.objects.filter(observation__in=qs.values("pk"))
+        .values("pollingstation_id")
+        .annotate(n=Count("observation_id"))
+    )
+    by_station = {row["pollingstation_id"]: row["n"] for row in counts[:2000]}
+    features = []
+    for shape in PollingStationShape.objects.filter(polling_station_id__in=list(by_station)).select_related(
+        "polling_station__commune"
+    ):
+        geom = shape.geom_simple or shape.geom
+        s = shape.polling_station
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(geom.geojson),
+                "properties": {"label": f"{s.commune.name} — bureau {s.code}", "count": by_station[s.pk]},
+            }
+        )
+    communes = (
+        qs.filter(polling_stations__isnull=True, commune__isnull=False).values("commune_id").annotate(n=Count("pk"))
+    )
+    by_commune = {row["commune_id"]: row["n"] for row in communes[:2000]}
+    for shape in CommuneShape.objects.filter(commune_id__in=list(by_commune)).select_related("commune"):
+        point = (shape.geom_simple or shape.geom).point_on_surface
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(point.geojson),
+                "properties": {"label": shape.commune.name, "count": by_commune[shape.commune_id]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@login_required
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_role(request, HQ_ROLES)
+    observation = get_for_user(Observation.objects.for_listing(), request.user, pk=pk)
+    return render(
+        request,
+        "observations/observation_detail.html",
+        {
+            "observation": observation,
+            "stations": observation.polling_stations.select_related("commune"),
+            "show_people": scope_for(request.user).role in PEOPLE_ROLES,
+        },
+    )
+
+
+@login_required
+def observation_aggregates(request: HttpRequest) -> HttpResponse:
+    """HQ: top concerns over time, contact rates per method, profil-type and leaning."""
+    _require_role(request, HQ_ROLES)
+    filters, qs = _filtered(request)
+    return render(
+        request,
+        "observations/observation_aggregates.html",
+        {"filters": filters, "summary": observation_summary(qs), "total": qs.count()},
+    )
+
+
+@login_required
+def participants(request: HttpRequest) -> HttpResponse:
+    """HQ: people who took part in actions, to mobilise again, with their skills."""
+    _require_role(request, PEOPLE_ROLES)
+    filters, qs = _filtered(request)
+    people = mobilisable_people(qs)
+    return render(request, "observations/participants.html", {"filters": filters, **people})
+
+
+@login_required
+def my_observations(request: HttpRequest) -> HttpResponse:
+    """An activist's own observations (their own data)."""
+    _require_member(request)
+    mine = Observation.objects.filter(filed_by=request.user).for_listing()[:50]
+    return render(request, "observations/my_observations.html", {"observations": mine})
