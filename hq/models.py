@@ -292,3 +292,43 @@ class LocalIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Supporter(models.Model):
+    """A sympathiser met in the field who agreed, explicitly, to be contacted again.
+
+    There is no supporter without consent: the wording they were shown and the moment
+    they agreed are stored with them (GDPR art. 9 — a contact of a party reveals a
+    political opinion), and the database refuses a row without both. At least one way
+    to reach them (e-mail or phone) is kept: that is what they agreed to.
+    """
+
+    SCOPE_PATH = "federation__departement__code"
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="supporters", verbose_name=_("skills"))
+    federation = models.ForeignKey(
+        Federation, models.PROTECT, related_name="supporters", verbose_name=_("federation")
+    )
+    consent_text = models.TextField(_("consent wording"))
+    consent_at = models.DateTimeField(_("consent given at"))
+    added_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="supporters_added", verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(consent_text=""), name="supporter_consent_wording"),
+            models.CheckConstraint(
+                condition=~models.Q(email="") | ~models.Q(phone=""), name="supporter_has_a_contact"
+            ),
+        ]
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+
+    def __str__(self) -> str:
+        return self.name
