@@ -65,7 +65,10 @@ def main() -> None:
     started = time.monotonic()
     forced = territory_import(force=True)
     say("forced_rerun_seconds", round(time.monotonic() - started, 2), "s")
-    changed = sum(sum(v for v in counts.values()) for counts in forced.summary.values() if isinstance(counts, dict))
+    writes = ("created", "updated", "removed", "parents_changed")
+    changed = sum(
+        counts.get(key, 0) for counts in forced.summary.values() if isinstance(counts, dict) for key in writes
+    )
     say("forced_rerun_rows_changed", changed, "rows")
     say("peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "MB")
 
