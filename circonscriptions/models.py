@@ -616,3 +616,35 @@ class PollingStationProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.polling_station_id} ({self.get_leaning_display()})"
+
+
+class PollingStationIndicator(models.Model):
+    """A socio-economic value carried to a polling station's contour by areal weighting, in one run.
+
+    Rates, shares and averages get the mean of the overlapping territories' values weighted
+    by overlapping area; counts (population…) get each territory's value times the share
+    of its area inside the polling station. Both assume the territory is uniform inside.
+    `coverage` is the share of the station's area covered by territories with a value.
+    """
+
+    SCOPE_PATH = "polling_station__commune__departement__code"
+
+    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="indicators")
+    polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="profile_indicators")
+    variable = models.ForeignKey(IndicatorVariable, models.CASCADE, related_name="+")
+    vintage = models.CharField(_("vintage"), max_length=20)
+    value = models.FloatField(_("value"))
+    level = models.CharField(_("level of the source values"), max_length=20, choices=IndicatorValue.Level.choices)
+    coverage = models.FloatField(_("share of the polling station covered"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "polling_station", "variable", "vintage"], name="ps_indicator_unique"
+            )
+        ]
+        verbose_name = _("polling station indicator")
+        verbose_name_plural = _("polling station indicators")
+
+    def __str__(self) -> str:
+        return f"{self.polling_station_id} {self.variable_id} {self.vintage}"

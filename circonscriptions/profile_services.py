@@ -22,12 +22,17 @@ from django.utils import timezone
 
 from circonscriptions.models import (
     Commune,
+    CommuneShape,
     Departement,
     Election,
+    IndicatorValue,
+    IndicatorVariable,
     Nuance,
     PollingStation,
+    PollingStationIndicator,
     PollingStationProfile,
     PollingStationResult,
+    PollingStationShape,
     PollingStationVotes,
     ProfileRun,
     ProfileSettings,
@@ -176,12 +181,78 @@ def _write_types(types: pd.DataFrame, run: ProfileRun) -> dict[tuple[int, int], 
     return {(t.circonscription_id, t.key): t.pk for t in created}
 
 
+def areal_weighting_sql() -> str:
+    """Commune values carried to polling-station contours (see PollingStationIndicator's rule).
+
+    One set-based statement: each (station, commune) overlap is measured once, on the
+    spheroid (geography), which is right in metropolitan France and overseas alike.
+    A variable is a count when its code starts with "pop" or its label with
+    "population" or "nombre"; every other variable is a rate, share or average.
+    IRIS values would come first if QG kept IRIS contours; it does not yet.
+    """
+    t = {
+        "station_shape": PollingStationShape._meta.db_table,
+        "commune_shape": CommuneShape._meta.db_table,
+        "commune": Commune._meta.db_table,
+        "value": IndicatorValue._meta.db_table,
+        "variable": IndicatorVariable._meta.db_table,
+        "target": PollingStationIndicator._meta.db_table,
+    }
+    return f"""
+        WITH overlap AS (
+            SELECT s.polling_station_id, c.code AS commune_code,
+                   ST_Area(ST_Intersection(s.geom, cs.geom)::geography) AS area,
+                   ST_Area(s.geom::geography) AS station_area,
+                   ST_Area(cs.geom::geography) AS territory_area
+            FROM {t["station_shape"]} s
+            JOIN {t["commune_shape"]} cs ON ST_Intersects(s.geom, cs.geom)
+            JOIN {t["commune"]} c ON c.id = cs.commune_id
+        ), weighted AS (
+            SELECT o.polling_station_id, iv.variable_id, iv.vintage,
+                   (var.code ILIKE 'pop%%' OR var.label ILIKE 'population%%' OR var.label ILIKE 'nombre%%') AS is_count,
+                   SUM(iv.value * o.area) AS value_area, SUM(o.area) AS area,
+                   SUM(iv.value * o.area / NULLIF(o.territory_area, 0)) AS apportioned,
+                   MAX(o.station_area) AS station_area
+            FROM overlap o
+            JOIN {t["value"]} iv ON iv.level = 'commune' AND iv.territory_code = o.commune_code
+            JOIN {t["variable"]} var ON var.id = iv.variable_id
+            WHERE o.area > 0 AND iv.value IS NOT NULL
+            GROUP BY o.polling_station_id, iv.variable_id, iv.vintage, var.code, var.label
+        )
+        INSERT INTO {t["target"]} (run_id, polling_station_id, variable_id, vintage, value, level, coverage)
+        SELECT %s, polling_station_id, variable_id, vintage,
+               CASE WHEN is_count THEN apportioned ELSE value_area / area END,
+               'commune', LEAST(1.0, area / NULLIF(station_area, 0))
+        FROM weighted
+        WHERE area > 0
+    """  # noqa: S608 (table names come from the models)
+
+
+def _areal_weighting(run: ProfileRun) -> int:
+    sql = areal_weighting_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [run.pk])
+        return cursor.rowcount
+
+
+def _runs_delete(run_ids: list[int]) -> None:
+    """Delete runs and their rows in SQL: Django's cascade would load every profile first."""
+    if not run_ids:
+        return
+    with connection.cursor() as cursor:
+        for model in (PollingStationIndicator, PollingStationProfile, ProfileType, ProfileRun):
+            column = "id" if model is ProfileRun else "run_id"
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} = ANY(%s)", [run_ids])  # noqa: S608
+
+
 def _prune() -> None:
     """Drop the rows of runs nobody will read again (outside the switch: it may take a while)."""
     succeeded = ProfileRun.objects.filter(status=ProfileRun.Status.SUCCEEDED, is_current=False).order_by("-started_at")
-    ProfileRun.objects.filter(pk__in=list(succeeded.values_list("pk", flat=True)[KEEP_SUCCEEDED - 1 :])).delete()
-    failed = ProfileRun.objects.exclude(status=ProfileRun.Status.SUCCEEDED).exclude(status=ProfileRun.Status.RUNNING)
-    ProfileRun.objects.filter(pk__in=list(failed.values_list("pk", flat=True)[KEEP_FAILED:])).delete()
+    old = list(succeeded.values_list("pk", flat=True)[KEEP_SUCCEEDED - 1 :])
+    failed = ProfileRun.objects.filter(status=ProfileRun.Status.FAILED).order_by("-started_at")
+    old += list(failed.values_list("pk", flat=True)[KEEP_FAILED:])
+    with transaction.atomic():
+        _runs_delete(old)
 
 
 def profiles_recompute(
@@ -214,6 +285,8 @@ def profiles_recompute(
             type_ids = _write_types(tables.types, run) if len(tables.types) else {}
             if len(tables.stations):
                 _copy_profiles(tables.stations, run, type_ids)
+            report(80, "indicateurs socio-économiques par bureau")
+            _areal_weighting(run)
             ProfileRun.objects.filter(is_current=True).update(is_current=False)
             run.is_current = True
             run.status = ProfileRun.Status.SUCCEEDED

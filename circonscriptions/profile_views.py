@@ -22,6 +22,7 @@ from circonscriptions.models import (
     Circonscription,
     IndicatorValue,
     PollingStation,
+    PollingStationIndicator,
     PollingStationProfile,
     PollingStationResult,
     PollingStationVotes,
@@ -221,8 +222,21 @@ def _history(station: PollingStation) -> list[dict]:
     return points
 
 
-def _indicators(station: PollingStation) -> list[dict]:
-    """Socio-economic values from the finest level available for each variable (one query)."""
+def _indicators(station: PollingStation, run: ProfileRun | None) -> list[dict]:
+    """Socio-economic values from the finest level available for each variable (two queries).
+
+    Finest first: values carried to the station's contour by areal weighting (this run),
+    then the station's own, its commune's, its circonscription's.
+    """
+    finest: dict[tuple[int, str], dict] = {}
+    if run is not None:
+        carried = PollingStationIndicator.objects.filter(run=run, polling_station=station).select_related("variable")
+        for v in carried:
+            level = _("polling station (areal weighting of %(level)s values, %(coverage)s of its area covered)") % {
+                "level": IndicatorValue.Level(v.level).label,
+                "coverage": f"{100 * v.coverage:.0f} %",
+            }
+            finest[(v.variable_id, v.vintage)] = {"variable": v.variable, "value": v.value, "level": level, "rank": -1}
     levels = [
         (IndicatorValue.Level.POLLING_STATION, f"{station.commune.code}_{station.code}"),
         (IndicatorValue.Level.COMMUNE, station.commune.code),
@@ -232,21 +246,26 @@ def _indicators(station: PollingStation) -> list[dict]:
     condition = Q()
     for level, code in levels:
         condition |= Q(level=level, territory_code=code)
-    finest = {}
     rank = {level: i for i, (level, _code) in enumerate(levels)}
-    for value in IndicatorValue.objects.filter(condition).select_related("variable").order_by("-vintage"):
-        seen = finest.get(value.variable_id)
-        if seen is None or rank[value.level] < rank[seen.level]:
-            finest[value.variable_id] = value
+    for value in IndicatorValue.objects.filter(condition).select_related("variable"):
+        key = (value.variable_id, value.vintage)
+        seen = finest.get(key)
+        if seen is None or rank[value.level] < seen["rank"]:
+            finest[key] = {
+                "variable": value.variable,
+                "value": value.value,
+                "level": value.get_level_display(),
+                "rank": rank[value.level],
+            }
     return [
         {
-            "label": str(v.variable),
-            "value": v.value,
-            "unit": v.variable.unit,
-            "level": v.get_level_display(),
-            "vintage": v.vintage,
+            "label": str(f["variable"]),
+            "value": f["value"],
+            "unit": f["variable"].unit,
+            "level": f["level"],
+            "vintage": vintage,
         }
-        for v in sorted(finest.values(), key=lambda v: str(v.variable))
+        for (_id, vintage), f in sorted(finest.items(), key=lambda item: (str(item[1]["variable"]), item[0][1]))
     ]
 
 
@@ -289,7 +308,7 @@ def polling_station_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             # Built from numbers and escaped labels by a pure function: safe to insert as is.
             "chart": mark_safe(chart),  # noqa: S308
-            "indicators": _indicators(station),
+            "indicators": _indicators(station, run),
             **_assumptions(run),
         },
     )

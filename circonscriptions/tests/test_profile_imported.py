@@ -38,3 +38,33 @@ def test_profiles_of_the_imported_brest_area_files(brest_polling_stations):
     for circo in ("2902", "2903"):
         types = ProfileType.objects.filter(run=run, circonscription__code=circo)
         assert sum(t.count for t in types) == profiles.filter(circonscription__code=circo).count()
+
+
+@pytest.mark.django_db
+def test_commune_indicators_are_carried_to_the_brest_contours_by_areal_weighting(brest_polling_stations, client):
+    from django.db.models import Sum
+
+    from circonscriptions.importers.indicators import indicators_import
+    from circonscriptions.models import PollingStation, PollingStationIndicator
+    from hq.models import User
+
+    indicators_import(path=settings.DATA_DIR / "insee" / "bretagne-communes-niveau-etude-rp2022.csv")
+    results_import(path=ELECTIONS / "lg2024-t1-bureaux-29-circos-02-03.csv", election_slug="legislatives-2024-1")
+    run = profiles_recompute()
+
+    carried = PollingStationIndicator.objects.filter(run=run, polling_station__commune__code="29019")
+    b40 = PollingStation.objects.get(commune__code="29019", code="40")
+    # Bureau 40 lies inside Brest: a rate is Brest's own (28.54 % of university graduates).
+    rate = carried.get(polling_station=b40, variable__code="taux_diplome_universitaire_total")
+    assert rate.value == pytest.approx(28.54) and rate.level == "commune" and rate.coverage > 0.95
+    # A count is shared out by area: Brest's bureaux together hold about Brest's 144,870 people
+    # (their contours and the commune's outline, from other sources, do not match exactly).
+    population = carried.filter(variable__code="population_totale").aggregate(total=Sum("value"))["total"]
+    assert population == pytest.approx(144870, rel=0.05)
+    # Bohars has no bureau contour: nothing is carried there.
+    assert not PollingStationIndicator.objects.filter(run=run, polling_station__commune__code="29011").exists()
+
+    client.force_login(User.objects.create_superuser("analyste@example.org", "pw-test-2026"))
+    page = client.get(f"/carte/bureau/{b40.pk}/").content.decode()
+    assert "28,54" in page
+    assert "areal weighting of" in page or "pondération surfacique" in page  # before or after translation
