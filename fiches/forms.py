@@ -1,0 +1,77 @@
+"""Forms of the fiches: the choices offered are already scoped to what the user may change."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from circonscriptions.models import Circonscription, PollingStation
+from fiches.models import Fiche
+from hq.models import LocalIssue, Method
+from hq.scoping import scope_queryset
+
+
+class FicheCreateForm(forms.Form):
+    circonscription = forms.ModelChoiceField(
+        label=_("Circonscription"),
+        queryset=Circonscription.objects.none(),
+        to_field_name="code",
+        error_messages={
+            "required": "Choisissez la circonscription de la fiche.",
+            "invalid_choice": "Cette circonscription n'existe pas ou n'est pas dans votre fédération.",
+        },
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("Left empty: « Fiche militante — code name ».")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circonscription"].queryset = scope_queryset(
+            Circonscription.objects.select_related("departement"), user, write=True
+        )
+
+
+class FicheEditForm(forms.ModelForm):
+    sector = forms.ModelMultipleChoiceField(
+        label=_("Sector (polling stations)"),
+        queryset=PollingStation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the whole circonscription."),
+    )
+
+    class Meta:
+        model = Fiche
+        fields = ["title", "local_issues", "methods", "targeting_notes", "free_text"]
+        widgets = {
+            "local_issues": forms.CheckboxSelectMultiple,
+            "methods": forms.CheckboxSelectMultiple,
+            "targeting_notes": forms.Textarea(attrs={"rows": 4}),
+            "free_text": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "methods": _("None ticked: the catalogue's methods that suit this territory."),
+            "free_text": _("Blank lines separate paragraphs; ![caption](/media/…) inserts one of the site's images."),
+        }
+        error_messages = {"title": {"required": "Donnez un titre à la fiche."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        circo = self.instance.circonscription
+        self.fields["local_issues"].queryset = (
+            LocalIssue.objects.filter(departement_id=circo.departement_id)
+            .filter(Q(circonscription__isnull=True) | Q(circonscription=circo))
+            .filter(Q(commune__isnull=True) | Q(commune__circonscriptions=circo))
+            .distinct()
+            .order_by("title")
+        )
+        self.fields["methods"].queryset = Method.objects.order_by("position", "name")
+        self.fields["sector"].queryset = PollingStation.objects.filter(circonscription=circo).select_related("commune")
+        if not self.is_bound:
+            self.initial["sector"] = list(self.instance.sector.values_list("pk", flat=True))
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 3:
+            raise forms.ValidationError("Le titre doit faire au moins 3 caractères.")
+        return title

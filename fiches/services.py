@@ -1,0 +1,299 @@
+"""Writes of the fiches: create, edit, publish, refresh after new profiles, print in batch.
+
+Publishing is the one step that freezes a fiche: the composition previewed by HQ is
+rendered once into HTML and PDF, and stored with it as a new `FicheVersion` numbered
+after the last one. Readers then see that version; the draft stays editable.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from circonscriptions.models import Circonscription, Departement
+from fiches.compose import compose_automatic, compose_content, compose_fiche, default_title
+from fiches.models import BatchPrint, Fiche, FicheVersion
+from fiches.pdf import ProjectOnlyFetcher, pdf_document, pdf_merge
+from fiches.render import render_body, render_pdf_html
+from hq.models import Membership, Role
+
+log = logging.getLogger(__name__)
+
+
+def fiche_create(
+    *, circonscription: Circonscription, title: str = "", by=None, station_ids: Iterable[int] = ()
+) -> Fiche:
+    """A new draft with its automatic parts composed from the data."""
+    ids = list(station_ids)
+    with transaction.atomic():
+        fiche = Fiche.objects.create(
+            circonscription=circonscription, title=title or default_title(circonscription), created_by=by
+        )
+        if ids:
+            fiche.sector.set(ids)
+        fiche_refresh_automatic(fiche=fiche)
+    return fiche
+
+
+def fiche_update(
+    *,
+    fiche: Fiche,
+    title: str,
+    local_issues: Iterable,
+    methods: Iterable,
+    free_text: str,
+    targeting_notes: str,
+    station_ids: Iterable[int] | None = None,
+) -> Fiche:
+    """Edit the draft's parts; a changed sector recomposes the automatic parts."""
+    with transaction.atomic():
+        fiche.title = title
+        fiche.free_text = free_text
+        fiche.targeting_notes = targeting_notes
+        fiche.draft_pending = True
+        fiche.save(update_fields=["title", "free_text", "targeting_notes", "draft_pending", "updated_at"])
+        fiche.local_issues.set(list(local_issues))
+        fiche.methods.set(list(methods))
+        if station_ids is not None:
+            ids = sorted(station_ids)
+            if ids != sorted(fiche.sector.values_list("pk", flat=True)):
+                fiche.sector.set(ids)
+                fiche_refresh_automatic(fiche=fiche)
+    return fiche
+
+
+def fiche_refresh_automatic(*, fiche: Fiche) -> Fiche:
+    """Recompose the automatic parts from the current data, as a draft for HQ to publish."""
+    fiche.automatic = compose_automatic(
+        circonscription=fiche.circonscription, station_ids=fiche.sector.values_list("pk", flat=True)
+    )
+    fiche.automatic_at = timezone.now()
+    fiche.draft_pending = True
+    fiche.save(update_fields=["automatic", "automatic_at", "draft_pending", "updated_at"])
+    return fiche
+
+
+def fiches_refresh_after_profiles(*, departement_codes: Iterable[str] | None = None) -> int:
+    """Called after a profile recompute: every fiche gets fresh automatic parts as a new draft.
+
+    Published versions are untouched (readers keep the version they have); HQ sees the
+    draft as pending and publishes it when it has checked it. Returns the number refreshed.
+    """
+    fiches = Fiche.objects.select_related("circonscription__departement")
+    if departement_codes is not None:
+        fiches = fiches.filter(circonscription__departement__code__in=list(departement_codes))
+    count = 0
+    for fiche in fiches.iterator():
+        with transaction.atomic():
+            fiche_refresh_automatic(fiche=fiche)
+        count += 1
+    return count
+
+
+def _pdf_for(content: dict, body: str, *, draft: bool, fetcher: ProjectOnlyFetcher | None = None):
+    circo = content["circonscription"]
+    html = render_pdf_html(body=body, title=content["title"], draft=draft, subtitle=f"{circo['code']} {circo['name']}")
+    return pdf_document(html, fetcher)
+
+
+def fiche_preview(*, fiche: Fiche) -> tuple[dict, str]:
+    """The draft as it would be published: its composition and HTML body."""
+    content = compose_fiche(fiche)
+    return content, render_body(content, draft=True)
+
+
+def fiche_publish(*, fiche: Fiche, by, fetcher: ProjectOnlyFetcher | None = None) -> FicheVersion:
+    """Freeze the draft into a new immutable version (content, HTML, PDF); tell the activists after commit."""
+    with transaction.atomic():
+        # Lock the fiche: two HQ members publishing at once must get two numbers, not one.
+        fiche = Fiche.objects.select_for_update().select_related("circonscription__departement").get(pk=fiche.pk)
+        content = compose_fiche(fiche)
+        body = render_body(content, draft=False)
+        pdf = _pdf_for(content, body, draft=False, fetcher=fetcher).write_pdf()
+        number = (fiche.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = FicheVersion(
+            fiche=fiche,
+            number=number,
+            title=fiche.title,
+            content=content,
+            html=str(body),
+            published_at=timezone.now(),
+            published_by=by,
+        )
+        version.pdf.save(f"fiche-{fiche.pk}-v{number}.pdf", ContentFile(pdf), save=False)
+        version.save()
+        fiche.current_version = version
+        fiche.draft_pending = False
+        fiche.save(update_fields=["current_version", "draft_pending", "updated_at"])
+        transaction.on_commit(lambda: fiche_version_notify(version=version))
+    return version
+
+
+def fiche_url(fiche_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("fiches:detail", kwargs={"pk": fiche_id})
+
+
+def fiche_version_notify(*, version: FicheVersion) -> int:
+    """E-mail the activists of the circonscription's federation that a new version is out."""
+    circo = version.fiche.circonscription
+    recipients = list(
+        Membership.objects.filter(
+            role=Role.ACTIVIST, federation__departement_id=circo.departement_id, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    subject = f"Nouvelle fiche militante : {version.title}"
+    body = (
+        f"Bonjour,\n\nLa fiche militante « {version.title} » ({circo.code}) vient d'être publiée "
+        f"(version {version.number}).\n\nLisez-la sur votre téléphone ou imprimez-la :\n"
+        f"{fiche_url(version.fiche_id)}\n\nÀ bientôt sur le terrain,\nLe QG\n"
+    )
+    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    # One connection for all: one message per activist, so nobody sees the others' addresses.
+    return get_connection().send_messages(messages) or 0
+
+
+# --- Printing --------------------------------------------------------------------------
+
+
+@dataclass
+class PrintedFiche:
+    filename: str
+    title: str
+    draft: bool
+    document: object  # a laid-out WeasyPrint document
+    pdf: bytes
+
+
+def print_departement(
+    *, departement: Departement, progress: Callable[[int, int], None] | None = None
+) -> list[PrintedFiche]:
+    """Every current fiche of the département, circonscription by circonscription.
+
+    A published fiche prints its current version (its stored PDF, unchanged). A
+    circonscription without any published fiche gets its draft — HQ's unpublished one
+    if there is one, else the automatic composition — marked « brouillon » on every page.
+    """
+    circos = list(Circonscription.objects.filter(departement=departement).select_related("departement"))
+    fiches = list(
+        Fiche.objects.filter(circonscription__departement=departement).select_related(
+            "circonscription__departement", "current_version"
+        )
+    )
+    jobs: list[tuple[Circonscription, Fiche | None]] = []
+    for circo in circos:
+        mine = [f for f in fiches if f.circonscription_id == circo.pk]
+        published = [f for f in mine if f.current_version_id]
+        if published:
+            jobs.extend((circo, f) for f in sorted(published, key=lambda f: f.title))
+        else:
+            jobs.append((circo, mine[0] if mine else None))
+    printed: list[PrintedFiche] = []
+    for i, (circo, fiche) in enumerate(jobs):
+        if fiche is not None and fiche.current_version_id:
+            version = fiche.current_version
+            html = render_pdf_html(body=version.html, title=version.title, draft=False)
+            document = pdf_document(html)
+            with version.pdf.open("rb") as handle:
+                pdf = handle.read()
+            printed.append(
+                PrintedFiche(
+                    f"{circo.code}-fiche-{fiche.pk}-v{version.number}.pdf", version.title, False, document, pdf
+                )
+            )
+        else:
+            if fiche is not None:
+                content = compose_fiche(fiche)
+            else:
+                content = compose_content(
+                    automatic=compose_automatic(circonscription=circo),
+                    title=default_title(circo),
+                    fiche_id=None,
+                    circonscription=circo,
+                )
+            document = _pdf_for(content, render_body(content, draft=True), draft=True)
+            printed.append(
+                PrintedFiche(f"{circo.code}-brouillon.pdf", content["title"], True, document, document.write_pdf())
+            )
+        if progress:
+            progress(i + 1, len(jobs))
+    return printed
+
+
+def printed_zip(printed: list[PrintedFiche]) -> bytes:
+    buffer = io.BytesIO()
+    # PDFs are already compressed: storing them is as small and much faster.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for item in printed:
+            archive.writestr(item.filename, item.pdf)
+    return buffer.getvalue()
+
+
+def print_departement_to_dir(*, departement: Departement, out: Path, progress=None) -> list[Path]:
+    """What `manage.py print_fiches` writes: the separate PDFs, the merged PDF and the ZIP."""
+    printed = print_departement(departement=departement, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in printed:
+        path = out / item.filename
+        path.write_bytes(item.pdf)
+        written.append(path)
+    merged = out / f"fiches-{departement.code}.pdf"
+    merged.write_bytes(pdf_merge([item.document for item in printed]))
+    archive = out / f"fiches-{departement.code}.zip"
+    archive.write_bytes(printed_zip(printed))
+    return [*written, merged, archive]
+
+
+def batch_print_request(*, departement: Departement, by, queue: str | None = None) -> BatchPrint:
+    """Record a batch print and enqueue its task once committed (`queue` is for tests' private worker)."""
+    from fiches.tasks import batch_print_task
+
+    batch = BatchPrint.objects.create(
+        departement=departement,
+        requested_by=by,
+        total=Circonscription.objects.filter(departement=departement).count(),
+    )
+    transaction.on_commit(lambda: batch_print_task.apply_async((batch.pk,), queue=queue))
+    return batch
+
+
+def batch_print_build(*, batch: BatchPrint) -> BatchPrint:
+    """Print the batch's fiches, saving progress as it goes; the files go through the storage API."""
+    batch.status = BatchPrint.Status.RUNNING
+    batch.save(update_fields=["status"])
+
+    def progress(done: int, total: int) -> None:
+        BatchPrint.objects.filter(pk=batch.pk).update(done=done, total=total)
+
+    try:
+        printed = print_departement(departement=batch.departement, progress=progress)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        code = batch.departement.code
+        batch.merged_pdf.save(
+            f"fiches-{code}-{stamp}.pdf", ContentFile(pdf_merge([p.document for p in printed])), save=False
+        )
+        batch.zip_file.save(f"fiches-{code}-{stamp}.zip", ContentFile(printed_zip(printed)), save=False)
+        batch.summary = [{"file": p.filename, "title": p.title, "draft": p.draft} for p in printed]
+        batch.done = batch.total = len(printed)
+        batch.status = BatchPrint.Status.SUCCEEDED
+    except Exception as exc:
+        log.exception("batch print %s failed", batch.pk)
+        batch.status = BatchPrint.Status.FAILED
+        batch.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["merged_pdf", "zip_file", "summary", "done", "total", "status", "error", "finished_at"])
+    return batch

@@ -1,0 +1,133 @@
+"""The fiche's map as SVG markup, drawn on the server from the composed geometries.
+
+No tiles and no network: the PDF must print anywhere. Projection: equirectangular
+around the map's mean latitude, x = longitude × cos(mean latitude), y = −latitude.
+At the scale of a circonscription (tens of kilometres) its distortion against
+Lambert-93 is well under 1 %, invisible on an A4 sheet; it needs no projection
+library per call, and it works unchanged overseas, where Lambert-93 does not apply.
+
+Pure function: composed map dict in, markup out.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+LEANING_COLOURS = {"left": "#c8102e", "swing": "#8e5cc4", "right": "#1f4e9c", None: "#c9c9c9"}
+LEANING_NAMES = {"left": "acquis à gauche", "swing": "hésitant", "right": "acquis à droite", None: "sans profil"}
+
+
+def _polygons(geometry: dict | None) -> list[list[list[list[float]]]]:
+    if not geometry:
+        return []
+    if geometry.get("type") == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry.get("type") == "MultiPolygon":
+        return geometry["coordinates"]
+    return []
+
+
+def _bounds(geometries: list[dict | None]) -> tuple[float, float, float, float] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in geometries:
+        for polygon in _polygons(geometry):
+            for ring in polygon[:1]:  # the outer ring bounds the polygon
+                xs.extend(p[0] for p in ring)
+                ys.extend(p[1] for p in ring)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "") -> str:
+    """SVG of the communes, the circonscription outline and the polling stations (priority ones numbered)."""
+    communes = data.get("communes") or []
+    stations = data.get("stations") or []
+    outline = data.get("outline")
+    everything = [c["geometry"] for c in communes] + [s["geometry"] for s in stations] + [outline]
+    label = escape(title or f"Carte du territoire : {len(stations)} bureaux de vote dessinés")
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'class="fiche-map-svg" role="img" aria-label="{label}" font-family="DejaVu Sans, sans-serif" font-size="11">'
+        f"<title>{label}</title>"
+    )
+    bounds = _bounds(everything)
+    if bounds is None:
+        return (
+            head + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#555555">'
+            "Aucun contour chargé pour ce territoire</text></svg>"
+        )
+    min_lon, min_lat, max_lon, max_lat = bounds
+    k = math.cos(math.radians((min_lat + max_lat) / 2))
+    legend_h = 40
+    pad = 8
+    span_x = max((max_lon - min_lon) * k, 1e-9)
+    span_y = max(max_lat - min_lat, 1e-9)
+    scale = min((width - 2 * pad) / span_x, (height - legend_h - 2 * pad) / span_y)
+    off_x = (width - span_x * scale) / 2
+    off_y = pad + (height - legend_h - 2 * pad - span_y * scale) / 2
+
+    def point(lon: float, lat: float) -> tuple[float, float]:
+        return off_x + (lon - min_lon) * k * scale, off_y + (max_lat - lat) * scale
+
+    def path(geometry: dict | None) -> str:
+        parts = []
+        for polygon in _polygons(geometry):
+            for ring in polygon:
+                coords = [point(x, y) for x, y, *_rest in ring]
+                # Drop points closer than a quarter pixel to the previous one: invisible, and half the bytes.
+                kept = [coords[0]]
+                for c in coords[1:]:
+                    if abs(c[0] - kept[-1][0]) + abs(c[1] - kept[-1][1]) >= 0.25:
+                        kept.append(c)
+                if len(kept) >= 3:
+                    parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in kept) + "Z")
+        return "".join(parts)
+
+    out = [head, '<g class="communes" fill="#f1efe9" stroke="#b5b0a5" stroke-width="0.6">']
+    for commune in communes:
+        d = path(commune["geometry"])
+        if d:
+            out.append(f'<path d="{d}"><title>{escape(commune["name"])}</title></path>')
+    out.append("</g>")
+    out.append('<g class="stations" stroke="#ffffff" stroke-width="0.5">')
+    labels = []
+    for station in stations:
+        d = path(station["geometry"])
+        if not d:
+            continue
+        colour = LEANING_COLOURS.get(station.get("leaning"), LEANING_COLOURS[None])
+        rank = station.get("priority_rank")
+        extra = ' stroke="#111111" stroke-width="1.6" fill-opacity="0.85"' if rank else ' fill-opacity="0.45"'
+        out.append(
+            f'<path d="{d}" fill="{colour}"{extra} data-station="{station["id"]}">'
+            f"<title>{escape(station['label'])}</title></path>"
+        )
+        if rank:
+            bounds_s = _bounds([station["geometry"]])
+            if bounds_s:
+                cx, cy = point((bounds_s[0] + bounds_s[2]) / 2, (bounds_s[1] + bounds_s[3]) / 2)
+                labels.append(
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#ffffff" stroke="#111111"/>'
+                    f'<text x="{cx:.1f}" y="{cy + 3.5:.1f}" text-anchor="middle" font-size="9" '
+                    f'font-weight="bold" fill="#111111">{rank}</text>'
+                )
+    out.append("</g>")
+    if outline:
+        out.append(f'<path d="{path(outline)}" fill="none" stroke="#111111" stroke-width="2"/>')
+    out.extend(labels)
+    # Legend: colours of the leanings, and what a numbered station means.
+    y = height - legend_h + 14
+    x = 8
+    for key in ("left", "swing", "right", None):
+        out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{LEANING_COLOURS[key]}"/>')
+        out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{LEANING_NAMES[key]}</text>')
+        x += 24 + 7 * len(LEANING_NAMES[key])
+    out.append(
+        f'<text x="8" y="{y + 18}" fill="#222222">Numérotés : bureaux prioritaires, dans l\'ordre. '
+        f"{len(stations)} bureaux dessinés.</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,230 @@
+"""Pages of the fiches: thin views; objects come through fiches.queries (hq.scoping underneath)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from circonscriptions.models import Departement
+from fiches.forms import FicheCreateForm, FicheEditForm
+from fiches.models import BatchPrint, Fiche, FicheVersion
+from fiches.queries import (
+    batch_print_for_user,
+    fiche_for_user,
+    fiche_version_for_user,
+    fiches_for_user,
+    may_edit_fiches,
+)
+from fiches.services import batch_print_request, fiche_create, fiche_preview, fiche_publish, fiche_update
+from hq.models import Role
+from hq.scoping import get_for_user, scope_for
+
+PRINTING_ROLES = {Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY}
+
+
+def _tiles() -> dict | None:
+    tiles = settings.LEAFLET_CONFIG.get("TILES") or []
+    if not tiles:
+        return None
+    _name, url, options = tiles[0]
+    return {"url": url, "attribution": options.get("attribution", "")}
+
+
+def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: FicheVersion | None) -> HttpResponse:
+    return render(
+        request,
+        "fiches/fiche_page.html",
+        {
+            "fiche": fiche,
+            "version": version,
+            "body": body,
+            "map_data": content["map"],
+            "tiles": _tiles(),
+            "can_edit": may_edit_fiches(request.user),
+            "share_url": request.build_absolute_uri(reverse("fiches:detail", kwargs={"pk": fiche.pk})),
+        },
+    )
+
+
+@login_required
+def fiche_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "fiches/fiche_list.html",
+        {
+            "fiches": fiches_for_user(request.user).for_listing(),
+            "can_edit": may_edit_fiches(request.user),
+            "can_print": scope_for(request.user).role in PRINTING_ROLES,
+        },
+    )
+
+
+@login_required
+def fiche_new(request: HttpRequest) -> HttpResponse:
+    if not may_edit_fiches(request.user):
+        raise PermissionDenied
+    form = FicheCreateForm(request.POST or None, user=request.user, initial=request.GET)
+    if request.method == "POST" and form.is_valid():
+        fiche = fiche_create(
+            circonscription=form.cleaned_data["circonscription"], title=form.cleaned_data["title"], by=request.user
+        )
+        messages.success(request, _("Draft created from the data: add local issues and methods, then publish."))
+        return redirect("fiches:edit", pk=fiche.pk)
+    return render(request, "fiches/fiche_new.html", {"form": form})
+
+
+@login_required
+def fiche_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk, write=True)
+    form = FicheEditForm(request.POST or None, instance=fiche)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fiche_update(
+            fiche=fiche,
+            title=data["title"],
+            local_issues=data["local_issues"],
+            methods=data["methods"],
+            free_text=data["free_text"],
+            targeting_notes=data["targeting_notes"],
+            station_ids=[s.pk for s in data["sector"]],
+        )
+        messages.success(request, _("Draft saved. Check the preview before publishing."))
+        return redirect("fiches:preview", pk=fiche.pk)
+    return render(request, "fiches/fiche_edit.html", {"fiche": fiche, "form": form})
+
+
+@login_required
+def fiche_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk, write=True)
+    content, body = fiche_preview(fiche=fiche)
+    return _page(request, fiche=fiche, content=content, body=body, version=None)
+
+
+@login_required
+@require_POST
+def fiche_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk, write=True)
+    version = fiche_publish(fiche=fiche, by=request.user)
+    messages.success(
+        request,
+        _("Version %(n)s published; the activists of the federation are told by e-mail.") % {"n": version.number},
+    )
+    return redirect("fiches:detail", pk=fiche.pk)
+
+
+@login_required
+def fiche_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shareable page: the current published version (HQ is sent to the draft until there is one)."""
+    fiche = fiche_for_user(request.user, pk)
+    version = fiche.current_version
+    if version is None:
+        return redirect("fiches:preview", pk=fiche.pk)
+    return _page(request, fiche=fiche, content=version.content, body=version.html, version=version)
+
+
+def _pdf_response(version: FicheVersion) -> FileResponse:
+    return FileResponse(
+        version.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"fiche-{version.fiche_id}-v{version.number}.pdf",
+    )
+
+
+@login_required
+def fiche_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    fiche = fiche_for_user(request.user, pk)
+    if fiche.current_version is None:
+        raise Http404
+    return _pdf_response(fiche.current_version)
+
+
+@login_required
+def fiche_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk)
+    versions = fiche.versions.select_related("published_by").only(
+        "number", "title", "published_at", "published_by__email", "published_by__full_name", "fiche_id"
+    )
+    return render(request, "fiches/fiche_versions.html", {"fiche": fiche, "versions": versions})
+
+
+@login_required
+def fiche_version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk)
+    version = fiche_version_for_user(request.user, fiche, number)
+    return _page(request, fiche=fiche, content=version.content, body=version.html, version=version)
+
+
+@login_required
+def fiche_version_pdf(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    fiche = fiche_for_user(request.user, pk)
+    return _pdf_response(fiche_version_for_user(request.user, fiche, number))
+
+
+# --- Batch printing ----------------------------------------------------------------------
+
+
+def _require_printer(request: HttpRequest) -> None:
+    # Batches are for those who print for the federation: secretaries and HQ, not activists.
+    if scope_for(request.user).role not in PRINTING_ROLES:
+        raise PermissionDenied
+
+
+def _batch(request: HttpRequest, pk: int) -> BatchPrint:
+    _require_printer(request)
+    return batch_print_for_user(request.user, pk)
+
+
+def _printing_departement(request: HttpRequest) -> Departement:
+    _require_printer(request)
+    scope = scope_for(request.user)
+    code = request.POST.get("departement") or request.GET.get("departement") or scope.departement_code
+    if not code:
+        raise Http404
+    return get_for_user(Departement, request.user, code=code)
+
+
+@login_required
+def batch_start(request: HttpRequest) -> HttpResponse:
+    departement = _printing_departement(request)
+    if request.method == "POST":
+        batch = batch_print_request(departement=departement, by=request.user)
+        return redirect("fiches:batch_detail", pk=batch.pk)
+    recent = BatchPrint.objects.filter(departement=departement).select_related("departement")[:5]
+    return render(request, "fiches/batch_start.html", {"departement": departement, "recent": recent})
+
+
+def _batch_state(batch: BatchPrint) -> dict:
+    state = {"status": batch.status, "label": batch.get_status_display(), "done": batch.done, "total": batch.total,
+             "percent": batch.percent, "error": batch.error}  # fmt: skip
+    if batch.status == BatchPrint.Status.SUCCEEDED:
+        state["pdf"] = reverse("fiches:batch_download", kwargs={"pk": batch.pk, "kind": "pdf"})
+        state["zip"] = reverse("fiches:batch_download", kwargs={"pk": batch.pk, "kind": "zip"})
+    return state
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    return render(request, "fiches/batch_detail.html", {"batch": batch, "state": _batch_state(batch)})
+
+
+@login_required
+def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(_batch_state(_batch(request, pk)))
+
+
+@login_required
+def batch_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    batch = _batch(request, pk)
+    field = {"pdf": batch.merged_pdf, "zip": batch.zip_file}.get(kind)
+    if not field:
+        raise Http404
+    content_type = "application/pdf" if kind == "pdf" else "application/zip"
+    return FileResponse(
+        field.open("rb"), content_type=content_type, as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+    )
