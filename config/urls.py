@@ -16,7 +16,6 @@ urlpatterns = [
     path("territoire/", include("circonscriptions.urls")),
     path("carte/", include("circonscriptions.profile_urls")),
     path("fiches/", include("fiches.urls")),
-    path("fiches/", include("fiches.urls")),
     path("observations/", include("observations.urls")),
     # `home` sends everyone to the home page of their role (hq.views.home).
     path("", hq_views.home, name="home"),
