@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from observations import aggregates
 
@@ -85,7 +86,7 @@ def contact_rows_by_method(qs: QuerySet) -> list[tuple[str, int, int, int, int]]
     )
 
 
-MIXED = "several profiles"
+MIXED = gettext_lazy("several profiles")
 
 
 def contact_rows_by_profile(qs: QuerySet, *, by: str = "profile_type") -> list[tuple[str, int, int, int, int]]:
@@ -124,7 +125,7 @@ def contact_rows_by_profile(qs: QuerySet, *, by: str = "profile_type") -> list[t
         "pk", "doors_knocked", "doors_opened", "conversations", "interested"
     ):
         groups = links[pk]
-        group = next(iter(groups)) if len(groups) == 1 else MIXED
+        group = next(iter(groups)) if len(groups) == 1 else str(MIXED)
         rows.append((group, knocked, opened, conversations, interested))
     return rows
 

@@ -259,3 +259,15 @@ def test_an_idempotency_key_must_be_a_uuid(client, activist, catalogue, place):
     errors = client.post(URL, form_data(catalogue, place, idempotency_key="abc"), **JSON).json()["errors"]
     assert "idempotency_key" in errors
     assert uuid.UUID(client.get(URL).context["form"].initial["idempotency_key"].hex)
+
+
+def test_the_database_refuses_a_sympathiser_without_consent_wording_or_contact(federations):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    base = {"name": "X", "federation": federations["29"], "consent_at": timezone.now()}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Supporter.objects.create(**base, phone="0611223344", consent_text="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Supporter.objects.create(**base, consent_text="J'accepte.")
+    assert Supporter.objects.count() == 0

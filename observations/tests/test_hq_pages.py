@@ -1,0 +1,180 @@
+"""HQ's side: scoped list, map data, aggregates, people to mobilise; the position lookup;
+the read functions the fiches use."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
+from hq.models import Role, Supporter
+from observations.models import Observation
+from observations.queries import (
+    MIXED,
+    contact_rows_by_profile,
+    observation_summary_for,
+    observations_recent_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _observation(place, catalogue, *, by, stations=("1",), days_ago=0, method="porte-a-porte", commune=None, **counts):
+    values = {"doors_knocked": 40, "doors_opened": 20, "conversations": 10, "interested": 3, **counts}
+    commune = commune or place["commune"]
+    observation = Observation.objects.create(
+        idempotency_key=uuid.uuid4(),
+        filed_by=by,
+        held_on=date.today() - timedelta(days=days_ago),
+        departement=commune.departement,
+        commune=commune,
+        circonscription=place["circonscription"] if commune == place["commune"] else None,
+        method=catalogue["methods"][method],
+        reaction=3,
+        **values,
+    )
+    if commune == place["commune"]:
+        observation.polling_stations.add(*[place["stations"][code] for code in stations])
+    return observation
+
+
+def test_locate_finds_the_polling_station_containing_the_point(client, activist, place):
+    client.force_login(activist)
+    # Bureau 2 is the square [-4.49, -4.48] × [48.30, 48.31].
+    body = client.get("/observations/localiser/", {"lon": "-4.485", "lat": "48.305"}).json()
+    assert body["station"]["id"] == place["stations"]["2"].pk
+    assert body["commune"] == {"id": place["commune"].pk, "code": "29990", "name": "Lanvéoc-test"}
+
+
+def test_locate_falls_back_to_the_commune_then_says_when_nothing_is_found(client, activist, place):
+    client.force_login(activist)
+    # Inside the commune's square, outside both bureaux.
+    body = client.get("/observations/localiser/", {"lon": "-4.495", "lat": "48.315"}).json()
+    assert body["station"] is None
+    assert body["commune"]["code"] == "29990"
+    far = client.get("/observations/localiser/", {"lon": "5.0", "lat": "45.0"})
+    assert far.status_code == 404
+    assert far.json()["error"] == "Aucun bureau de vote de votre territoire ne contient cette position."
+    assert client.get("/observations/localiser/", {"lon": "x"}).status_code == 400
+
+
+def test_locate_does_not_reveal_a_polling_station_of_another_departement(client, activist, place):
+    client.force_login(activist)
+    response = client.get("/observations/localiser/", {"lon": "2.355", "lat": "48.855"})
+    assert response.status_code == 404
+
+
+def test_commune_stations_lists_only_communes_in_scope(client, activist, place):
+    client.force_login(activist)
+    body = client.get("/observations/bureaux/", {"commune": place["commune"].pk}).json()
+    assert [s["id"] for s in body["stations"]] == [place["stations"]["1"].pk, place["stations"]["2"].pk]
+    assert client.get("/observations/bureaux/", {"commune": place["paris"].pk}).status_code == 404
+
+
+def test_federal_hq_lists_and_maps_only_its_territory(client, make_member, activist, catalogue, place):
+    here = _observation(place, catalogue, by=activist, stations=("1", "2"))
+    paris = _observation(place, catalogue, by=make_member(Role.ACTIVIST, "75"), commune=place["paris"])
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.get("/observations/")
+    assert response.status_code == 200
+    assert [o.pk for o in response.context["page"]] == [here.pk]
+    assert f"/observations/{paris.pk}/" not in response.content.decode()
+    features = response.context["map_data"]["features"]
+    assert sorted(f["properties"]["label"] for f in features) == ["Lanvéoc-test — bureau 1", "Lanvéoc-test — bureau 2"]
+    assert features[0]["geometry"]["type"] == "MultiPolygon"
+    assert client.get(f"/observations/{paris.pk}/").status_code == 404
+    assert client.get(f"/observations/{here.pk}/").status_code == 200
+
+
+def test_filters_by_dates_method_and_theme(client, make_member, activist, catalogue, place):
+    recent = _observation(place, catalogue, by=activist, days_ago=1)
+    _observation(place, catalogue, by=activist, days_ago=40, method="marche")
+    recent.concerns.add(catalogue["causes"]["sante"])
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    since = (date.today() - timedelta(days=7)).isoformat()
+    assert [o.pk for o in client.get("/observations/", {"date_from": since}).context["page"]] == [recent.pk]
+    by_method = client.get("/observations/", {"method": catalogue["methods"]["porte-a-porte"].pk}).context["page"]
+    assert [o.pk for o in by_method] == [recent.pk]
+    by_theme = client.get("/observations/", {"theme": catalogue["causes"]["sante"].pk}).context["page"]
+    assert [o.pk for o in by_theme] == [recent.pk]
+    by_circo = client.get("/observations/", {"circonscription": "2990"}).context["page"]
+    assert len(by_circo) == 2
+
+
+def test_activists_do_not_see_hq_pages(client, activist):
+    client.force_login(activist)
+    for url in ("/observations/", "/observations/synthese/", "/observations/participants/"):
+        assert client.get(url).status_code == 403
+
+
+def test_aggregates_page_shows_contact_rates_with_their_interval(client, make_member, activist, catalogue, place):
+    a = _observation(place, catalogue, by=activist, doors_knocked=60, doors_opened=30, conversations=20)
+    b = _observation(place, catalogue, by=activist, doors_knocked=40, doors_opened=20, conversations=10)
+    a.concerns.add(catalogue["causes"]["logement"])
+    b.concerns.add(catalogue["causes"]["logement"])
+    b.concerns_other = ["fermeture de la poste"]
+    b.save(update_fields=["concerns_other"])
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    response = client.get("/observations/synthese/", {"circonscription": "2990"})
+    summary = response.context["summary"]
+    (door,) = summary["by_method"]
+    assert (door.doors_knocked, door.conversations, door.rate) == (100, 30, 0.3)
+    assert summary["top_concerns"] == [("logement", 2), ("fermeture de la poste", 1)]
+    page = response.content.decode()
+    assert "22 – 40 %" in page  # Wilson 95 % for 30/100: [0.219, 0.396]
+
+
+def test_contact_rate_per_profile_type_and_leaning_of_the_current_run(activist, catalogue, place):
+    run = ProfileRun.objects.create(status=ProfileRun.Status.SUCCEEDED, is_current=True)
+    circo = place["circonscription"]
+    dense = ProfileType.objects.create(run=run, circonscription=circo, key=1, name="quartiers populaires", count=1)
+    calm = ProfileType.objects.create(run=run, circonscription=circo, key=2, name="bourgs", count=1)
+    for code, kind, leaning in (("1", dense, Leaning.LEFT), ("2", calm, Leaning.SWING)):
+        PollingStationProfile.objects.create(
+            run=run, polling_station=place["stations"][code], circonscription=circo, profile_type=kind,
+            n_elections=2, first_year=2022, last_year=2024, leaning=leaning, confidence=0.9,
+            abstention_hotspot=False, left_abstention_hotspot=False,
+        )  # fmt: skip
+    _observation(place, catalogue, by=activist, stations=("1",), doors_knocked=50, conversations=10)
+    _observation(place, catalogue, by=activist, stations=("2",), doors_knocked=20, conversations=8)
+    _observation(place, catalogue, by=activist, stations=("1", "2"), doors_knocked=30, conversations=3)
+    rows = sorted(contact_rows_by_profile(Observation.objects.all()))
+    mixed = str(MIXED)
+    assert rows == sorted([("bourgs", 20, 20, 8, 3), (mixed, 30, 20, 3, 3), ("quartiers populaires", 50, 20, 10, 3)])
+    summary = observation_summary_for(circo)
+    assert {r.group: r.rate for r in summary["by_profile_type"]} == {
+        "bourgs": 0.4, mixed: 0.1, "quartiers populaires": 0.2,
+    }  # fmt: skip
+    left, swing = str(Leaning.LEFT.label), str(Leaning.SWING.label)
+    assert {r.group: r.conversations for r in summary["by_leaning"]} == {swing: 8, mixed: 3, left: 10}
+
+
+def test_recent_observations_of_a_circonscription_for_its_fiche(activist, catalogue, place, django_assert_num_queries):
+    old = _observation(place, catalogue, by=activist, days_ago=30)
+    new = _observation(place, catalogue, by=activist, days_ago=1)
+    _observation(place, catalogue, by=activist, commune=place["paris"])
+    # One query for the rows, two for their themes and concerns, whatever their number.
+    with django_assert_num_queries(3):
+        recent = observations_recent_for(place["circonscription"], limit=5)
+        assert [o.pk for o in recent] == [new.pk, old.pk]
+        assert [o.method.name for o in recent] == ["Porte-à-porte", "Porte-à-porte"]
+
+
+def test_people_to_mobilise_are_participants_with_skills_and_only_consenting_supporters(
+    client, make_member, activist, catalogue, place
+):
+    observation = _observation(place, catalogue, by=activist)
+    observation.activists.add(activist)
+    supporter = Supporter.objects.create(
+        name="Karim B.", phone="0611223344", federation=activist.membership.federation,
+        consent_text="J'accepte…", consent_at=observation.created_at,
+    )  # fmt: skip
+    supporter.skills.add(catalogue["skills"]["la-poste"])
+    observation.supporters.add(supporter)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.get("/observations/participants/")
+    assert [u.pk for u in response.context["activists"]] == [activist.pk]
+    assert [s.name for s in response.context["supporters"]] == ["Karim B."]
+    assert "La Poste" in response.content.decode()
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    assert client.get("/observations/participants/").status_code == 403
