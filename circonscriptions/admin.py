@@ -358,10 +358,14 @@ def import_progress(run: ImportRun) -> dict:
     """What the progress bar shows: the cache's live figure while running, the run's record after."""
     from django.core.cache import cache
 
-    live = cache.get(progress_key(run.pk)) or {}
     finished = run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
-    percent = 100 if finished else int(live.get("percent", run.progress))
-    step = live.get("step", "") if not finished else ""
+    if run.status == ImportRun.Status.RUNNING:
+        live = cache.get(progress_key(run.pk)) or {}
+        percent, step = int(live.get("percent", run.progress)), live.get("step", "")
+    elif run.status == ImportRun.Status.QUEUED:
+        percent, step = 0, "en attente d'un worker Celery"
+    else:
+        percent, step = 100, ""
     errors = [str(line) for line in _problem_lines(run.errors)]
     return {
         "status": run.status,

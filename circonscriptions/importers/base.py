@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from circonscriptions.models import Election, ImportRun
@@ -75,7 +75,8 @@ class Progress:
 
 
 def progress_key(run_id: int) -> str:
-    return f"import-progress:{run_id}"
+    # Several databases (tests, benchmarks, the demo) share one Redis: the key names the database.
+    return f"import-progress:{connection.settings_dict['NAME']}:{run_id}"
 
 
 @dataclass

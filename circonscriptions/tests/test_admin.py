@@ -126,3 +126,27 @@ def test_the_upload_page_lists_every_registered_kind(analyst, client):
     page = client.get(reverse("admin:circonscriptions_importrun_upload")).content.decode()
     for kind in ("territory", "boundaries", "indicators"):
         assert reverse("admin:circonscriptions_importrun_upload_kind", args=[kind]) in page
+
+
+def test_a_queued_import_shows_it_waits_for_a_worker(analyst, client):
+    run = ImportRun.objects.create(kind="indicators", file_name="x.csv", status=ImportRun.Status.QUEUED)
+    progress = client.get(reverse("admin:circonscriptions_importrun_progress_json", args=[run.pk])).json()
+    assert progress == {
+        "status": "queued",
+        "status_label": str(run.get_status_display()),
+        "finished": False,
+        "percent": 0,
+        "step": "en attente d'un worker Celery",
+        "rows": 0,
+        "errors": [],
+        "summary": {},
+    }
+
+
+def test_a_running_import_shows_the_progress_its_importer_reports(analyst, client):
+    from circonscriptions.importers.base import Progress
+
+    run = ImportRun.objects.create(kind="indicators", file_name="x.csv", status=ImportRun.Status.RUNNING)
+    Progress(run_id=run.pk)(42, "écriture")
+    progress = client.get(reverse("admin:circonscriptions_importrun_progress_json", args=[run.pk])).json()
+    assert (progress["percent"], progress["step"], progress["finished"]) == (42, "écriture", False)
