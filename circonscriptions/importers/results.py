@@ -43,10 +43,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django import forms
 from django.db import connection
 
 from circonscriptions import blocs
-from circonscriptions.importers.base import ImportRefused, Problem, Progress
+from circonscriptions.importers import registry
+from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.codes import circonscription_code, circonscription_normalise, departement_normalise
 from circonscriptions.importers.detect import SourceText, read_int_column, read_source
 from circonscriptions.models import (
@@ -886,13 +888,14 @@ def load_results(
     election: Election,
     commune: str | None = None,
     tolerate: set[str] | None = None,
+    file_name: str | None = None,
 ) -> dict:
     started = time.monotonic()
     tolerate = set(tolerate or ())
     progress(2, "lecture")
     source = read_source(path)
     layout = detect_layout(source.header)
-    name = path.name
+    name = file_name or path.name
     if layout is None:
         raise ImportRefused(
             name,
@@ -901,7 +904,7 @@ def load_results(
     if layout in ("ministry_circo", "long_2017"):
         table = read_long_circo(source, election, layout)
     elif layout == "city_brest":
-        commune = commune or infer_commune(path)
+        commune = commune or infer_commune(Path(file_name or path.name))
         if not commune:
             raise ImportRefused(
                 name, [Problem("le fichier ne dit pas sa commune : précisez --commune CODE_INSEE", line=1)]
@@ -1277,8 +1280,9 @@ def results_import(
     commune: str | None = None,
     tolerate: set[str] | None = None,
     by: str = "",
+    run: ImportRun | None = None,
     on_progress=None,
-):
+) -> ImportOutcome:
     """Import one results file for one election (see the module docstring for the rules)."""
     tolerate = set(tolerate or ())
     unknown = tolerate - TOLERABLE
@@ -1287,16 +1291,58 @@ def results_import(
             f"contrôle non tolérable : {', '.join(sorted(unknown))} (seul {', '.join(sorted(TOLERABLE))} l'est)"
         )
     election = election_for_slug(election_slug)
+    commune = commune.strip().upper() if commune else None
     options = {"election": election.slug}
     if commune:
         options["commune"] = commune
     if tolerate:
         options["tolerate"] = sorted(tolerate)
-    from circonscriptions.importers.base import run_import
 
     def load(p: Path, run: ImportRun, progress: Progress) -> dict:
-        return load_results(p, run, progress, election=election, commune=commune, tolerate=tolerate)
+        # An upload is stored under a neutral name: the commune is inferred from the original one.
+        return load_results(
+            p, run, progress, election=election, commune=commune, tolerate=tolerate, file_name=run.file_name
+        )
 
     return run_import(
-        kind=KIND, path=Path(path), load=load, options=options, election=election, by=by, on_progress=on_progress
+        kind=KIND,
+        path=Path(path),
+        load=load,
+        options=options,
+        election=election,
+        by=by,
+        run=run,
+        on_progress=on_progress,
     )
+
+
+def _registered_run(*, path: Path, options: dict, by: str, run: ImportRun | None, on_progress=None) -> ImportOutcome:
+    return results_import(
+        path=path,
+        election_slug=options["election"],
+        commune=options.get("commune") or None,
+        tolerate={"votes_sum"} if options.get("tolerate_votes_sum") or options.get("tolerate") else None,
+        by=by,
+        run=run,
+        on_progress=on_progress,
+    )
+
+
+def _fields() -> dict[str, forms.Field]:
+    return {
+        "election": forms.RegexField(
+            label="Élection (genre-année-tour, ex. legislatives-2024-1)",
+            regex=r"^(presidentielle|legislatives|europeennes|municipales|regionales|departementales)-\d{4}-\d$",
+            error_messages={"invalid": "Écrivez genre-année-tour, par exemple legislatives-2024-1."},
+        ),
+        "commune": forms.CharField(
+            label="Commune INSEE (exports de ville sans colonne commune, ex. 29019)", required=False, max_length=5
+        ),
+        "tolerate_votes_sum": forms.BooleanField(
+            label="Garder les chiffres publiés quand la somme des voix ≠ exprimés (écarts de la source)",
+            required=False,
+        ),
+    }
+
+
+registry.register("results", label="Résultats électoraux", run=_registered_run, fields=_fields)

