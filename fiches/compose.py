@@ -75,6 +75,15 @@ FACTS: list[tuple[str, str, str]] = [
 ]
 NO_NATIONAL_COMPARISON = {"pop_légal_19"}  # the file's national row holds a mean per circonscription
 
+# Short French names of the elections, for the chart's axis.
+SHORT_KINDS = {
+    "presidentielle": "Présid.",
+    "legislatives": "Législ.",
+    "europeennes": "Europ.",
+    "municipales": "Munic.",
+    "regionales": "Région.",
+    "departementales": "Départ.",
+}
 LEANING_LABELS = {"left": "acquis à gauche", "swing": "hésitant", "right": "acquis à droite"}
 SUIT_LABELS = {
     "left": "bureaux acquis à gauche",
@@ -184,7 +193,8 @@ def _history(station_ids: list[int]) -> list[dict]:
     points = []
     for row in counts:
         expressed = row["expressed"] or 0
-        label = f"{row['election__kind'][:4].capitalize()}. {row['election__year']} T{row['election__round']}"
+        kind = SHORT_KINDS.get(row["election__kind"], row["election__kind"])
+        label = f"{kind} {row['election__year']} T{row['election__round']}"
         points.append(
             {
                 "label": label,
