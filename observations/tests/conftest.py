@@ -8,7 +8,6 @@ mode, which empties the tables the migrations had seeded.
 
 import itertools
 import uuid
-from datetime import date
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -57,16 +56,26 @@ def place(departements) -> dict:
         )
         PollingStationShape.objects.get_or_create(polling_station=station, defaults={"geom": square(lon, 48.30)})
         stations[code] = station
-    paris, _ = Commune.objects.get_or_create(code="75990", defaults={"name": "Paris-test", "departement": departements["75"]})
+    paris, _ = Commune.objects.get_or_create(
+        code="75990", defaults={"name": "Paris-test", "departement": departements["75"]}
+    )
     paris_station, _ = PollingStation.objects.get_or_create(commune=paris, code="1")
     PollingStationShape.objects.get_or_create(polling_station=paris_station, defaults={"geom": square(2.35, 48.85)})
-    return {"circonscription": circo, "commune": commune, "stations": stations, "paris": paris, "paris_station": paris_station}
+    return {
+        "circonscription": circo,
+        "commune": commune,
+        "stations": stations,
+        "paris": paris,
+        "paris_station": paris_station,
+    }
 
 
 @pytest.fixture
 def federations(departements) -> dict[str, Federation]:
     return {
-        code: Federation.objects.get_or_create(departement=departements[code], defaults={"name": f"Fédération {code}"})[0]
+        code: Federation.objects.get_or_create(departement=departements[code], defaults={"name": f"Fédération {code}"})[
+            0
+        ]
         for code in ("29", "75")
     }
 
@@ -74,7 +83,8 @@ def federations(departements) -> dict[str, Federation]:
 @pytest.fixture
 def make_member(federations):
     def make(role: str, code: str | None = None, name: str = "") -> User:
-        user = User.objects.create_user(f"{role}{code or ''}-{next(_n)}-{uuid.uuid4().hex[:6]}@example.org", "pw", full_name=name)
+        email = f"{role}{code or ''}-{next(_n)}-{uuid.uuid4().hex[:6]}@example.org"
+        user = User.objects.create_user(email, "pw", full_name=name)
         Membership.objects.create(
             user=user,
             role=role,
@@ -97,7 +107,7 @@ def form_data(catalogue, place, **overrides) -> dict:
     data = {
         "idempotency_key": str(uuid.uuid4()),
         "action": "Porte-à-porte du samedi",
-        "held_on": date.today().isoformat(),
+        "held_on": timezone.localdate().isoformat(),
         "commune": str(place["commune"].pk),
         "polling_stations": [str(place["stations"]["1"].pk)],
         "method": str(catalogue["methods"]["porte-a-porte"].pk),

@@ -2,9 +2,10 @@
 the read functions the fiches use."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
 from hq.models import Role, Supporter
@@ -25,7 +26,7 @@ def _observation(place, catalogue, *, by, stations=("1",), days_ago=0, method="p
     observation = Observation.objects.create(
         idempotency_key=uuid.uuid4(),
         filed_by=by,
-        held_on=date.today() - timedelta(days=days_ago),
+        held_on=timezone.localdate() - timedelta(days=days_ago),
         departement=commune.departement,
         commune=commune,
         circonscription=place["circonscription"] if commune == place["commune"] else None,
@@ -91,7 +92,7 @@ def test_filters_by_dates_method_and_theme(client, make_member, activist, catalo
     _observation(place, catalogue, by=activist, days_ago=40, method="marche")
     recent.concerns.add(catalogue["causes"]["sante"])
     client.force_login(make_member(Role.NATIONAL_HQ))
-    since = (date.today() - timedelta(days=7)).isoformat()
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
     assert [o.pk for o in client.get("/observations/", {"date_from": since}).context["page"]] == [recent.pk]
     by_method = client.get("/observations/", {"method": catalogue["methods"]["porte-a-porte"].pk}).context["page"]
     assert [o.pk for o in by_method] == [recent.pk]

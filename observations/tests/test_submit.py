@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from hq.models import Role, Supporter
-from observations.forms import SUPPORTER_CONSENT_TEXT
+from observations.forms import IDENTIFYING, SUPPORTER_CONSENT_TEXT
 from observations.models import Observation
 from observations.tests.conftest import form_data
 
@@ -124,7 +124,8 @@ def test_free_texts_refuse_contact_details(client, activist, catalogue, place):
     client.force_login(activist)
     data = form_data(catalogue, place, worked="La dame du 3e, 06 12 34 56 78, veut aider")
     errors = client.post(URL, data, **JSON).json()["errors"]
-    assert errors["worked"] == ["Pas de coordonnées ici : décrivez la population dans son ensemble, jamais une personne."]
+    assert errors["worked"] == [IDENTIFYING]
+    assert IDENTIFYING.startswith("Pas de coordonnées ici")
 
 
 def test_a_date_in_the_future_is_refused(client, activist, catalogue, place):
@@ -162,7 +163,9 @@ def test_a_sympathiser_is_kept_only_with_their_explicit_consent(client, activist
     assert list(Observation.objects.get().supporters.all()) == [supporter]
 
 
-def test_other_activists_of_the_federation_can_be_named_as_participants(client, activist, make_member, catalogue, place):
+def test_other_activists_of_the_federation_can_be_named_as_participants(
+    client, activist, make_member, catalogue, place
+):
     colleague = make_member(Role.ACTIVIST, "29", name="Bruno Collègue")
     outsider = make_member(Role.ACTIVIST, "75")
     client.force_login(activist)

@@ -141,7 +141,8 @@
 
   // Sends one draft; resolves to "sent", "refused" (with errors) or "waiting" (network or server down).
   function send(draft) {
-    return fetch(form.action, {
+    // Not form.action: the form has an input named « action », which shadows the property.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       credentials: "same-origin",
       headers: {

@@ -1,0 +1,122 @@
+"""The phone form in Debian's chromium on a 390×844 screen: online, offline then back
+online, and a double tap. Each case ends by counting the rows in PostgreSQL."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from observations.models import Observation
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = (390, 844)
+
+
+def _log_in(page, user, live_server) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+
+def _fill(page, place, catalogue, *, action: str) -> None:
+    page.goto("/observations/nouvelle/")
+    page.select_option("select[name=commune]", str(place["commune"].pk))
+    # The station list is loaded for the chosen commune.
+    station = place["stations"]["1"].pk
+    page.locator(f"select[name=polling_stations] option[value='{station}']").wait_for(state="attached")
+    page.select_option("select[name=polling_stations]", str(place["stations"]["1"].pk))
+    page.fill("input[name=action]", action)
+    page.get_by_label("Porte-à-porte").check()
+    page.fill("input[name=doors_knocked]", "30")
+    page.fill("input[name=doors_opened]", "12")
+    page.fill("input[name=conversations]", "7")
+    page.fill("input[name=interested]", "2")
+    page.locator("input[name=reaction][value='4']").check()
+    page.locator(f"input[name=concerns][value='{catalogue['causes']['sante'].pk}']").check()
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_fill_and_submit_on_a_phone(page, live_server, activist, place, catalogue):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Samedi matin")
+    # The page fits the phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    page.click("#obs-submit")
+    page.locator("#obs-status[data-state=sent]").wait_for()
+    observation = Observation.objects.get()
+    assert (observation.action, observation.conversations) == ("Samedi matin", 7)
+    assert list(observation.polling_stations.all()) == [place["stations"]["1"]]
+    # The form is ready for the next report, with a new key.
+    assert page.input_value("input[name=action]") == ""
+    assert page.input_value("input[name=idempotency_key]") != str(observation.idempotency_key)
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_errors_are_shown_next_to_their_field_and_the_input_kept(page, live_server, activist, place, catalogue):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Trop de conversations")
+    page.fill("input[name=conversations]", "50")
+    page.click("#obs-submit")
+    error = page.locator('[data-field="conversations"] .errorlist')
+    error.wait_for()
+    assert "pas plus de conversations que de portes ouvertes" in error.inner_text()
+    assert page.input_value("input[name=conversations]") == "50"
+    assert page.input_value("input[name=action]") == "Trop de conversations"
+    assert Observation.objects.count() == 0
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_offline_the_report_waits_on_the_phone_and_is_sent_once_when_the_network_returns(
+    page, live_server, activist, place, catalogue
+):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Sans réseau")
+    page.context.set_offline(True)
+    page.click("#obs-submit")
+    page.locator("#obs-status[data-state=saved-offline]").wait_for()
+    assert page.locator("#obs-outbox li[data-state=waiting]").count() == 1
+    stored = page.evaluate("JSON.parse(localStorage.getItem('qg-observations-outbox'))")
+    assert len(stored) == 1 and "Sans+r%C3%A9seau" in stored[0]["body"]
+    assert Observation.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.locator("#obs-outbox li[data-state=sent]").wait_for()
+    observation = Observation.objects.get()
+    assert observation.action == "Sans réseau"
+    assert str(observation.idempotency_key) == stored[0]["key"]
+    # Coming back to the page sends nothing again.
+    page.reload()
+    page.locator("#obs-outbox li[data-state=sent]").wait_for()
+    page.wait_for_timeout(300)
+    assert Observation.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_a_double_tap_stores_one_observation(page, live_server, activist, place, catalogue):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Double tape")
+    page.dblclick("#obs-submit")
+    page.locator("#obs-status[data-state=sent]").wait_for()
+    page.wait_for_timeout(300)
+    assert Observation.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_a_report_resent_with_the_same_key_is_kept_once(page, live_server, activist, place, catalogue):
+    # The server's side of it, through the page's own fetch: a resend after a timeout.
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Renvoyée")
+    key = page.input_value("input[name=idempotency_key]")
+    statuses = page.evaluate(
+        """async () => {
+          const form = document.getElementById('observation-form');
+          const body = new URLSearchParams(new FormData(form));
+          const headers = {'Accept': 'application/json'};
+          const send = () => fetch(form.getAttribute('action'), {method: 'POST', body, headers});
+          const [a, b] = await Promise.all([send(), send()]);
+          return [a.status, b.status].sort();
+        }"""
+    )
+    assert statuses == [200, 201]
+    assert Observation.objects.filter(idempotency_key=key).count() == 1
