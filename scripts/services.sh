@@ -13,7 +13,8 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
-redis_running() { [ -f "$REDIS_PID" ] && kill -0 "$(cat "$REDIS_PID")" 2>/dev/null; }
+# Redis removes its pidfile as it stops: read it once, quietly.
+redis_running() { local pid; pid=$(cat "$REDIS_PID" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; }
 psql_admin() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$QG_PG_PORT" -U postgres "$@"; }
 
 # Both ports are checked before anything is created or started, so that a busy port
