@@ -339,9 +339,11 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
     """Recompute Commune.circonscriptions from the shapes, for the communes listed in
     `scope_table` (a temp table with a `code` column) or for all communes.
 
-    A commune that meets a single circonscription belongs to it without computing
-    areas; one that meets several belongs to each holding at least
-    COMMUNE_IN_CIRCONSCRIPTION_MIN_SHARE of its area (and always to the largest).
+    Only the circonscriptions of the commune's département are considered. A commune
+    the 2017 lists name gets the circonscriptions they list; otherwise one that meets
+    a single circonscription belongs to it without computing areas, and one that
+    meets several belongs to each holding at least COMMUNE_IN_CIRCONSCRIPTION_MIN_SHARE
+    of its area (and always to the largest).
     """
     scope = f"AND c.code IN (SELECT code FROM {scope_table})" if scope_table else ""
     temp_table_create(cur, "t_candidate", "commune_id bigint, circonscription_id bigint, share float")
@@ -368,11 +370,15 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
                 ORDER BY ks.geom <-> cs.geom LIMIT 1) nearest
             WHERE NOT EXISTS (SELECT 1 FROM t_candidate t WHERE t.commune_id = cs.commune_id) {scope}"""
     )
+    # The lists decide first, so that areas are only computed for the communes they do not name.
+    hinted = _apply_list_hint(cur, scope=scope)
     # Areas are compared within one commune, so degrees² are as good as m² for a share.
     # The share is taken of the part covered by circonscriptions: coarse coastlines
     # leave part of a seaside commune outside every circonscription.
     cur.execute(
-        """WITH multi AS (SELECT commune_id FROM t_candidate GROUP BY commune_id HAVING count(*) > 1)
+        """WITH multi AS (SELECT commune_id FROM t_candidate
+                          WHERE commune_id NOT IN (SELECT commune_id FROM t_hint)
+                          GROUP BY commune_id HAVING count(*) > 1)
            UPDATE t_candidate t SET share = ST_Area(ST_Intersection(cs.geom, ks.geom))
            FROM circonscriptions_communeshape cs, circonscriptions_circonscriptionshape ks
            WHERE t.commune_id IN (SELECT commune_id FROM multi)
@@ -396,12 +402,12 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
     cur.execute(
         """WITH arm AS (SELECT t.circonscription_id, c.parent_id FROM t_candidate t
                         JOIN circonscriptions_commune c ON c.id = t.commune_id
-                        WHERE c.kind = 'ARM' AND c.parent_id IS NOT NULL),
+                        WHERE c.kind = 'ARM' AND c.parent_id IS NOT NULL
+                          AND c.parent_id NOT IN (SELECT commune_id FROM t_hint)),
            cleared AS (DELETE FROM t_candidate WHERE commune_id IN (SELECT parent_id FROM arm))
            INSERT INTO t_candidate (commune_id, circonscription_id)
            SELECT DISTINCT parent_id, circonscription_id FROM arm"""
     )
-    hinted = _apply_list_hint(cur, scope=scope)
     cur.execute(
         f"""DELETE FROM circonscriptions_commune_circonscriptions m
             USING circonscriptions_commune c
@@ -454,6 +460,7 @@ def _apply_list_hint(cur, *, scope: str) -> int:
     matched within the département; a name two communes share there is not used.
     Communes merged since 2017 are not in the lists and keep the result of the overlay.
     """
+    temp_table_create(cur, "t_hint", "commune_id bigint, circonscription_id bigint")
     lists = circonscription_lists()
     if not lists:
         return 0
@@ -474,7 +481,6 @@ def _apply_list_hint(cur, *, scope: str) -> int:
         key = (dep, _name_key(name))
         if seen[key] == 1 and key in lists:
             rows.extend((commune_id, circo_ids[code]) for code in lists[key] if code in circo_ids)
-    temp_table_create(cur, "t_hint", "commune_id bigint, circonscription_id bigint")
     copy_rows(cur, "t_hint", ["commune_id", "circonscription_id"], rows)
     cur.execute("DELETE FROM t_candidate WHERE commune_id IN (SELECT commune_id FROM t_hint)")
     cur.execute(
