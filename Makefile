@@ -25,6 +25,7 @@ setup: services
 # Ctrl-C stops the web server, the Celery worker and beat, and PostGIS and Redis
 # too, unless they were already running before (another `make run`, `make test`…).
 run: install
+	@scripts/serve.sh check-port
 	@if scripts/services.sh running; then export QG_KEEP_SERVICES=1; fi; \
 	  $(MAKE) --no-print-directory setup && scripts/serve.sh
 

@@ -27,14 +27,19 @@ stop_workers() {
   stop_pidfile "$RUN/worker.pid"
 }
 
-if [ "${1:-}" = stop ]; then
-  stop_workers
-  exit 0
-fi
+check_port() {
+  if port_in_use "$QG_PORT"; then
+    die "le port $QG_PORT est déjà pris (un autre « make run » ?). Arrêtez-le ou choisissez-en un autre : QG_PORT=8001 make run"
+  fi
+}
 
-if port_in_use "$QG_PORT"; then
-  die "le port $QG_PORT est déjà pris (un autre « make run » ?). Arrêtez-le ou choisissez-en un autre : QG_PORT=8001 make run"
-fi
+case "${1:-}" in
+  stop) stop_workers; exit 0 ;;
+  # `make run` asks first, before a set-up that would be wasted on a busy port.
+  check-port) check_port; exit 0 ;;
+esac
+
+check_port
 
 cleanup() {
   trap - INT TERM EXIT
