@@ -131,15 +131,17 @@ class ObservationForm(forms.Form):
             self.fields["activists"].widget = forms.CheckboxSelectMultiple()
         # The station list is filled by the page's script for the chosen commune (or the
         # position); without a script, the stations of the chosen commune are offered.
-        commune = self._bound_commune()
-        stations: QuerySet = (
-            self.fields["polling_stations"].queryset.filter(commune=commune).order_by("code")
-            if commune is not None
-            else PollingStation.objects.none()
-        )
-        self.fields["polling_stations"].widget.choices = [(s.pk, f"{_('bureau')} {s.code} {s.name}") for s in stations]
+        # A callable: the list is only read when the form is rendered, never on a valid POST.
+        self.fields["polling_stations"].widget.choices = self._station_choices
         for name in COUNTS:
             self.fields[name].widget.attrs["placeholder"] = "0"
+
+    def _station_choices(self) -> list[tuple[int, str]]:
+        commune = self._bound_commune()
+        if commune is None:
+            return []
+        stations: QuerySet = self.fields["polling_stations"].queryset.filter(commune=commune).order_by("code")
+        return [(s.pk, f"{_('bureau')} {s.code} {s.name}".strip()) for s in stations]
 
     def _bound_commune(self) -> Commune | None:
         raw = self.data.get("commune") if self.is_bound else self.initial.get("commune")
