@@ -38,9 +38,11 @@ Other (`other`)
     span left and right; in Brittany mostly left: check locally), and any code this
     table does not know.
 
-The table covers the codes of the législatives of 2017, 2022 and 2024. A code the
-table does not know gets `other` (never a refusal): new codes appear at every
-election and the analyst sets them in the admin.
+The table covers the codes of the législatives of 2017, 2022 and 2024. Municipal
+lists carry the same codes with an L in front (LFI, LVEC, LRN, LDVD…): they get the
+bloc of the code without it; LUG, LUD and LUC (union of the left, of the right, of the
+centre) are in the table. A code the table does not know gets `other` (never a
+refusal): new codes appear at every election and the analyst sets them in the admin.
 """
 
 import unicodedata
@@ -85,6 +87,10 @@ NUANCES: dict[str, tuple[str, str]] = {
     # other
     "REG": (Bloc.OTHER, "Régionalistes"),
     "DIV": (Bloc.OTHER, "Divers"),
+    # municipal list unions
+    "LUG": (Bloc.LEFT, "Liste d'union de la gauche"),
+    "LUC": (Bloc.CENTRE, "Liste d'union du centre"),
+    "LUD": (Bloc.RIGHT, "Liste d'union de la droite"),
 }
 
 # The codes the ministry used at each législatives: a file whose codes belong to
@@ -145,6 +151,56 @@ CANDIDATE_NUANCES: dict[str, dict[str, str]] = {
 }
 
 
+# Lists of européennes and régionales named by their head (the City of Paris file gives
+# no nuance for them): the main lists get the code of the party that led them, as the
+# lists declared themselves; any other list gets DIV and keeps its name.
+LIST_HEADS: dict[str, dict[str, str]] = {
+    "europeennes-2019-1": {
+        "BARDELLA": "RN",
+        "LOISEAU": "REM",
+        "JADOT": "ECO",  # EELV
+        "BELLAMY": "LR",
+        "AUBRY": "FI",
+        "GLUCKSMANN": "SOC",  # PS-Place publique
+        "HAMON": "DVG",  # Génération.s
+        "BROSSAT": "COM",
+        "LAGARDE": "UDI",
+        "DUPONT AIGNAN": "DLF",
+        "ARTHAUD": "EXG",
+    },
+    "europeennes-2024-1": {
+        "BARDELLA": "RN",
+        "HAYER": "ENS",
+        "GLUCKSMANN": "SOC",  # PS-Place publique
+        "AUBRY": "FI",
+        "BELLAMY": "LR",
+        "TOUSSAINT": "VEC",  # Les Écologistes
+        "MARECHAL": "REC",
+        "DEFFONTAINES": "COM",
+        "ARTHAUD": "EXG",
+    },
+    "regionales-2021-1": {  # Île-de-France
+        "PECRESSE": "LR",
+        "BARDELLA": "RN",
+        "SAINT MARTIN": "REM",
+        "BAYOU": "ECO",  # EELV
+        "PULVAR": "SOC",
+        "AUTAIN": "FI",
+        "ARTHAUD": "EXG",
+    },
+    "regionales-2021-2": {"PECRESSE": "LR", "BARDELLA": "RN", "SAINT MARTIN": "REM", "BAYOU": "LUG"},
+}
+
+
+def list_head_nuance(election_slug: str, slug: str) -> str:
+    """'bardella_jordan' in the européennes 2024 → RN (see LIST_HEADS)."""
+    words = f" {name_key(slug.replace('_', ' ').replace('-', ' '))} "
+    for head, code in LIST_HEADS.get(election_slug, {}).items():
+        if f" {head} " in words:
+            return code
+    return UNKNOWN_NUANCE
+
+
 def name_key(name: str) -> str:
     """'Mélenchon' → 'MELENCHON': accents, case and spaces do not distinguish candidates."""
     decomposed = unicodedata.normalize("NFKD", str(name))
@@ -152,16 +208,35 @@ def name_key(name: str) -> str:
     return " ".join(bare.upper().split())
 
 
+def _entry(code: str) -> tuple[str, str]:
+    if code in NUANCES:
+        return NUANCES[code]
+    if code.startswith("L") and code[1:] in NUANCES:  # a municipal list: 'LVEC' is a VEC list
+        bloc, label = NUANCES[code[1:]]
+        return bloc, f"Liste {label}"
+    return Bloc.OTHER, ""
+
+
 def default_bloc(code: str) -> str:
-    return NUANCES.get(code, (Bloc.OTHER, ""))[0]
+    return _entry(code)[0]
 
 
 def default_label(code: str) -> str:
-    return NUANCES.get(code, (Bloc.OTHER, ""))[1]
+    return _entry(code)[1]
 
 
 def presidential_nuance(year: int, surname: str) -> str:
     return PRESIDENTIAL_CANDIDATES.get(year, {}).get(name_key(surname), UNKNOWN_NUANCE)
+
+
+def presidential_nuance_from_slug(year: int, slug: str) -> str:
+    """'le_pen_marine', 'marine_le_pen', 'dupont_aignan_nicolas' → the nuance of that candidate."""
+    words = f" {name_key(slug.replace('_', ' '))} "
+    table = PRESIDENTIAL_CANDIDATES.get(year, {})
+    for surname, code in table.items():
+        if f" {surname.replace('-', ' ')} " in words:
+            return code
+    return UNKNOWN_NUANCE
 
 
 def presidential_years_of(surnames: list[str]) -> set[int]:

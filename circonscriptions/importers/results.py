@@ -11,7 +11,9 @@ Layouts, recognised from the header:
 - `long_2017`: the long 2017 layout by circonscription (no `nuls`: nuls = votants −
   blancs − exprimés);
 - `city_brest`: the City of Brest's export (one commune, candidates named in the
-  headers, no nuance: see `blocs.CANDIDATE_NUANCES`).
+  headers, no nuance: see `blocs.CANDIDATE_NUANCES`);
+- `paris_long`: the City of Paris file, one line per (bureau, candidate), several
+  elections in one file (see `read_paris_long`).
 
 Rules (what an analyst can check):
 
@@ -24,11 +26,14 @@ Rules (what an analyst can check):
 - Candidates of a présidentielle get the nuance of their party (`blocs`); a name the
   table does not know gets DIV and keeps its name.
 - Every problem of the file is collected before anything is written, and the file is
-  refused whole. The only exception is `--tolerate votes_sum`, for sources whose
-  published candidate votes do not add up to their own `exprimés` (two Paris bureaux in
-  2017): the published figures are kept as they are and the mismatches are recorded as
-  warnings in the import run, so that the real file stays importable and nothing is
-  silently corrected.
+  refused whole. The only exceptions are `--tolerate votes_sum` and `--tolerate
+  voters_sum`, for sources that do not add up as published: candidate votes ≠ exprimés
+  (the ministry's 2024 file by circonscription, in 1602, 2704, 3404 and 7502, by 1 or 2
+  votes; Paris, présidentielle 2017 T1, bureaux 12-8 and 13-21) and exprimés + blancs +
+  nuls ≠ votants (Paris, présidentielle 2017 T1, bureaux 13-34, 12-62, 12-63, 12-8,
+  13-21). Refusing would make these real files unimportable, and correcting them would
+  be inventing figures: the published figures are kept as they are and each mismatch
+  is recorded as a warning in the import run (and printed by the command).
 - A corrected file replaces the election's earlier data for the territories it covers:
   the communes of the file (only its circonscriptions there, when the file names
   them), or its circonscriptions for a file by circonscription. Unchanged rows are
@@ -67,7 +72,10 @@ from circonscriptions.models import (
 
 KIND = "results"
 COUNTS = ("registered", "voters", "abstentions", "blank", "null", "expressed")
-TOLERABLE = {"votes_sum"}
+# Checks that `--tolerate` may turn into warnings, for sources that are inconsistent as
+# published (see the module docstring): the candidates' votes against exprimés, and
+# exprimés + blancs + nuls against votants.
+TOLERABLE = {"votes_sum", "voters_sum"}
 
 # French column names of the counts, by layout family (first match wins).
 COUNT_COLUMNS = {
@@ -672,6 +680,163 @@ def read_city_brest(source: SourceText, election: Election, commune_code: str) -
     )
 
 
+_PARIS_SCRUTINS = {
+    "europeennes": "EUROPEENNES",
+    "legislatives": "LEGISLATIVE",
+    "municipales": "MUNICIPALES",
+    "presidentielle": "PRESIDENTIELLE",
+    "regionales": "REGIONALES",
+}
+
+
+def paris_station_code(raw: str) -> str:
+    """'14-20' (arrondissement-bureau) and '75056_1420' both → '1420': the ministry's AABB number."""
+    text = str(raw).strip()
+    if "_" in text:
+        return _station_code(text.rpartition("_")[2])
+    arrondissement, _, bureau = text.partition("-")
+    if not (arrondissement.isdigit() and bureau.isdigit()):
+        return ""
+    return str(int(arrondissement) * 100 + int(bureau))
+
+
+def read_paris_long(source: SourceText, election: Election) -> Table:
+    """The City of Paris file, one line per (bureau, candidate or list), several elections
+    in one file: only the lines of the election named are read (`scrutin`, `annee`, `tour`).
+
+    Bureaux belong to commune 75056 (as in the ministry's files), numbered AABB. Candidates
+    have no panel number: they are numbered in the order of their first line. Présidentielle
+    candidates get their party's nuance (`blocs`), municipal lists the file's nuance, the
+    lists of européennes and régionales that of their head (`blocs.LIST_HEADS`), any other
+    DIV (the file gives none) for the analyst to set in the admin.
+    """
+    text_cols = ["id_bvote", "scrutin", "annee", "tour", "num_circ", "candidate", "nom", "prenom", "nuance", "liste"]
+    text_cols = [c for c in text_cols if c in source.header]
+    number_cols = [c for names in COUNT_COLUMNS.values() for c in names if c in source.header] + ["votes"]
+    frame = _read(source, usecols=text_cols + number_cols, str_columns=text_cols)
+    all_lines = np.arange(2, len(frame) + 2)
+    scrutin = _clean(frame["scrutin"].to_numpy(object), blocs.name_key)
+    wanted = (
+        (scrutin == _PARIS_SCRUTINS.get(election.kind, "?"))
+        & (_text(frame, "annee") == str(election.year))
+        & (_text(frame, "tour") == str(election.round))
+    )
+    if not wanted.any():
+        present = sorted(
+            {f"{s} {a} tour {t}" for s, a, t in zip(frame["scrutin"], frame["annee"], frame["tour"], strict=True)}
+        )
+        raise ImportRefused(
+            "", [Problem(f"aucune ligne de l'élection {election.slug} ; le fichier contient : {', '.join(present)}")]
+        )
+    frame = frame[wanted].reset_index(drop=True)
+    lines = all_lines[wanted]
+    n = len(frame)
+    problems: list[Problem] = []
+    for name, column in (("voters", "nb_votant"), ("blank", "nb_bl"), ("null", "nb_nul")):
+        if frame[column].isna().all():
+            # Municipales 2020: the source publishes neither votants nor blancs nor nuls.
+            problems.append(
+                Problem(
+                    f"colonne vide pour toute l'élection {election.slug} : ce fichier ne publie pas les "
+                    f"{FRENCH[name].lower()}, le résultat ne peut pas être enregistré",
+                    line=int(lines[0]),
+                    column=column,
+                )
+            )
+    if problems:
+        return Table(
+            layout="paris_long",
+            level="polling_station",
+            lines=lines[:0],
+            counts={k: np.zeros(0, np.int64) for k in COUNTS},
+            count_columns={},
+            votes=_empty_votes().assign(line=[]),
+            commune=np.zeros(0, dtype=object),
+            station=np.zeros(0, dtype=object),
+            circo=np.zeros(0, dtype=object),
+            rows_read=n,
+            problems=problems,
+        )
+    counts, columns = _counts_from(frame, source.header, lines, problems)
+    _complete_counts(counts, columns)
+    station_all = _clean(frame["id_bvote"].to_numpy(object), paris_station_code)
+    for i in np.flatnonzero(station_all == ""):
+        problems.append(Problem("bureau illisible", line=int(lines[i]), column="id_bvote", value=frame["id_bvote"][i]))
+    # One territory per bureau (its first line); the counts repeated on its lines must agree.
+    keys = pd.Series(station_all)
+    first_pos = ~keys.duplicated().to_numpy()
+    territory_of = pd.factorize(keys)[0]
+    for name, values in counts.items():
+        column = columns.get(name)
+        if column is None:
+            continue
+        reference = values[first_pos][territory_of]
+        for i in np.flatnonzero(values != reference):
+            problems.append(
+                Problem(
+                    f"{values[i]} ≠ {reference[i]} sur la première ligne du même bureau",
+                    line=int(lines[i]),
+                    column=column,
+                    value=str(values[i]),
+                )
+            )
+    slug = _text(frame, "candidate")
+    panel = pd.factorize(slug)[0] + 1
+    surname, first, label = _text(frame, "nom"), _text(frame, "prenom"), _text(frame, "liste")
+    names = np.where(surname != "", _join_names(first, surname), np.where(label != "", label, slug))
+    if election.kind == "presidentielle":
+        nuance = _clean(slug, lambda s: blocs.presidential_nuance_from_slug(election.year, s))
+    else:
+        nuance = _text(frame, "nuance")
+        by_head = _clean(slug, lambda s: blocs.list_head_nuance(election.slug, s))
+        nuance = np.where(nuance != "", nuance, by_head)
+    votes_col = read_int_column(frame["votes"])
+    for i in np.flatnonzero(votes_col.bad | votes_col.missing):
+        why = votes_col.reason[i] or "valeur manquante"
+        problems.append(Problem(why, line=int(lines[i]), column="votes", value=str(votes_col.raw.iloc[i])))
+    votes = pd.DataFrame(
+        {
+            "tidx": territory_of,
+            "panel": panel,
+            "nuance": nuance,
+            "surname": surname,
+            "candidate": names,
+            "votes": votes_col.values,
+            "column": "votes",
+            "line": lines,
+        }
+    )
+    for i in np.flatnonzero(votes.duplicated(["tidx", "panel"]).to_numpy()):
+        problems.append(
+            Problem("candidat déjà présent pour ce bureau", line=int(lines[i]), column="candidate", value=slug[i])
+        )
+    circo = np.full(int(first_pos.sum()), "", dtype=object)
+    if "num_circ" in frame:  # the bureau's législatives circonscription, given for every election
+        circo_raw = _text(frame, "num_circ")[first_pos]
+        circo = np.array(
+            [circonscription_code("75", int(float(c))) if c.replace(".", "", 1).isdigit() else "" for c in circo_raw],
+            dtype=object,
+        )
+    n_territories = int(first_pos.sum())
+    return Table(
+        layout="paris_long",
+        level="polling_station",
+        lines=lines[first_pos],
+        counts={k: v[first_pos] for k, v in counts.items()},
+        count_columns=columns,
+        votes=votes,
+        commune=np.full(n_territories, "75056", dtype=object),
+        commune_column="id_bvote",
+        station=station_all[first_pos],
+        station_column="id_bvote",
+        circo=circo,
+        circo_column="num_circ",
+        evidence=Evidence(kind=election.kind, where="scrutin"),
+        rows_read=n,
+        problems=problems,
+    )
+
+
 def infer_commune(path: Path) -> str | None:
     """The commune a city export is about: a 5-character INSEE code in the file name, or a
     word of the name that is the name of exactly one commune ('…-brest-…' → 29019)."""
@@ -698,6 +863,7 @@ def check_counts(table: Table, tolerate: set[str]) -> tuple[list[Problem], list[
     c = table.counts
     col = {name: table.count_columns.get(name) or FRENCH[name] for name in COUNTS}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     lines = table.lines
     for i in np.flatnonzero(c["voters"] > c["registered"]):
         problems.append(
@@ -722,14 +888,13 @@ def check_counts(table: Table, tolerate: set[str]) -> tuple[list[Problem], list[
     if table.count_columns.get("null"):
         total = c["expressed"] + c["blank"] + c["null"]
         for i in np.flatnonzero(total != c["voters"]):
-            problems.append(
-                Problem(
-                    f"Exprimés + Blancs + Nuls = {total[i]} ≠ Votants {c['voters'][i]}",
-                    line=int(lines[i]),
-                    column=col["voters"],
-                    value=str(c["voters"][i]),
-                )
+            problem = Problem(
+                f"Exprimés + Blancs + Nuls = {total[i]} ≠ Votants {c['voters'][i]}",
+                line=int(lines[i]),
+                column=col["voters"],
+                value=str(c["voters"][i]),
             )
+            (warnings if "voters_sum" in tolerate else problems).append(problem)
     else:
         # Nuls were derived from the other counts: they must not come out negative.
         for i in np.flatnonzero(c["null"] < 0):
@@ -744,7 +909,6 @@ def check_counts(table: Table, tolerate: set[str]) -> tuple[list[Problem], list[
     sums = np.bincount(
         table.votes["tidx"].to_numpy(np.int64), weights=table.votes["votes"].to_numpy(np.float64), minlength=len(lines)
     ).astype(np.int64)
-    warnings: list[Problem] = []
     for i in np.flatnonzero(sums != c["expressed"]):
         problem = Problem(
             f"somme des voix des candidats {sums[i]} ≠ Exprimés {c['expressed'][i]}",
@@ -912,6 +1076,11 @@ def load_results(
         table = read_city_brest(source, election, commune)
     elif layout == "ministry_wide":
         table = read_ministry_wide(source, election)
+    elif layout == "paris_long":
+        try:
+            table = read_paris_long(source, election)
+        except ImportRefused as exc:
+            raise ImportRefused(name, exc.problems) from None
     else:
         raise ImportRefused(name, [Problem(f"le format « {layout} » n'est pas encore pris en charge", line=1)])
     progress(30, "vérification")
@@ -1321,7 +1490,7 @@ def _registered_run(*, path: Path, options: dict, by: str, run: ImportRun | None
         path=path,
         election_slug=options["election"],
         commune=options.get("commune") or None,
-        tolerate={"votes_sum"} if options.get("tolerate_votes_sum") or options.get("tolerate") else None,
+        tolerate=TOLERABLE if options.get("tolerate_inconsistent_source") else None,
         by=by,
         run=run,
         on_progress=on_progress,
@@ -1338,8 +1507,9 @@ def _fields() -> dict[str, forms.Field]:
         "commune": forms.CharField(
             label="Commune INSEE (exports de ville sans colonne commune, ex. 29019)", required=False, max_length=5
         ),
-        "tolerate_votes_sum": forms.BooleanField(
-            label="Garder les chiffres publiés quand la somme des voix ≠ exprimés (écarts de la source)",
+        "tolerate_inconsistent_source": forms.BooleanField(
+            label="Garder les chiffres publiés quand la source ne s'additionne pas (voix ≠ exprimés, "
+            "exprimés + blancs + nuls ≠ votants) : les écarts sont notés comme avertissements",
             required=False,
         ),
     }

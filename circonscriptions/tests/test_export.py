@@ -136,3 +136,16 @@ def test_the_results_page_links_to_the_downloads(national_results, client):
     assert (
         reverse("circonscriptions:results_export", kwargs={"slug": "legislatives-2024-1"}) in response.content.decode()
     )
+
+
+def test_the_paris_file_is_filtered_by_election_and_exported_with_ministry_bureau_numbers():
+    path = ELECTIONS / "paris-75056-bureaux-2017-2024-long.csv.gz"
+    results_import(path=path, election_slug="presidentielle-2017-1", tolerate={"votes_sum", "voters_sum"})
+
+    lines = _export(election="presidentielle-2017-1", departement="75")
+
+    # Bureau '14-20' is 1420 in commune 75056 (11th circonscription); 1417 inscrits, 1193 votants,
+    # 1174 exprimés, 16 blancs, 3 nuls; EXG = ARTHAUD 10 + POUTOU 12; FI = MÉLENCHON 298.
+    assert "75,75056,1420,7511,1417,1193,224,1174,16,3,EXG,left,22" in lines
+    assert "75,75056,1420,7511,1417,1193,224,1174,16,3,FI,left,298" in lines
+    assert len({line.split(",")[2] for line in lines[1:]}) == 896

@@ -424,3 +424,36 @@ def test_the_admin_upload_runs_under_a_neutral_file_name_with_the_commune_option
     assert outcome.run.started_by == "analyste@example.org"
     smolarz = PollingStationVotes.objects.filter(candidate="Pierre SMOLARZ").select_related("nuance")
     assert smolarz.count() == 26 and {v.nuance.code for v in smolarz} == {"NUP"}
+
+
+PARIS = ELECTIONS / "paris-75056-bureaux-2017-2024-long.csv.gz"
+
+
+def test_the_paris_file_keeps_its_source_anomalies_only_when_told_and_records_them(territory_db):
+    refused = _refusal(PARIS, "presidentielle-2017-1")
+    outcome = results_import(path=PARIS, election_slug="presidentielle-2017-1", tolerate={"votes_sum", "voters_sum"})
+
+    # SOURCES.md: bureaux 12-8 (votes 1177 vs exprimés 1155) and 13-21 (1227 vs 1228); the
+    # file also has three bureaux whose exprimés + blancs + nuls ≠ votants.
+    assert (
+        "ligne 66498, colonne nb_exprim : somme des voix des candidats 1177 ≠ Exprimés 1155 (valeur « 1155 »)"
+        in refused
+    )
+    assert (
+        "ligne 66506, colonne nb_exprim : somme des voix des candidats 1227 ≠ Exprimés 1228 (valeur « 1228 »)"
+        in refused
+    )
+    assert len(refused) == 7 and sorted(outcome.summary["warnings"]) == sorted(refused)
+    bureau = PollingStationResult.objects.get(
+        election__slug="presidentielle-2017-1", polling_station__commune__code="75056", polling_station__code="1208"
+    )
+    assert bureau.expressed == 1155 and sum(v.votes for v in bureau.votes.all()) == 1177  # as published
+
+
+def test_the_paris_file_refuses_an_election_it_does_not_hold_or_cannot_give(territory_db):
+    absent = _refusal(PARIS, "presidentielle-2022-1")
+    municipales = _refusal(PARIS, "municipales-2020-1")
+
+    assert "aucune ligne de l'élection presidentielle-2022-1" in absent[0]
+    assert "Présidentielle 2022 tour 2" in absent[0]
+    assert any("colonne nb_votant : colonne vide" in p and "votants" in p for p in municipales), municipales
