@@ -563,16 +563,38 @@ class PollingStationProfileQuerySet(models.QuerySet):
 
 
 class PollingStationProfile(models.Model):
-    """Every figure of one polling station in one run; shares and rates are fractions (0.25 = 25 %)."""
+    """Every figure of one polling station in one run; shares and rates are fractions (0.25 = 25 %).
+
+    Written only by profiles_recompute, in one transaction, from ids it has just read or
+    created. Its foreign keys are kept in the ORM (Django cascades and nulls them) but have
+    no database constraint: PostgreSQL checked four constraints per row, which took longer
+    than computing the profiles of the whole country (about 4 s of a 10 s recompute).
+    Indexes: (run, polling_station) unique, (run, circonscription), and polling_station
+    for deletes; the others would only slow the writes.
+    """
 
     SCOPE_PATH = "polling_station__commune__departement__code"
 
-    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="profiles")
-    polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="profiles")
+    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="profiles", db_index=False, db_constraint=False)
+    polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="profiles", db_constraint=False)
     circonscription = models.ForeignKey(
-        Circonscription, models.SET_NULL, null=True, blank=True, related_name="polling_station_profiles"
+        Circonscription,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="polling_station_profiles",
+        db_index=False,
+        db_constraint=False,
     )
-    profile_type = models.ForeignKey(ProfileType, models.SET_NULL, null=True, blank=True, related_name="profiles")
+    profile_type = models.ForeignKey(
+        ProfileType,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        db_index=False,
+        db_constraint=False,
+    )
     n_elections = models.PositiveSmallIntegerField(_("elections"))
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
@@ -629,9 +651,12 @@ class PollingStationIndicator(models.Model):
 
     SCOPE_PATH = "polling_station__commune__departement__code"
 
-    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="indicators")
-    polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="profile_indicators")
-    variable = models.ForeignKey(IndicatorVariable, models.CASCADE, related_name="+")
+    # Same reason as PollingStationProfile: no per-row constraint checks on a bulk write.
+    run = models.ForeignKey(ProfileRun, models.CASCADE, related_name="indicators", db_index=False, db_constraint=False)
+    polling_station = models.ForeignKey(
+        PollingStation, models.CASCADE, related_name="profile_indicators", db_constraint=False
+    )
+    variable = models.ForeignKey(IndicatorVariable, models.CASCADE, related_name="+", db_constraint=False)
     vintage = models.CharField(_("vintage"), max_length=20)
     value = models.FloatField(_("value"))
     level = models.CharField(_("level of the source values"), max_length=20, choices=IndicatorValue.Level.choices)

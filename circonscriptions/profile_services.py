@@ -199,7 +199,7 @@ def areal_weighting_sql() -> str:
         "target": PollingStationIndicator._meta.db_table,
     }
     return f"""
-        WITH overlap AS (
+        WITH overlap AS MATERIALIZED (  -- each intersection computed once, not once per use
             SELECT s.polling_station_id, c.code AS commune_code,
                    ST_Area(ST_Intersection(s.geom, cs.geom)::geography) AS area,
                    ST_Area(s.geom::geography) AS station_area,
