@@ -139,3 +139,26 @@ def read_int_column(series: pd.Series) -> IntColumn:
     reason[negative] = "nombre négatif"
     bad = (reason != "").astype(bool)
     return IntColumn(values=values, missing=missing, bad=bad, reason=reason, raw=series)
+
+
+def detect_number_format(source: SourceText) -> dict:
+    """The decimal mark of the file's percentage and ratio columns, and whether their cells
+    carry a '%' sign, read from its first lines (counts are whole numbers either way)."""
+    import io
+
+    sample = pd.read_csv(
+        io.BytesIO(source.raw),
+        encoding=source.encoding,
+        sep=source.separator,
+        nrows=500,
+        dtype=str,
+        keep_default_na=False,
+    )
+    columns = [
+        c for c in sample.columns if any(mark in str(c) for mark in ("%", "Rapport", "Participation", "pourcentage"))
+    ]
+    if not columns:
+        return {}
+    values = pd.concat([sample[c] for c in columns], ignore_index=True)
+    values = values[values.str.strip() != ""]
+    return {"decimal": detect_decimal(values), "percent_cells": bool(values.str.contains("%", regex=False).any())}

@@ -55,7 +55,7 @@ from circonscriptions import blocs
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.codes import circonscription_code, circonscription_normalise, departement_normalise
-from circonscriptions.importers.detect import SourceText, read_int_column, read_source
+from circonscriptions.importers.detect import SourceText, detect_number_format, read_int_column, read_source
 from circonscriptions.models import (
     Circonscription,
     CirconscriptionResult,
@@ -376,6 +376,8 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
             "legislatives" if any("Nuance candidat" in b.get("nuance", "") for b in blocks.values()) else None
         )
         votes_frame["nuance"] = votes_frame["nuance"].where(votes_frame["nuance"] != "", blocs.UNKNOWN_NUANCE)
+        if evidence.kind == "legislatives":
+            evidence.round = _round_from_candidates(votes_frame, evidence.kind)
     if provenance:
         # '2022_burvot_t1_france_entiere.xlsx': the export names the ministry file it came from.
         match = frame[provenance].dropna().astype(str).str.extract(r"(20\d\d)\D*?_t(\d)").dropna()
@@ -656,9 +658,13 @@ def read_city_brest(source: SourceText, election: Election, commune_code: str) -
     votes_frame["line"] = lines[votes_frame["tidx"].to_numpy()]
     scrutins = sorted(set(_text(frame, "Scrutin")) - {""})
     evidence = scrutin_evidence(scrutins[0]) if scrutins else Evidence()
-    table = blocs.CANDIDATE_NUANCES.get(election.slug)
-    if table is not None and not any(blocs.name_key(split_candidate_header(c)[0]) in table for c in candidates):
-        evidence.years = set()  # none of this election's known candidates stands in the file
+    # The export does not say its year: the candidates do, when a name table knows them.
+    surnames = {blocs.name_key(split_candidate_header(c)[0]) for c in candidates}
+    known_in = {slug for slug, table in blocs.CANDIDATE_NUANCES.items() if surnames & set(table)}
+    if election.slug in blocs.CANDIDATE_NUANCES and election.slug not in known_in:
+        evidence.years, evidence.where = set(), "noms des candidats"
+    elif known_in and election.slug not in known_in:
+        evidence.years = {int(slug.split("-")[1]) for slug in known_in}
         evidence.where = "noms des candidats"
     return Table(
         layout="city_brest",
@@ -1129,6 +1135,7 @@ def load_results(
         "level": table.level,
         "encoding": source.encoding,
         "separator": source.separator,
+        **detect_number_format(source),
         "territories": len(table.lines),
         "candidates": len(table.votes),
         "nuances_created": nuances_created,

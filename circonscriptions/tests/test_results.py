@@ -220,7 +220,11 @@ def test_it_detects_a_cp1252_file(territory_db, tmp_path):
 
     outcome = results_import(path=copy, election_slug="legislatives-2024-1")
 
-    assert outcome.summary["encoding"] == "cp1252"
+    assert (outcome.summary["encoding"], outcome.summary["decimal"], outcome.summary["percent_cells"]) == (
+        "cp1252",
+        ",",
+        True,
+    )
     assert PollingStationVotes.objects.filter(candidate="Françoise HOUARD").count() > 0
 
 
@@ -457,3 +461,11 @@ def test_the_paris_file_refuses_an_election_it_does_not_hold_or_cannot_give(terr
     assert "aucune ligne de l'élection presidentielle-2022-1" in absent[0]
     assert "Présidentielle 2022 tour 2" in absent[0]
     assert any("colonne nb_votant : colonne vide" in p and "votants" in p for p in municipales), municipales
+
+
+def test_it_refuses_a_file_of_another_year_or_round_by_its_candidates(territory_db):
+    brest_2022_as_2024 = _refusal(ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-02.csv", "legislatives-2024-1")
+    first_round_as_second = _refusal(LG24_BUREAUX, "legislatives-2024-2")
+
+    assert any("pas de 2024" in p and "noms des candidats" in p for p in brest_2022_as_2024), brest_2022_as_2024
+    assert any("pas le tour 2" in p for p in first_round_as_second), first_round_as_second

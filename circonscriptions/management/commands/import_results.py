@@ -57,7 +57,10 @@ class Command(BaseCommand):
             return
         s = outcome.summary
         self.stdout.write(
-            f"{path.name} ({s['layout']}, {s['encoding']}, séparateur « {s['separator']} ») : "
+            f"{path.name} ({s['layout']}, {s['encoding']}, séparateur « {s['separator']} »"
+            + (f", décimale « {s['decimal']} »" if "decimal" in s else "")
+            + (", cellules en %" if s.get("percent_cells") else "")
+            + ") : "
             f"{s['rows']} lignes lues, {s['territories']} territoires, "
             + (
                 f"bureaux de vote créés {s['polling_stations_created']} / retrouvés {s['polling_stations_matched']}, "
