@@ -199,3 +199,10 @@ def test_importing_the_same_contours_twice_changes_nothing(territory, boundaries
     assert (
         list(PollingStationShape.objects.order_by("pk").values_list("pk", "polling_station_id", "source")) == snapshot
     )
+
+
+def test_the_shared_brest_fixture_gives_bureaux_with_their_circonscription(brest_polling_stations):
+    brest = PollingStation.objects.filter(commune__code="29019")
+    assert brest.count() == 104 and not brest.filter(shape__isnull=True).exists()
+    assert brest.filter(circonscription__code="2902").count() == 78
+    assert brest.filter(circonscription__code="2903").count() == 26
