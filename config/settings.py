@@ -239,4 +239,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step at INFO, and parses its own CSS on import: six
+    # lines of noise before the output of every manage.py command otherwise.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
