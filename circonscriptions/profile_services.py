@@ -135,32 +135,52 @@ def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
     )
 
 
+# Binary COPY needs each column's exact PostgreSQL type.
+_BINARY_TYPES = {
+    "ForeignKey": "int8",
+    "PositiveSmallIntegerField": "int2",
+    "PositiveIntegerField": "int4",
+    "FloatField": "float8",
+    "BooleanField": "bool",
+    "CharField": "text",
+}
+
+
+def _column(values: pd.Series, kind: str) -> list:
+    """A column as a Python list for binary COPY: None for missing values, Python scalars otherwise."""
+    if kind == "float8":
+        array = values.to_numpy(dtype=float, copy=True)
+        array[~np.isfinite(array)] = np.nan
+        return [None if v != v else v for v in array.tolist()]  # v != v: NaN
+    if kind in ("int2", "int4", "int8"):
+        array = values.to_numpy(dtype=float)
+        return [None if v != v else int(round(v)) for v in array.tolist()]
+    if kind == "bool":
+        return values.astype(bool).tolist()
+    return values.astype(str).tolist()
+
+
 def _copy_profiles(stations: pd.DataFrame, run: ProfileRun, type_ids: dict[tuple[int, int], int]) -> None:
-    frame = pd.DataFrame(
-        {
-            "run_id": run.pk,
-            "polling_station_id": stations["polling_station_id"].astype("int64"),
-            "circonscription_id": stations["circonscription"].astype("Int64"),
-        }
-    )
-    keys = list(zip(stations["circonscription"], stations["profile_type"], strict=True))
-    frame["profile_type_id"] = pd.array(
-        [type_ids.get((int(c), int(k))) if pd.notna(c) and pd.notna(k) else None for c, k in keys], dtype="Int64"
-    )
+    """All profiles of the run in one binary COPY (formatting 3 million numbers as CSV took 4 s)."""
+    keys = zip(stations["circonscription"], stations["profile_type"], strict=True)
+    data = {
+        "run_id": [run.pk] * len(stations),
+        "polling_station_id": _column(stations["polling_station_id"], "int8"),
+        "circonscription_id": _column(stations["circonscription"].astype("Float64"), "int8"),
+        "profile_type_id": [type_ids.get((int(c), int(k))) if pd.notna(c) and pd.notna(k) else None for c, k in keys],
+    }
+    fields = {f.attname: f for f in PollingStationProfile._meta.concrete_fields}
+    kinds = {name: _BINARY_TYPES[fields[name].get_internal_type()] for name in [*data, *PROFILE_COLUMNS]}
     for column in PROFILE_COLUMNS:
-        values = stations[column]
-        if column.startswith("rank_") or column in ("n_elections", "first_year", "last_year"):
-            values = values.round().astype("Int64")
-        frame[column] = values
-    frame = frame.replace([np.inf, -np.inf], np.nan)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="")
-    columns = ", ".join(frame.columns)
-    sql = f"COPY {PollingStationProfile._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+        data[column] = _column(stations[column], kinds[column])
+    names = list(data)
+    sql = f"COPY {PollingStationProfile._meta.db_table} ({', '.join(names)}) FROM STDIN WITH (FORMAT binary)"
     started = time.monotonic()
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
+            copy.set_types([kinds[name] for name in names])
+            for row in zip(*data.values(), strict=True):
+                copy.write_row(row)
     _log_query(sql, started)
 
 

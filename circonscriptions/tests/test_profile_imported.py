@@ -67,4 +67,4 @@ def test_commune_indicators_are_carried_to_the_brest_contours_by_areal_weighting
     client.force_login(User.objects.create_superuser("analyste@example.org", "pw-test-2026"))
     page = client.get(f"/carte/bureau/{b40.pk}/").content.decode()
     assert "28,54" in page
-    assert "areal weighting of" in page or "pondération surfacique" in page  # before or after translation
+    assert "areal weighting of" in page or "pondération par la surface" in page  # before or after translation
