@@ -111,12 +111,12 @@ def database_create(communes: list[tuple[str, str]]) -> str:
 
 
 def minimal_pipeline(path: Path) -> float:
-    """Parse with pandas, reshape to one row per candidate, COPY into an unindexed table."""
+    """Parse with pandas, reshape to one row per candidate, COPY into an unindexed table
+    (an ordinary, WAL-logged table like the ones the import writes)."""
     server, name = _server_url()
     with psycopg.connect(f"{server}/{name}") as conn, conn.cursor() as cur:
         cur.execute(
-            "CREATE UNLOGGED TABLE IF NOT EXISTS bench_minimal "
-            "(commune text, bureau text, panel int, nuance text, votes int)"
+            "CREATE TABLE IF NOT EXISTS bench_minimal (commune text, bureau text, panel int, nuance text, votes int)"
         )
         cur.execute("TRUNCATE bench_minimal")
         conn.commit()

@@ -43,6 +43,7 @@ Rules (what an analyst can check):
 import io
 import re
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1122,12 +1123,15 @@ def load_results(
     )
     with connection.cursor() as cursor:
         nuances_created = _nuances_ensure(cursor, election, _distinct(table.votes["nuance"]), table.labels)
-        if table.level == "polling_station":
-            written = _write_polling_stations(
-                cursor, table, election, run, commune_ids, station_codes, circo_id, progress
-            )
-        else:
-            written = _write_circonscriptions(cursor, table, election, run, circo_id, progress)
+        cursor.execute(f"SELECT code, id FROM {Nuance._meta.db_table} WHERE election_id = %s", [election.pk])  # noqa: S608
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            prepared = pool.submit(prepare_votes, table, dict(cursor.fetchall()))
+            if table.level == "polling_station":
+                written = _write_polling_stations(
+                    cursor, table, election, run, commune_ids, station_codes, circo_id, progress, prepared
+                )
+            else:
+                written = _write_circonscriptions(cursor, table, election, run, circo_id, progress, prepared)
     progress(95, "résumé")
     summary = {
         "rows": table.rows_read,
@@ -1178,8 +1182,11 @@ _COUNT_DDL = 'registered int, voters int, abstentions int, blank int, "null" int
 _COUNT_LIST = 'registered, voters, abstentions, blank, "null", expressed'
 
 
-def _results_upsert_sql(result_table: str, territory: str, source: str) -> str:
-    """Insert the file's results; a result already there is updated only when a count differs."""
+def _results_upsert_sql(result_table: str, territory: str, source: str, *, replacing: bool = True) -> str:
+    """Insert the file's results; a result already there is updated only when a count differs.
+    When the election has no result yet, a plain insert (no conflict to look for)."""
+    if not replacing:
+        return f"INSERT INTO {result_table} (election_id, {territory}, {_COUNT_LIST}, import_run_id) {source}"  # noqa: S608
     return f"""
         INSERT INTO {result_table} (election_id, {territory}, {_COUNT_LIST}, import_run_id)
         {source}
@@ -1194,37 +1201,62 @@ def _results_upsert_sql(result_table: str, territory: str, source: str) -> str:
     """  # noqa: S608
 
 
-def _write_votes(cursor, *, table: Table, election: Election, votes_table: str, result_ids, existed, progress) -> dict:
-    """Votes of new results go in with one INSERT; those of results that were already there
-    are upserted (unchanged rows untouched) and their candidates no longer in the file removed."""
+@dataclass
+class PreparedVotes:
+    """The votes as arrays in insertion order: by territory then panel, which is result
+    order for new results (their ids are handed out in territory order)."""
+
+    order: np.ndarray
+    tidx: np.ndarray
+    panel: np.ndarray
+    nuance: np.ndarray
+    candidate: np.ndarray
+    votes: np.ndarray
+    names: list[str]
+
+
+def prepare_votes(table: Table, nuance_ids: dict[str, int]) -> PreparedVotes:
+    """Everything about the votes that does not need the result ids (it runs in a thread
+    while PostgreSQL writes the bureaux and the results)."""
     votes = table.votes
     tidx = votes["tidx"].to_numpy(np.int64)
-    cursor.execute(f"SELECT code, id FROM {Nuance._meta.db_table} WHERE election_id = %s", [election.pk])  # noqa: S608
-    nuance_ids = dict(cursor.fetchall())
+    panel = votes["panel"].to_numpy(np.int64)
     nuance_code, nuance_codes = pd.factorize(votes["nuance"].to_numpy(object))
     nuance = np.array([nuance_ids.get(code, 0) for code in nuance_codes], dtype=np.int64)[nuance_code]
     candidate_idx, candidates = pd.factorize(votes["candidate"].to_numpy(object))
-    candidates = np.array([str(name)[:200] for name in candidates], dtype=object)
-    result_id = result_ids[tidx]
-    panel = votes["panel"].to_numpy(np.int64)
+    order = np.lexsort((panel, tidx))
+    return PreparedVotes(
+        order=order,
+        tidx=tidx[order],
+        panel=panel[order],
+        nuance=nuance[order],
+        candidate=candidate_idx[order],
+        votes=votes["votes"].to_numpy(np.int64)[order],
+        names=[str(name)[:200] for name in candidates],
+    )
+
+
+def _write_votes(cursor, *, votes_table: str, prepared: Future, result_ids, existed, progress) -> dict:
+    """Votes of new results go in with one INSERT; those of results that were already there
+    are upserted (unchanged rows untouched) and their candidates no longer in the file removed."""
+    p: PreparedVotes = prepared.result()
+    result_id = result_ids[p.tidx]
     # The votes tables have no foreign-key constraints (see models.Votes): the same check,
     # on whole arrays. Result ids were just read back from the results table and nuance
     # ids from the nuance table, in this transaction: a zero means one was not found.
-    if (result_id == 0).any() or (nuance == 0).any():
+    if (result_id == 0).any() or (p.nuance == 0).any():
         raise RuntimeError("votes without their result or nuance")  # a bug of this module, not a bad file
-    # In result order, so that the (result, panel) index grows at its right edge.
-    order = np.lexsort((panel, result_id))
     _temp(cursor, "_votes_in", "result_id bigint, panel int, nuance_id bigint, cidx int, votes int, existed int")
     _copy_ints(
         cursor,
         "_votes_in",
         {
-            "result_id": (result_id[order], 8),
-            "panel": (panel[order], 4),
-            "nuance_id": (nuance[order], 8),
-            "cidx": (candidate_idx[order], 4),
-            "votes": (votes["votes"].to_numpy(np.int64)[order], 4),
-            "existed": (existed[tidx][order], 4),
+            "result_id": (result_id, 8),
+            "panel": (p.panel, 4),
+            "nuance_id": (p.nuance, 8),
+            "cidx": (p.candidate, 4),
+            "votes": (p.votes, 4),
+            "existed": (existed[p.tidx], 4),
         },
     )
     progress(80, "voix : insertion")
@@ -1234,7 +1266,7 @@ def _write_votes(cursor, *, table: Table, election: Election, votes_table: str, 
         SELECT v.result_id, v.panel, NULLIF(v.nuance_id, 0), (%s::text[])[v.cidx + 1], v.votes
         FROM _votes_in v WHERE v.existed = {existed}
     """
-    names = [list(candidates)]
+    names = [p.names]
     cursor.execute(
         f"INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes) {select.format(existed=0)}",  # noqa: S608
         names,
@@ -1275,7 +1307,9 @@ def _result_ids(cursor, n: int, sql: str, params: list) -> tuple[np.ndarray, np.
     return ids, existed
 
 
-def _write_polling_stations(cursor, table, election, run, commune_ids, station_codes, circo_id, progress) -> dict:
+def _write_polling_stations(
+    cursor, table, election, run, commune_ids, station_codes, circo_id, progress, prepared
+) -> dict:
     ps_table = PollingStation._meta.db_table
     result_table = PollingStationResult._meta.db_table
     votes_table = PollingStationVotes._meta.db_table
@@ -1358,7 +1392,8 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
         _results_upsert_sql(
             result_table,
             "polling_station_id",
-            f"SELECT %s, ps.id, {_COUNT_LIST}, %s FROM {matched}",  # noqa: S608
+            f"SELECT %s, ps.id, {_COUNT_LIST}, %s FROM {matched} ORDER BY t.tidx",  # noqa: S608
+            replacing=replacing,
         ),
         [election.pk, run.pk],
     )
@@ -1373,9 +1408,8 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
     )
     votes = _write_votes(
         cursor,
-        table=table,
-        election=election,
         votes_table=votes_table,
+        prepared=prepared,
         result_ids=result_ids,
         existed=existed,
         progress=progress,
@@ -1389,7 +1423,7 @@ def _write_polling_stations(cursor, table, election, run, commune_ids, station_c
     }
 
 
-def _write_circonscriptions(cursor, table, election, run, circo_id, progress) -> dict:
+def _write_circonscriptions(cursor, table, election, run, circo_id, progress, prepared) -> dict:
     result_table = CirconscriptionResult._meta.db_table
     votes_table = CirconscriptionVotes._meta.db_table
     n = len(table.lines)
@@ -1421,9 +1455,8 @@ def _write_circonscriptions(cursor, table, election, run, circo_id, progress) ->
     )
     votes = _write_votes(
         cursor,
-        table=table,
-        election=election,
         votes_table=votes_table,
+        prepared=prepared,
         result_ids=result_ids,
         existed=existed,
         progress=progress,
