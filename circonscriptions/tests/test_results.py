@@ -469,3 +469,40 @@ def test_it_refuses_a_file_of_another_year_or_round_by_its_candidates(territory_
 
     assert any("pas de 2024" in p and "noms des candidats" in p for p in brest_2022_as_2024), brest_2022_as_2024
     assert any("pas le tour 2" in p for p in first_round_as_second), first_round_as_second
+
+
+def test_a_padded_and_fully_quoted_ministry_export_gives_the_same_rows(territory_db, tmp_path):
+    rows = list(csv.reader(LG24_BUREAUX.read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    station = rows[0].index("Code BV")
+    for row in rows[1:]:
+        row[station] = row[station].zfill(4)  # '1' → '0001', as other ministry exports write it
+    padded = tmp_path / "padded.csv"
+    with open(padded, "w", encoding="latin-1", newline="") as handle:
+        csv.writer(handle, delimiter=";", quoting=csv.QUOTE_ALL).writerows(rows)
+    results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
+    before = _snapshot()
+
+    outcome = results_import(path=padded, election_slug="legislatives-2024-1")
+
+    assert outcome.summary["encoding"] == "cp1252"  # 8-bit file: latin-1 and cp1252 agree on French letters
+    assert outcome.summary["results_written"] == 0 and outcome.summary["polling_stations_created"] == 0
+    assert _snapshot() == before
+
+
+def test_a_raw_ministry_file_that_names_only_the_first_candidate_block(territory_db, tmp_path):
+    with gzip.open(ELECTIONS / "pr2022-t1-bureaux-69-rhone.csv.gz", "rt", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    first_block_end = rows[0].index("N°Panneau.1")
+    raw = tmp_path / "resultats-par-niveau-burvot-t1-france-entiere.csv"
+    with open(raw, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(rows[0][:first_block_end])  # the ministry's header: one block of candidate columns
+        writer.writerows(row[:-3] for row in rows[1:])  # without the repository's provenance columns
+
+    outcome = results_import(path=raw, election_slug="presidentielle-2022-1")
+
+    assert outcome.summary["candidates"] == 1317 * 12
+    affoux = PollingStationResult.objects.get(polling_station__commune__code="69001", polling_station__code="1")
+    votes = {v.candidate: (v.panel, v.nuance.code, v.votes) for v in affoux.votes.select_related("nuance")}
+    assert votes["Nicolas DUPONT-AIGNAN"] == (12, "DSV", 11)
+    assert votes["Jean-Luc MÉLENCHON"] == (7, "FI", 27)
