@@ -74,8 +74,9 @@ def test_a_federal_hq_sees_only_the_communes_of_its_departement(territory, feder
 def test_uploading_a_file_queues_an_import_that_the_task_runs(
     territory, analyst, client, data_dir, django_capture_on_commit_callbacks
 ):
-    content = (data_dir / "boundaries" / "bureaux" / "bureaux-de-vote-brest-29019.geojson").read_bytes()
-    upload = SimpleUploadedFile("bureaux-brest.geojson", content, content_type="application/geo+json")
+    # The City of Brest's layout (the session fixture `brest_polling_stations` loads the other one).
+    content = (data_dir / "boundaries" / "bureaux" / "bureaux-de-vote-brest-29019-ville.geojson").read_bytes()
+    upload = SimpleUploadedFile("bureaux-brest-ville.geojson", content, content_type="application/geo+json")
     url = reverse("admin:circonscriptions_importrun_upload_kind", args=["boundaries"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(url, {"file": upload, "level": "polling_station"})
