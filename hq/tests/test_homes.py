@@ -3,9 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from circonscriptions.models import Circonscription, ImportRun
+from circonscriptions.models import Circonscription, Departement, ImportRun
 from hq.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
-from hq.models import Invitation, Role, User
+from hq.models import Federation, Invitation, Membership, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,7 @@ def test_national_home_lists_federations_with_members_pending_invitations_and_im
 
 
 def test_national_home_says_when_nothing_was_imported_yet(client, national):
+    ImportRun.objects.all().delete()  # runs another test session may have committed
     client.force_login(national)
     assert "Aucune donnée officielle importée" in client.get("/qg/").content.decode()
 
@@ -127,27 +128,33 @@ def test_an_activist_reading_the_federation_page_sees_sections_but_no_member_lis
 
 
 def test_secretary_home_lists_the_circonscriptions_of_the_departement_only(client, make_member, departements):
-    Circonscription.objects.create(code="2901", departement=departements["29"], number=1, name="1re du Finistère")
-    Circonscription.objects.create(code="7501", departement=departements["75"], number=1, name="1re de Paris")
+    # Numbers no real département reaches: the real territory may already be loaded.
+    Circonscription.objects.create(code="2998", departement=departements["29"], number=98, name="Essai Finistère")
+    Circonscription.objects.create(code="7598", departement=departements["75"], number=98, name="Essai Paris")
     client.force_login(make_member(Role.SECRETARY, "29"))
     page = client.get("/secretariat/").content.decode()
-    assert "1re du Finistère" in page
-    assert 'href="/carte/circonscription/2901/"' in page  # its profiles page
-    assert "1re de Paris" not in page
+    assert "Essai Finistère" in page
+    assert 'href="/carte/circonscription/2998/"' in page  # its profiles page
+    assert "Essai Paris" not in page
     assert "<button" not in page.split("<main")[1].split("</main>")[0]  # no fake print button
 
 
 def test_secretary_home_explains_that_the_territory_is_not_imported_yet(client, make_member):
-    client.force_login(make_member(Role.SECRETARY, "29"))
+    # A département of its own, which no import has touched.
+    departement = Departement.objects.create(code="9Z", name="Essai")
+    federation = Federation.objects.create(departement=departement, name="Fédération d'essai")
+    secretary = make_member(None)
+    Membership.objects.create(user=secretary, role=Role.SECRETARY, federation=federation)
+    client.force_login(secretary)
     page = client.get("/secretariat/").content.decode()
     assert "Aucune circonscription pour l'instant" in page
 
 
-def test_activist_home_shows_federation_section_and_the_empty_fiches_feed(client, make_member, sections):
+def test_activist_home_shows_federation_section_and_the_way_to_the_fiches(client, make_member, sections):
     client.force_login(make_member(Role.ACTIVIST, "29", section=sections["29"]))
     page = client.get("/militant/").content.decode()
     assert "Votre section : Brest centre." in page
-    assert "Aucune fiche publiée" in page
+    assert "Les fiches publiées pour votre fédération" in page
 
 
 @pytest.mark.parametrize("url", ["/qg/", "/secretariat/", "/militant/"])
