@@ -5,6 +5,7 @@ Errors are in French, next to the field they are about, and the input is kept
 """
 
 import re
+import time
 from datetime import timedelta
 
 from django import forms
@@ -31,6 +32,49 @@ _PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 IDENTIFYING = "Pas de coordonnées ici : décrivez la population dans son ensemble, jamais une personne."
 
 COUNTS = ("doors_knocked", "doors_opened", "conversations", "interested", "leaflets")
+
+# Methods and standard causes change a few times a year, in the admin; the form is sent
+# hundreds of times a second at peak. Each web process keeps the two lists for a minute
+# instead of asking PostgreSQL three times per submission (never Redis: the form must
+# work with Redis down). An id missing from the list triggers one reload at once, so a
+# method added in the admin is accepted immediately; a renamed one shows within a minute.
+CATALOGUE_SECONDS = 60
+_catalogue: dict = {"at": -CATALOGUE_SECONDS, "methods": [], "causes": []}
+
+
+def catalogue(*, refresh: bool = False) -> dict:
+    now = time.monotonic()
+    if refresh or now - _catalogue["at"] > CATALOGUE_SECONDS:
+        _catalogue["methods"] = list(Method.objects.values_list("pk", "name"))
+        _catalogue["causes"] = list(Cause.objects.filter(is_standard=True).order_by("name").values_list("pk", "name"))
+        _catalogue["at"] = now
+    return _catalogue
+
+
+def _method_choices() -> list[tuple[int, str]]:
+    return catalogue()["methods"]
+
+
+def _cause_choices() -> list[tuple[int, str]]:
+    return catalogue()["causes"]
+
+
+class CatalogueChoiceMixin:
+    """Validates against the cached catalogue, reloading it once for an id it does not know."""
+
+    def valid_value(self, value) -> bool:
+        if super().valid_value(value):  # type: ignore[misc]
+            return True
+        catalogue(refresh=True)
+        return super().valid_value(value)  # type: ignore[misc]
+
+
+class MethodField(CatalogueChoiceMixin, forms.TypedChoiceField):
+    pass
+
+
+class CausesField(CatalogueChoiceMixin, forms.TypedMultipleChoiceField):
+    pass
 
 
 def _no_contact_details(value: str) -> str:
@@ -67,15 +111,14 @@ class ObservationForm(forms.Form):
     polling_stations = forms.ModelMultipleChoiceField(
         label=_("Polling stations"), queryset=PollingStation.objects.none(), required=False
     )
-    method = forms.ModelChoiceField(
-        label=_("Method"), queryset=Method.objects.all(), empty_label=None, widget=forms.RadioSelect
-    )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes of the action"),
-        queryset=Cause.objects.filter(is_standard=True),
-        required=False,
+    method = MethodField(
+        label=_("Method"), choices=_method_choices, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": "Quelle méthode ?", "invalid_choice": "Cette méthode n'existe plus."},
+    )  # fmt: skip
+    themes = CausesField(
+        label=_("Themes of the action"), choices=_cause_choices, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
+    )  # fmt: skip
     doors_knocked = CountField(label=_("Doors knocked"))
     doors_opened = CountField(label=_("Doors opened"))
     conversations = CountField(label=_("Conversations"))
@@ -91,12 +134,10 @@ class ObservationForm(forms.Form):
         label=_("In a few words"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         validators=[_no_contact_details],
     )  # fmt: skip
-    concerns = forms.ModelMultipleChoiceField(
-        label=_("Concerns that came up"),
-        queryset=Cause.objects.filter(is_standard=True),
-        required=False,
+    concerns = CausesField(
+        label=_("Concerns that came up"), choices=_cause_choices, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
+    )  # fmt: skip
     concerns_other = forms.CharField(
         label=_("Other concerns (separated by commas)"), max_length=400, required=False,
         validators=[_no_contact_details],

@@ -23,6 +23,16 @@ def square(lon: float, lat: float, size: float = 0.01) -> MultiPolygon:
     return MultiPolygon(Polygon.from_bbox((lon, lat, lon + size, lat + size)), srid=4326)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalogue():
+    """The form keeps methods and causes for a minute per process; tests create their own rows."""
+    from observations import forms
+
+    forms._catalogue["at"] = -forms.CATALOGUE_SECONDS
+    yield
+    forms._catalogue["at"] = -forms.CATALOGUE_SECONDS
+
+
 @pytest.fixture
 def catalogue(db) -> dict:
     methods = {
