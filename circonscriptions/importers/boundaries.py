@@ -51,7 +51,10 @@ from circonscriptions.importers.codes import (
     departement_normalise,
 )
 from circonscriptions.importers.geo import clean_sql, shapes_upsert
-from circonscriptions.importers.territory import commune_circonscriptions_sync
+from circonscriptions.importers.territory import (
+    commune_circonscriptions_sync,
+    departement_shapes_from_circonscriptions,
+)
 from circonscriptions.models import (
     Circonscription,
     Commune,
@@ -354,6 +357,11 @@ def load_boundaries(
             if level == "circonscription":
                 summary["polling_station_circonscriptions_changed"] = polling_station_circonscriptions_set(
                     cur, commune_codes_table="t_overlay_scope", code_column="code"
+                )
+                summary["departement_shapes"] = departement_shapes_from_circonscriptions(
+                    cur,
+                    departements_sql="""SELECT k.departement_id FROM t_boundary t
+                        JOIN circonscriptions_circonscription k ON k.code = t.code""",
                 )
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary

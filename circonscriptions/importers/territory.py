@@ -182,18 +182,7 @@ def load_territory(
         )
 
         progress(20, "départements : contours")
-        summary["departement_shapes"] = shapes_upsert(
-            cur,
-            level="departement",
-            shape_table="circonscriptions_departementshape",
-            fk="departement_id",
-            source_sql=f"""SELECT c.departement_id AS owner_id, {clean_sql("ST_Union(s.geom)")} AS geom
-                FROM circonscriptions_circonscriptionshape s
-                JOIN circonscriptions_circonscription c ON c.id = s.circonscription_id
-                GROUP BY c.departement_id""",
-            source=DEPARTEMENT_SOURCE,
-            keep_other_sources=True,
-        )
+        summary["departement_shapes"] = departement_shapes_from_circonscriptions(cur)
 
         progress(30, "communes")
         temp_table_create(
@@ -294,6 +283,25 @@ def load_territory(
 
     summary["seconds"] = round(time.monotonic() - started, 2)
     return summary
+
+
+def departement_shapes_from_circonscriptions(cur, *, departements_sql: str | None = None) -> dict[str, int]:
+    """Département shapes as the union of their circonscriptions' shapes (all, or the
+    départements whose ids `departements_sql` selects); a shape from a file is kept."""
+    where = f"WHERE c.departement_id IN ({departements_sql})" if departements_sql else ""
+    return shapes_upsert(
+        cur,
+        level="departement",
+        shape_table="circonscriptions_departementshape",
+        fk="departement_id",
+        source_sql=f"""SELECT c.departement_id AS owner_id, {clean_sql("ST_Union(s.geom)")} AS geom
+            FROM circonscriptions_circonscriptionshape s
+            JOIN circonscriptions_circonscription c ON c.id = s.circonscription_id
+            {where}
+            GROUP BY c.departement_id""",
+        source=DEPARTEMENT_SOURCE,
+        keep_other_sources=True,
+    )
 
 
 def _former_codes(cur, communes: list[dict], commune_by_id: dict, cog_paths: list[Path]) -> dict[str, int]:
