@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,9 @@ def _tiles() -> dict | None:
 
 
 def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: FicheVersion | None) -> HttpResponse:
+    if version is not None:
+        # A version's HTML was rendered by our own templates (analysts' text escaped) when published.
+        body = mark_safe(version.html)  # noqa: S308
     return render(
         request,
         "fiches/fiche_page.html",

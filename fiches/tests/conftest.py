@@ -6,6 +6,7 @@ once per test session (each importer is idempotent: a re-run finds the same file
 changes nothing). Tests still need `db`; their own rows are rolled back after each test.
 """
 
+import importlib
 import itertools
 from pathlib import Path
 
@@ -43,6 +44,11 @@ def load_brest_data() -> None:
         dictionary=insee / "indic-stat-circonscriptions-legislatives-2022-variables.csv",
     )
     profiles_recompute(by="tests des fiches")
+    # A transactional test (the browser one) flushes every table, the migrations' seeds included:
+    # put the method catalogue back with the migration's own function (it only fills what is missing).
+    from django.apps import apps
+
+    importlib.import_module("hq.migrations.0006_seed_methods").seed(apps, None)
 
 
 @pytest.fixture(scope="session")

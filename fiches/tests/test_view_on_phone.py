@@ -1,0 +1,78 @@
+"""End to end, on committed data: a fiche read on a phone-sized chromium, and a batch built by a real worker.
+
+These tests flush the database when they end (transactional), so this file is named to run last.
+"""
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from circonscriptions.models import Circonscription, Departement
+from conftest import ARTIFACTS
+from fiches.models import BatchPrint
+from fiches.services import batch_print_request, fiche_create, fiche_publish
+from fiches.tests.conftest import load_brest_data
+from hq.models import Federation, Membership, Role, User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _activist() -> User:
+    federation, _ = Federation.objects.get_or_create(
+        departement=Departement.objects.get(code="29"), defaults={"name": "Fédération du Finistère"}
+    )
+    user = User.objects.create_user("militante-telephone@example.org", "pw-test-2026")
+    Membership.objects.create(user=user, role=Role.ACTIVIST, federation=federation)
+    return user
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", [(390, 844)], indirect=True)
+def test_an_activist_reads_a_fiche_on_a_phone(page, live_server):
+    load_brest_data()
+    fiche = fiche_create(circonscription=Circonscription.objects.get(code="2902"), title="Brest centre : samedi")
+    version = fiche_publish(fiche=fiche, by=None)
+    client = Client()
+    client.force_login(_activist())
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(reverse("fiches:detail", kwargs={"pk": fiche.pk}))
+    page.wait_for_load_state("load")
+    assert errors == []
+    page.locator("#fiche-leaflet[data-ready]").wait_for()
+    drawn = page.locator("#fiche-leaflet path.leaflet-interactive").count()
+    assert drawn == len(version.content["map"]["stations"]) > 50
+    box = page.locator("#fiche-leaflet").bounding_box()
+    assert box["width"] > 300 and box["height"] > 200
+    assert page.locator("h2", has_text="Recommended methods").count() + page.locator("#fiche-methodes h2").count() >= 1
+    # Phone-first: nothing wider than the screen, and no request leaves the site (no tiles).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert all(url.startswith(live_server.url) for url in requested)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "fiche-phone-390x844.png"), full_page=False)
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_builds_the_batch(celery_worker_queue):
+    load_brest_data()
+    finistere = Departement.objects.get(code="29")
+    batch = batch_print_request(departement=finistere, by=None, queue=celery_worker_queue)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status in (BatchPrint.Status.SUCCEEDED, BatchPrint.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert batch.status == BatchPrint.Status.SUCCEEDED, batch.error
+    assert batch.done == batch.total == 8 and all(item["draft"] for item in batch.summary)
+    with batch.merged_pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
