@@ -10,12 +10,15 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from circonscriptions.models import (
@@ -36,6 +39,7 @@ from circonscriptions.profiles import BLOCS, leaning_reason
 from hq.scoping import departement_codes, get_for_user, scope_queryset
 
 GEOJSON_PRECISION = 5  # about one metre: plenty for a map, a third of the bytes of full precision
+BODY_CACHE_SECONDS = 24 * 3600
 
 
 def _feature(geojson: str | None, properties: dict) -> dict | None:
@@ -117,32 +121,20 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def circonscription_profiles(request: HttpRequest, code: str) -> HttpResponse:
-    """One circonscription: choropleth of its polling stations, sortable table, profils-types."""
-    circo = get_for_user(
-        Circonscription.objects.select_related("departement").annotate(
-            geojson=AsGeoJSON(Coalesce("shape__geom_simple", "shape__geom"), precision=GEOJSON_PRECISION)
-        ),
-        request.user,
-        code=code,
-    )
-    run = ProfileRun.objects.current()
-    profiles = []
-    types = []
-    if run is not None:
-        profiles = list(
-            scope_queryset(PollingStationProfile.objects.filter(run=run, circonscription=circo), request.user)
-            .select_related("polling_station__commune", "profile_type")
-            .annotate(
-                geojson=AsGeoJSON(
-                    Coalesce("polling_station__shape__geom_simple", "polling_station__shape__geom"),
-                    precision=GEOJSON_PRECISION,
-                )
+def _circonscription_body(request: HttpRequest, circo: Circonscription, run: ProfileRun) -> dict:
+    """The heavy part of a circonscription page: map data, profils-types, the table (three queries)."""
+    profiles = list(
+        scope_queryset(PollingStationProfile.objects.filter(run=run, circonscription=circo), request.user)
+        .select_related("polling_station__commune", "profile_type")
+        .annotate(
+            geojson=AsGeoJSON(
+                Coalesce("polling_station__shape__geom_simple", "polling_station__shape__geom"),
+                precision=GEOJSON_PRECISION,
             )
-            .order_by("rank_circonscription", "polling_station__commune__code", "polling_station__code")
         )
-        types = list(ProfileType.objects.filter(run=run, circonscription=circo).order_by("key"))
+        .order_by("rank_circonscription", "polling_station__commune__code", "polling_station__code")
+    )
+    types = list(ProfileType.objects.filter(run=run, circonscription=circo).order_by("key"))
     features = []
     for p in profiles:
         p.url = reverse("profiles:polling_station", kwargs={"pk": p.polling_station_id})
@@ -159,19 +151,59 @@ def circonscription_profiles(request: HttpRequest, code: str) -> HttpResponse:
         )
         if feature:
             features.append(feature)
+    context = {
+        "circonscription": circo,
+        "run": run,
+        "profiles": profiles,
+        "types": types,
+        "map_data": {"type": "FeatureCollection", "features": features},
+        "outline": json.loads(circo.geojson) if circo.geojson else None,
+        "unmapped": len(profiles) - len(features),
+        **_assumptions(run),
+    }
+    html = render_to_string("circonscriptions/circonscription_profiles_body.html", context, request=request)
+    return {"html": html, "stations": len(profiles)}
+
+
+def _body_cache_key(run: ProfileRun, circo: Circonscription) -> str:
+    # A run's rows never change: its id and start time name them for good (the time keeps
+    # keys apart across databases that reuse ids, such as test databases).
+    return f"profiles:circo:{run.pk}:{run.started_at.timestamp()}:{circo.code}:{get_language()}"
+
+
+@login_required
+def circonscription_profiles(request: HttpRequest, code: str) -> HttpResponse:
+    """One circonscription: choropleth of its polling stations, sortable table, profils-types.
+
+    The scope is checked on every request; the rendered body is cached for the life of the
+    run (a complete run never changes), so only the first reader after a recompute pays
+    for rendering a few thousand figures.
+    """
+    circo = get_for_user(
+        Circonscription.objects.select_related("departement").annotate(
+            geojson=AsGeoJSON(Coalesce("shape__geom_simple", "shape__geom"), precision=GEOJSON_PRECISION)
+        ),
+        request.user,
+        code=code,
+    )
+    run = ProfileRun.objects.current()
+    body = None
+    if run is not None:
+        key = _body_cache_key(run, circo)
+        try:
+            body = cache.get(key)
+        except Exception:  # Redis down: render without the cache rather than fail the page
+            body = None
+        if body is None:
+            body = _circonscription_body(request, circo, run)
+            try:
+                cache.set(key, body, timeout=BODY_CACHE_SECONDS)
+            except Exception:  # noqa: S110 (same: the page is served anyway)
+                pass
     return render(
         request,
         "circonscriptions/circonscription_profiles.html",
-        {
-            "circonscription": circo,
-            "run": run,
-            "profiles": profiles,
-            "types": types,
-            "map_data": {"type": "FeatureCollection", "features": features},
-            "outline": json.loads(circo.geojson) if circo.geojson else None,
-            "unmapped": len(profiles) - len(features),
-            **_assumptions(run),
-        },
+        {"circonscription": circo, "run": run, "body": body},
     )
 
 

@@ -89,6 +89,16 @@ def test_the_circonscription_page_query_count_does_not_grow_with_stations(
     with django_assert_num_queries(7):
         page = client.get("/carte/circonscription/2902/")
     assert len(page.context["profiles"]) == n_stations
+    # The body of a complete run is cached (in the project's Redis): the scope is still
+    # checked on every request, the profiles are not read again.
+    with django_assert_num_queries(5):
+        again = client.get("/carte/circonscription/2902/")
+    assert again.context["body"] == page.context["body"]
+    assert page.context["body"]["html"] in again.content.decode()
+    # A new run is new content.
+    profiles_recompute()
+    with django_assert_num_queries(7):
+        client.get("/carte/circonscription/2902/")
 
 
 def test_the_polling_station_page_explains_the_leaning_and_draws_the_history(client, computed):
