@@ -100,6 +100,20 @@ are absent, so its shares would say more about who qualified than about the bure
    `type_distinct_delta` (« abstentionniste » above, « mobilisé » below), and the
    opposing bloc that is notably stronger there than in the circonscription (its mean
    share higher by at least `type_distinct_delta`).
+
+9. Socio-economic facts (computed in SQL with each run, see profile_services.py).
+   Where a bureau has a contour, commune values are carried to it by areal weighting:
+   a rate, share or average is the mean of the overlapping communes' values weighted by
+   the overlapping area; a count (population…) is each commune's count times the share
+   of the commune's area inside the bureau. Both assume people are spread evenly
+   inside a commune, which is rough in a city. `coverage` says how much of the bureau
+   the values cover. Without a contour, the page shows the commune's value, else the
+   circonscription's, and always names the level used. (IRIS values would be the
+   finest; QG does not keep IRIS contours yet.) Socio-economic values do not enter the
+   profils-types yet: the variables differ from one source to the next.
+
+10. Opportunity of a circonscription (overview page): the mean priority of its bureaux,
+    in votes won per hour of door-to-door.
 """
 
 from __future__ import annotations
