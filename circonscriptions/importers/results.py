@@ -1236,9 +1236,62 @@ def prepare_votes(table: Table, nuance_ids: dict[str, int]) -> PreparedVotes:
     )
 
 
+_VOTE_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("result_size", ">i4"),
+        ("result_id", ">i8"),
+        ("panel_size", ">i4"),
+        ("panel", ">i2"),
+        ("nuance_size", ">i4"),
+        ("nuance_id", ">i8"),
+        ("votes_size", ">i4"),
+        ("votes", ">i4"),
+        ("candidate_size", ">i4"),
+    ]
+)
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+
+
+def _copy_votes(cursor, votes_table: str, *, result_id, panel, nuance, votes, candidate, names: list[str]) -> int:
+    """COPY votes straight into their table, in PostgreSQL's binary format built by numpy
+    (COPY writes rows in batches, where INSERT … SELECT logs them one by one). A row is a
+    fixed part followed by its candidate's name: rows are laid out padded to the longest
+    name, then the padding is masked out, chunk by chunk."""
+    encoded = [name.encode("utf-8") for name in names]
+    name_size = np.array([len(b) for b in encoded], dtype=np.int64)
+    longest = int(name_size.max()) if len(encoded) else 0
+    padded = np.zeros((max(len(encoded), 1), longest), dtype=np.uint8)
+    for i, name in enumerate(encoded):
+        padded[i, : len(name)] = np.frombuffer(name, dtype=np.uint8)
+    width = _VOTE_ROW.itemsize
+    columns = np.arange(width + longest)
+    n = len(result_id)
+    with cursor.copy(
+        f"COPY {votes_table} (result_id, panel, nuance_id, votes, candidate) FROM STDIN WITH (FORMAT binary)"
+    ) as copy:
+        copy.write(_COPY_HEADER)
+        for lo in range(0, n, 1 << 16):
+            hi = min(n, lo + (1 << 16))
+            cidx = candidate[lo:hi]
+            fixed = np.empty(hi - lo, dtype=_VOTE_ROW)
+            fixed["fields"] = 5
+            fixed["result_size"], fixed["result_id"] = 8, result_id[lo:hi]
+            fixed["panel_size"], fixed["panel"] = 2, panel[lo:hi]
+            fixed["nuance_size"], fixed["nuance_id"] = 8, nuance[lo:hi]
+            fixed["votes_size"], fixed["votes"] = 4, votes[lo:hi]
+            fixed["candidate_size"] = name_size[cidx]
+            rows = np.empty((hi - lo, width + longest), dtype=np.uint8)
+            rows[:, :width] = fixed.view(np.uint8).reshape(hi - lo, width)
+            rows[:, width:] = padded[cidx]
+            copy.write(rows[columns < (width + name_size[cidx])[:, None]].tobytes())
+        copy.write(b"\xff\xff")
+    return n
+
+
 def _write_votes(cursor, *, votes_table: str, prepared: Future, result_ids, existed, progress) -> dict:
-    """Votes of new results go in with one INSERT; those of results that were already there
-    are upserted (unchanged rows untouched) and their candidates no longer in the file removed."""
+    """Votes of new results are copied in; those of results that were already there are
+    upserted (unchanged rows untouched) and their candidates no longer in the file removed."""
     p: PreparedVotes = prepared.result()
     result_id = result_ids[p.tidx]
     # The votes tables have no foreign-key constraints (see models.Votes): the same check,
@@ -1246,43 +1299,44 @@ def _write_votes(cursor, *, votes_table: str, prepared: Future, result_ids, exis
     # ids from the nuance table, in this transaction: a zero means one was not found.
     if (result_id == 0).any() or (p.nuance == 0).any():
         raise RuntimeError("votes without their result or nuance")  # a bug of this module, not a bad file
-    _temp(cursor, "_votes_in", "result_id bigint, panel int, nuance_id bigint, cidx int, votes int, existed int")
-    _copy_ints(
-        cursor,
-        "_votes_in",
-        {
-            "result_id": (result_id, 8),
-            "panel": (p.panel, 4),
-            "nuance_id": (p.nuance, 8),
-            "cidx": (p.candidate, 4),
-            "votes": (p.votes, 4),
-            "existed": (existed[p.tidx], 4),
-        },
-    )
     progress(80, "voix : insertion")
-    # Candidate names travel once, as an array parameter indexed by each row's number
-    # (cheaper than a join, and the rows stay in the order they were copied in).
-    select = """
-        SELECT v.result_id, v.panel, NULLIF(v.nuance_id, 0), (%s::text[])[v.cidx + 1], v.votes
-        FROM _votes_in v WHERE v.existed = {existed}
-    """
-    names = [p.names]
-    cursor.execute(
-        f"INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes) {select.format(existed=0)}",  # noqa: S608
-        names,
+    old = existed[p.tidx]
+    new = ~old
+    written = _copy_votes(
+        cursor,
+        votes_table,
+        result_id=result_id[new],
+        panel=p.panel[new],
+        nuance=p.nuance[new],
+        votes=p.votes[new],
+        candidate=p.candidate[new],
+        names=p.names,
     )
-    written = max(cursor.rowcount, 0)
     removed = 0
-    if existed.any():
+    if old.any():
+        _temp(cursor, "_votes_in", "result_id bigint, panel int, nuance_id bigint, cidx int, votes int")
+        _copy_ints(
+            cursor,
+            "_votes_in",
+            {
+                "result_id": (result_id[old], 8),
+                "panel": (p.panel[old], 4),
+                "nuance_id": (p.nuance[old], 8),
+                "cidx": (p.candidate[old], 4),
+                "votes": (p.votes[old], 4),
+            },
+        )
+        # Candidate names travel once, as an array parameter indexed by each row's number.
         cursor.execute(
             f"""
-            INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes) {select.format(existed=1)}
+            INSERT INTO {votes_table} (result_id, panel, nuance_id, candidate, votes)
+            SELECT v.result_id, v.panel, v.nuance_id, (%s::text[])[v.cidx + 1], v.votes FROM _votes_in v
             ON CONFLICT (result_id, panel) DO UPDATE
             SET nuance_id = EXCLUDED.nuance_id, candidate = EXCLUDED.candidate, votes = EXCLUDED.votes
             WHERE ({votes_table}.nuance_id, {votes_table}.candidate, {votes_table}.votes)
                   IS DISTINCT FROM (EXCLUDED.nuance_id, EXCLUDED.candidate, EXCLUDED.votes)
             """,  # noqa: S608
-            names,
+            [p.names],
         )
         written += max(cursor.rowcount, 0)
         cursor.execute(
