@@ -103,14 +103,36 @@ class CountField(forms.IntegerField):
         return super().clean(value) or 0
 
 
+class IdsField(forms.Field):
+    """A list of positive integer ids, from a multiple select or checkboxes; optional."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            ids = sorted({int(v) for v in values if str(v).strip()})
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Choix invalide.") from None
+        if any(i <= 0 for i in ids):
+            raise forms.ValidationError("Choix invalide.")
+        return ids
+
+
 class ObservationForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     action = forms.CharField(label=_("Action"), max_length=200, required=False)
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none(), required=False)
-    polling_stations = forms.ModelMultipleChoiceField(
-        label=_("Polling stations"), queryset=PollingStation.objects.none(), required=False
-    )
+    # Commune, polling stations and activists are ids (an INSEE code for the commune when the
+    # user's scope is all of France), looked up in the user's scope once, in clean(): on a
+    # busy evening no queryset is built for a list that nobody looks at.
+    commune = forms.CharField(label=_("Commune"), required=False, max_length=12)
+    polling_stations = IdsField(label=_("Polling stations"))
     method = MethodField(
         label=_("Method"), choices=_method_choices, coerce=int, widget=forms.RadioSelect,
         error_messages={"required": "Quelle méthode ?", "invalid_choice": "Cette méthode n'existe plus."},
@@ -124,9 +146,7 @@ class ObservationForm(forms.Form):
     conversations = CountField(label=_("Conversations"))
     interested = CountField(label=_("People interested"))
     leaflets = CountField(label=_("Leaflets handed out"))
-    activists = forms.ModelMultipleChoiceField(
-        label=_("Activists who took part"), queryset=User.objects.none(), required=False
-    )
+    activists = IdsField(label=_("Activists who took part"))
     reaction = forms.TypedChoiceField(
         label=_("How did people react?"), choices=Reaction.choices, coerce=int, widget=forms.RadioSelect
     )
@@ -154,45 +174,84 @@ class ObservationForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["commune"].queryset = scope_queryset(Commune.objects.all(), user).select_related("departement")
-        self.fields["commune"].empty_label = "—"
-        self.fields["polling_stations"].queryset = scope_queryset(
-            PollingStation.objects.select_related("commune"), user
-        )
-        self.fields["activists"].queryset = scope_queryset(
-            User.objects.filter(membership__isnull=False, is_active=True), user
-        ).exclude(pk=user.pk)
-        codes = departement_codes(user)
-        if codes is None:
+        self.national = departement_codes(user) is None
+        if self.national:
             # All of France: a select of 35,000 communes is no use on a phone; type the INSEE code.
-            self.fields["commune"].to_field_name = "code"
             self.fields["commune"].widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "29019"})
             self.fields["activists"].widget = forms.SelectMultiple()
         else:
+            self.fields["commune"].widget = forms.Select()
             self.fields["activists"].widget = forms.CheckboxSelectMultiple()
-        # The station list is filled by the page's script for the chosen commune (or the
-        # position); without a script, the stations of the chosen commune are offered.
-        # A callable: the list is only read when the form is rendered, never on a valid POST.
+        # Callables: the lists are read when the form is rendered, never on a valid POST.
+        self.fields["commune"].widget.choices = self._commune_choices
         self.fields["polling_stations"].widget.choices = self._station_choices
+        self.fields["activists"].widget.choices = self._activist_choices
         for name in COUNTS:
             self.fields[name].widget.attrs["placeholder"] = "0"
 
+    def _communes(self) -> QuerySet:
+        return scope_queryset(Commune.objects.all(), self.user)
+
+    def _stations(self) -> QuerySet:
+        return scope_queryset(PollingStation.objects.select_related("commune"), self.user)
+
+    def _activists(self) -> QuerySet:
+        members = User.objects.filter(membership__isnull=False, is_active=True).exclude(pk=self.user.pk)
+        return scope_queryset(members, self.user)
+
+    @property
+    def has_colleagues(self) -> bool:
+        return self._activists().exists()
+
+    def _commune_choices(self) -> list[tuple[str, str]]:
+        if self.national:
+            return []
+        return [("", "—")] + [(str(pk), name) for pk, name in self._communes().values_list("pk", "name")]
+
     def _station_choices(self) -> list[tuple[int, str]]:
-        commune = self._bound_commune()
+        # The page's script fills the list for the chosen commune (or the position); without
+        # a script, the stations of the commune of a form sent back with errors are offered.
+        commune = self._find_commune(self.data.get("commune") if self.is_bound else self.initial.get("commune"))
         if commune is None:
             return []
-        stations: QuerySet = self.fields["polling_stations"].queryset.filter(commune=commune).order_by("code")
+        stations = self._stations().filter(commune=commune).order_by("code")
         return [(s.pk, f"{_('bureau')} {s.code} {s.name}".strip()) for s in stations]
 
-    def _bound_commune(self) -> Commune | None:
-        raw = self.data.get("commune") if self.is_bound else self.initial.get("commune")
+    def _activist_choices(self) -> list[tuple[int, str]]:
+        return [(u.pk, str(u)) for u in self._activists().only("pk", "full_name", "email")]
+
+    def _find_commune(self, raw) -> Commune | None:
+        raw = str(raw or "").strip()
         if not raw:
             return None
-        field = self.fields["commune"]
-        try:
-            return field.queryset.filter(**{field.to_field_name or "pk": raw}).first()
-        except (ValueError, TypeError):
-            return None
+        if self.national:
+            return self._communes().filter(code=raw.upper()).first()
+        return self._communes().filter(pk=int(raw)).first() if raw.isdigit() else None
+
+    def clean_commune(self) -> Commune | None:
+        raw = self.cleaned_data["commune"]
+        commune = self._find_commune(raw)
+        if raw and commune is None:
+            raise forms.ValidationError("Commune inconnue ou hors de votre territoire.")
+        return commune
+
+    def clean_polling_stations(self) -> list[PollingStation]:
+        ids = self.cleaned_data["polling_stations"]
+        if not ids:
+            return []
+        stations = list(self._stations().filter(pk__in=ids))
+        if len(stations) != len(ids):
+            raise forms.ValidationError("Bureau de vote inconnu ou hors de votre territoire.")
+        return stations
+
+    def clean_activists(self) -> list[User]:
+        ids = self.cleaned_data["activists"]
+        if not ids:
+            return []
+        people = list(self._activists().filter(pk__in=ids))
+        if len(people) != len(ids):
+            raise forms.ValidationError("Ces militants ne sont pas de votre fédération.")
+        return people
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
