@@ -1,6 +1,7 @@
 """Imports started from the admin: the uploaded file is kept through Django's storage
 API, and a Celery task runs the importer of its kind (see `registry`) after commit."""
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,12 +12,6 @@ from django.db import transaction
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.models import ImportRun
-
-
-def _suffix(name: str) -> str:
-    # Keep double suffixes ('.geojson.gz'): the readers choose the format by the name.
-    parts = Path(name).suffixes
-    return "".join(parts[-2:]) if len(parts) >= 2 and parts[-1] in (".gz", ".zip") else "".join(parts[-1:])
 
 
 def import_upload_start(
@@ -46,7 +41,10 @@ def import_upload_execute(*, run_id: int) -> str:
     run = ImportRun.objects.get(pk=run_id)
     spec = registry.get(run.kind)
     with tempfile.TemporaryDirectory(prefix="qg-import-") as folder:
-        path = Path(folder) / f"upload{_suffix(run.file_name)}"
+        # The original name matters: formats are told by their suffix, and the INSEE files'
+        # source and vintage by their name.
+        name = re.sub(r"[^\w.-]+", "_", Path(run.file_name).name) or "upload"
+        path = Path(folder) / name
         if run.upload:
             with run.upload.open("rb") as source, open(path, "wb") as target:
                 shutil.copyfileobj(source, target)

@@ -25,6 +25,9 @@ def test_a_worker_imports_an_uploaded_indicator_file(celery_worker_queue, data_d
             run.refresh_from_db()
         assert run.status == ImportRun.Status.SUCCEEDED, (run.status, run.errors, run.summary, runs_before)
         assert run.rows == 847 and run.started_by == "analyste@example.org"
-        assert IndicatorValue.objects.filter(variable__code="unite_urbaine").count() == 846
+        values = IndicatorValue.objects.filter(variable__code="unite_urbaine")
+        assert values.count() == 846
+        # Source and vintage come from the uploaded file's name, as on the command line.
+        assert set(values.values_list("variable__source", "vintage")) == {("bretagne-communes-unite-urbaine", "2022")}
     finally:
         run.upload.delete(save=False)
