@@ -194,6 +194,10 @@ def _printing_departement(request: HttpRequest) -> Departement:
 
 @login_required
 def batch_start(request: HttpRequest) -> HttpResponse:
+    _require_printer(request)
+    if scope_for(request.user).is_national and not (request.POST.get("departement") or request.GET.get("departement")):
+        # National HQ prints for any federation: it picks the département first.
+        return render(request, "fiches/batch_choose.html", {"departements": Departement.objects.order_by("code")})
     departement = _printing_departement(request)
     if request.method == "POST":
         batch = batch_print_request(departement=departement, by=request.user)

@@ -76,3 +76,11 @@ def test_other_federations_and_activists_cannot_print(client, published, make_me
     client.force_login(make_member(Role.ACTIVIST, "29"))
     assert client.post(reverse("fiches:batch_start"), {"departement": "29"}).status_code == 403
     assert BatchPrint.objects.count() == 0
+
+
+def test_national_hq_picks_the_departement_first(client, published, make_member):
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    chooser = client.get(reverse("fiches:batch_start"))
+    assert chooser.status_code == 200 and 'value="29"' in chooser.content.decode()
+    page = client.get(reverse("fiches:batch_start"), {"departement": "29"})
+    assert page.status_code == 200 and 'name="departement" value="29"' in page.content.decode()
