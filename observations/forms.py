@@ -224,25 +224,33 @@ class ObservationForm(forms.Form):
         raw = str(raw or "").strip()
         if not raw:
             return None
+        communes = self._communes().order_by()
         if self.national:
-            return self._communes().filter(code=raw.upper()).first()
-        return self._communes().filter(pk=int(raw)).first() if raw.isdigit() else None
-
-    def clean_commune(self) -> Commune | None:
-        raw = self.cleaned_data["commune"]
-        commune = self._find_commune(raw)
-        if raw and commune is None:
-            raise forms.ValidationError("Commune inconnue ou hors de votre territoire.")
-        return commune
+            return next(iter(communes.filter(code=raw.upper())[:1]), None)
+        return next(iter(communes.filter(pk=int(raw))[:1]), None) if raw.isdigit() else None
 
     def clean_polling_stations(self) -> list[PollingStation]:
         ids = self.cleaned_data["polling_stations"]
         if not ids:
             return []
-        stations = list(self._stations().filter(pk__in=ids))
+        # No ORDER BY: the model's ordering joins the commune for nothing here.
+        stations = list(self._stations().filter(pk__in=ids).order_by())
         if len(stations) != len(ids):
             raise forms.ValidationError("Bureau de vote inconnu ou hors de votre territoire.")
         return stations
+
+    def _clean_commune(self, stations: list[PollingStation]) -> Commune | None:
+        """The commune typed or chosen; that of the stations when it is the same (no query then)."""
+        raw = str(self.cleaned_data.get("commune") or "").strip()
+        if not raw:
+            return None
+        for station in stations:
+            if raw in (str(station.commune_id), station.commune.code):
+                return station.commune
+        commune = self._find_commune(raw)
+        if commune is None:
+            self.add_error("commune", "Commune inconnue ou hors de votre territoire.")
+        return commune
 
     def clean_activists(self) -> list[User]:
         ids = self.cleaned_data["activists"]
@@ -275,6 +283,8 @@ class ObservationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "polling_stations" in data:
+            data["commune"] = self._clean_commune(data["polling_stations"])
         commune, stations = data.get("commune"), data.get("polling_stations")
         if "commune" in data and "polling_stations" in data and not commune and not stations:
             self.add_error("commune", "Indiquez la commune, ou le bureau de vote (« utiliser ma position »).")

@@ -182,14 +182,14 @@ def test_without_a_role_nothing_can_be_submitted(client, catalogue, place, djang
     assert Observation.objects.count() == 0
 
 
-def test_the_submission_is_six_queries(client, activist, catalogue, place, django_assert_num_queries):
+def test_the_submission_is_five_queries(client, activist, catalogue, place, django_assert_num_queries):
     from observations.forms import catalogue as form_catalogue
 
     client.force_login(activist)
     data = form_data(catalogue, place)
     form_catalogue()  # methods and causes are kept by each process for a minute
-    # Session, user, scope; commune, stations; one INSERT statement (observation and links).
-    with django_assert_num_queries(6):
+    # Session, user, scope; stations (with their commune); one INSERT statement (observation and links).
+    with django_assert_num_queries(5):
         assert client.post(URL, data, **JSON).status_code == 201
     observation = Observation.objects.get()
     assert observation.polling_stations.count() == 1
