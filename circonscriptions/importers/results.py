@@ -1026,10 +1026,12 @@ def check_duplicates(keys: pd.DataFrame, lines: np.ndarray, column: str, what: s
 # ---------------------------------------------------------------------------- load
 
 
-def _copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:
+def _copy_frame(cursor, table: str, frame: pd.DataFrame, *, not_null: tuple[str, ...] = ()) -> None:
+    """COPY a frame as CSV; an empty cell is NULL, except in the `not_null` text columns."""
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False)
-    with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+    options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+    with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv{options})") as copy:
         copy.write(buffer.getvalue())
 
 
@@ -1361,105 +1363,149 @@ def _result_ids(cursor, n: int, sql: str, params: list) -> tuple[np.ndarray, np.
     return ids, existed
 
 
+def _station_ids(cursor, ps_table: str, communes: list[int]) -> pd.DataFrame:
+    cursor.execute(
+        f"SELECT commune_id, code, id, circonscription_id FROM {ps_table} WHERE commune_id = ANY(%s)",  # noqa: S608
+        [communes],
+    )
+    return pd.DataFrame(cursor.fetchall(), columns=["commune_id", "code", "ps_id", "ps_circ"])
+
+
 def _write_polling_stations(
     cursor, table, election, run, commune_ids, station_codes, circo_id, progress, prepared
 ) -> dict:
+    """Bureaux, then results, each looked up in Python and the new ones COPYed in (a national
+    file creates 70,000 of each); rows that already exist go through set-based updates."""
     ps_table = PollingStation._meta.db_table
     result_table = PollingStationResult._meta.db_table
     votes_table = PollingStationVotes._meta.db_table
     m2m = Commune.circonscriptions.through._meta.db_table
     n = len(table.lines)
-    _temp(
-        cursor,
-        "_res_in",
-        "tidx int, commune_id bigint, code text, place text, circonscription_id bigint, "
-        f"{_COUNT_DDL}, result_id bigint",
-    )
-    frame = pd.DataFrame(
+    communes = sorted({int(c) for c in pd.unique(commune_ids)})
+    rows = pd.DataFrame(
         {
             "tidx": np.arange(n),
             "commune_id": commune_ids,
             "code": station_codes,
-            "place": table.place if table.place is not None else "",
-            "circonscription_id": pd.array(
-                np.where(circo_id > 0, circo_id, 0) if circo_id is not None else np.zeros(n, np.int64)
-            ).astype("Int64"),
+            "file_circ": circo_id if circo_id is not None else np.zeros(n, np.int64),
         }
     )
-    frame["circonscription_id"] = frame["circonscription_id"].mask(frame["circonscription_id"] == 0)
-    frame = pd.concat([frame, _counts_frame(table)], axis=1)
-    _copy_frame(cursor, "_res_in", frame)
-    progress(55, "bureaux de vote")
     # A commune in a single circonscription gives it to its bureaux the file does not place.
     cursor.execute(
-        f"""
-        UPDATE _res_in t SET circonscription_id = s.circ
-        FROM (SELECT m.commune_id, min(m.circonscription_id) AS circ FROM {m2m} m
-              WHERE m.commune_id IN (SELECT DISTINCT commune_id FROM _res_in)
-              GROUP BY m.commune_id HAVING count(*) = 1) s
-        WHERE t.circonscription_id IS NULL AND s.commune_id = t.commune_id
-        """  # noqa: S608
+        f"SELECT commune_id, min(circonscription_id) FROM {m2m} WHERE commune_id = ANY(%s) "  # noqa: S608
+        "GROUP BY commune_id HAVING count(*) = 1",
+        [communes],
     )
-    cursor.execute(
-        f"""
-        INSERT INTO {ps_table} (commune_id, code, name, place, address, circonscription_id)
-        SELECT commune_id, code, '', left(coalesce(place, ''), 200), '', circonscription_id FROM _res_in
-        ON CONFLICT (commune_id, code) DO NOTHING
-        """  # noqa: S608
-    )
-    created = max(cursor.rowcount, 0)
-    progress(65, "résultats")
-    matched = f"_res_in t JOIN {ps_table} ps ON ps.commune_id = t.commune_id AND ps.code = t.code"
+    single = dict(cursor.fetchall())
+    commune_circ = rows["commune_id"].map(single).fillna(0).to_numpy(np.int64)
+    rows["circ"] = np.where(rows["file_circ"] > 0, rows["file_circ"], commune_circ)
+    progress(55, "bureaux de vote")
+    rows = rows.merge(_station_ids(cursor, ps_table, communes), on=["commune_id", "code"], how="left")
+    new = rows["ps_id"].isna().to_numpy()
+    created = int(new.sum())
+    if created:
+        place = table.place[rows["tidx"].to_numpy()[new]] if table.place is not None else ""
+        stations = pd.DataFrame(
+            {
+                "commune_id": rows["commune_id"].to_numpy()[new],
+                "code": rows["code"].to_numpy()[new],
+                "name": "",
+                "place": pd.Series(place, dtype=object).fillna("").astype(str).str.slice(0, 200).to_numpy()
+                if table.place is not None
+                else "",
+                "address": "",
+                "circonscription_id": pd.array(
+                    np.where(rows["circ"].to_numpy()[new] > 0, rows["circ"].to_numpy()[new], 0)
+                ).astype("Int64"),
+            }
+        )
+        stations["circonscription_id"] = stations["circonscription_id"].mask(stations["circonscription_id"] == 0)
+        # COPY fails if another import creates the same bureau at the same time: the whole
+        # import is then refused by PostgreSQL, and can simply be started again.
+        _copy_frame(cursor, ps_table, stations, not_null=("name", "place", "address"))
+        rows = rows.drop(columns=["ps_id", "ps_circ"]).merge(
+            _station_ids(cursor, ps_table, communes), on=["commune_id", "code"], how="left"
+        )
+    rows = rows.sort_values("tidx", kind="stable").reset_index(drop=True)
+    ps_id = rows["ps_id"].to_numpy(np.int64)
     # The contour's circonscription (set by the boundaries import) wins; the file's or
     # the commune's only fills a blank.
-    cursor.execute(
-        f"""
-        UPDATE {ps_table} SET circonscription_id = t.circonscription_id FROM {matched}
-        WHERE {ps_table}.id = ps.id AND ps.circonscription_id IS NULL AND t.circonscription_id IS NOT NULL
-        """  # noqa: S608
-    )
+    blank = (~new) & rows["ps_circ"].isna().to_numpy() & (rows["circ"].to_numpy() > 0)
+    if blank.any():
+        cursor.execute(
+            f"UPDATE {ps_table} ps SET circonscription_id = v.circ "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, circ) "
+            "WHERE ps.id = v.id AND ps.circonscription_id IS NULL",
+            [ps_id[blank].tolist(), rows["circ"].to_numpy()[blank].tolist()],
+        )
+    progress(65, "résultats")
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {result_table} WHERE election_id = %s)", [election.pk])  # noqa: S608
     replacing = cursor.fetchone()[0]
     removed_results = 0
+    result_of: dict[int, int] = {}
     if replacing:
+        # The election's results are at most one per bureau of France: read them all, and keep
+        # those of the file's communes.
         cursor.execute(
-            f"UPDATE _res_in t SET result_id = r.id FROM {ps_table} ps, {result_table} r "  # noqa: S608
-            "WHERE ps.commune_id = t.commune_id AND ps.code = t.code "
-            "AND r.election_id = %s AND r.polling_station_id = ps.id",
-            [election.pk],
+            f"SELECT r.polling_station_id, r.id FROM {result_table} r JOIN {ps_table} ps "  # noqa: S608
+            "ON ps.id = r.polling_station_id WHERE r.election_id = %s AND ps.commune_id = ANY(%s)",
+            [election.pk, communes],
         )
-        circo_filter = ""
-        if table.circo is not None and (table.circo != "").any():
-            circo_filter = (
-                "AND ps.circonscription_id IN "
-                "(SELECT DISTINCT circonscription_id FROM _res_in WHERE circonscription_id IS NOT NULL)"
-            )
-        stale = f"""
-            SELECT r.id FROM {result_table} r JOIN {ps_table} ps ON ps.id = r.polling_station_id
-            WHERE r.election_id = %s AND ps.commune_id IN (SELECT DISTINCT commune_id FROM _res_in) {circo_filter}
-              AND r.id NOT IN (SELECT result_id FROM _res_in WHERE result_id IS NOT NULL)
-        """  # noqa: S608
-        cursor.execute(f"DELETE FROM {votes_table} WHERE result_id IN ({stale})", [election.pk])  # noqa: S608
-        cursor.execute(f"DELETE FROM {result_table} WHERE id IN ({stale})", [election.pk])  # noqa: S608
-        removed_results = max(cursor.rowcount, 0)
-    cursor.execute(
-        _results_upsert_sql(
+        before = dict(cursor.fetchall())
+        result_of = {station: before[station] for station in ps_id.tolist() if station in before}
+        # Results of the file's communes (its circonscriptions there, when it names them)
+        # that the file no longer has: the corrected file replaces them.
+        file_circos = sorted({int(c) for c in circo_id if c > 0}) if circo_id is not None else []
+        cursor.execute(
+            f"SELECT id, circonscription_id FROM {ps_table} WHERE id = ANY(%s)",  # noqa: S608
+            [list(before)],
+        )
+        in_scope = {station for station, circ in cursor.fetchall() if not file_circos or circ in set(file_circos)}
+        stale = [before[station] for station in in_scope if station not in set(ps_id.tolist())]
+        if stale:
+            cursor.execute(f"DELETE FROM {votes_table} WHERE result_id = ANY(%s)", [stale])  # noqa: S608
+            cursor.execute(f"DELETE FROM {result_table} WHERE id = ANY(%s)", [stale])  # noqa: S608
+            removed_results = max(cursor.rowcount, 0)
+    existed = np.array([station in result_of for station in ps_id.tolist()], dtype=bool)
+    counts = {name: table.counts[name] for name in COUNTS}
+    results_written = int((~existed).sum())
+    if results_written:
+        _copy_ints(
+            cursor,
             result_table,
-            "polling_station_id",
-            f"SELECT %s, ps.id, {_COUNT_LIST}, %s FROM {matched} ORDER BY t.tidx",  # noqa: S608
-            replacing=replacing,
-        ),
-        [election.pk, run.pk],
-    )
-    results_written = max(cursor.rowcount, 0)
+            {
+                "election_id": (np.full(results_written, election.pk), 8),
+                "polling_station_id": (ps_id[~existed], 8),
+                **{(f'"{k}"' if k == "null" else k): (v[~existed], 4) for k, v in counts.items()},
+                "import_run_id": (np.full(results_written, run.pk), 8),
+            },
+        )
+    if existed.any():
+        _temp(cursor, "_res_in", f"polling_station_id bigint, {_COUNT_DDL}")
+        _copy_ints(
+            cursor,
+            "_res_in",
+            {
+                "polling_station_id": (ps_id[existed], 8),
+                **{(f'"{k}"' if k == "null" else k): (v[existed], 4) for k, v in counts.items()},
+            },
+        )
+        cursor.execute(
+            _results_upsert_sql(
+                result_table,
+                "polling_station_id",
+                f"SELECT %s, polling_station_id, {_COUNT_LIST}, %s FROM _res_in",  # noqa: S608
+            ),
+            [election.pk, run.pk],
+        )
+        results_written += max(cursor.rowcount, 0)
     progress(72, "voix")
-    result_ids, existed = _result_ids(
-        cursor,
-        n,
-        f"SELECT t.tidx, r.id, (t.result_id IS NOT NULL)::int FROM {matched} "  # noqa: S608
-        f"JOIN {result_table} r ON r.election_id = %s AND r.polling_station_id = ps.id",
+    cursor.execute(
+        f"SELECT polling_station_id, id FROM {result_table} WHERE election_id = %s",  # noqa: S608
         [election.pk],
     )
+    now = dict(cursor.fetchall())
+    result_ids = np.array([now.get(station, 0) for station in ps_id.tolist()], dtype=np.int64)
     votes = _write_votes(
         cursor,
         votes_table=votes_table,
