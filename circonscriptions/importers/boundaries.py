@@ -14,7 +14,9 @@ Rules:
   FormerCommuneCode, so a 2018 file lands on today's communes.
 - Features sharing a code are dissolved into one shape (a circonscription with its
   islands, communes merged since the file was made).
-- Invalid geometries are repaired (make_valid, polygonal part kept).
+- Invalid geometries are repaired (make_valid, polygonal part kept). A feature with
+  no geometry at all is kept without a shape (a bureau may have no area of its own)
+  and listed in the summary; an empty or unrepairable geometry refuses the file.
 - The file is refused whole when a code is missing or unknown, a geometry is empty
   or cannot be repaired, features of one code disagree on their name, or the layer
   is not made of polygons. Each problem names the feature number ("ligne", from 1),
@@ -198,6 +200,12 @@ def parse_layer(
         if key is None:
             problems.append(Problem("code illisible ou absent", line=line, column=field, value=raw_text))
             continue
+        if geometries[index] is None:
+            # No geometry at all is a statement of the file (Toulouse's « bureau dérogatoire »
+            # 0001A has no area of its own): the bureau is kept without a contour. A geometry
+            # that is there but empty or broken beyond repair is an error.
+            groups[key].append(index)
+            continue
         geom = _polygonal(geometries[index])
         if geom is None:
             problems.append(
@@ -242,8 +250,9 @@ def parse_layer(
                             value=" / ".join(sorted(texts)),
                         )
                     )
-        parts = [repaired[i] for i in indexes]
-        item.geom = parts[0] if len(parts) == 1 else _polygonal(shapely.union_all(parts))
+        parts = [repaired[i] for i in indexes if i in repaired]
+        if parts:
+            item.geom = parts[0] if len(parts) == 1 else _polygonal(shapely.union_all(parts))
         territories.append(item)
     if problems:
         raise ImportRefused(file_name, problems)
@@ -304,6 +313,9 @@ def load_boundaries(
     _refuse_unknown(path.name, level, territories)
     progress(50, "écriture")
     summary: dict = {"rows": len(frame), "level": level, "territories": len(territories)}
+    without = [{"line": t.features[0], "code": t.raw} for t in territories if t.geom is None]
+    if without:
+        summary["without_geometry"] = without
     source = path.name[:200]
     with connection.cursor() as cur:
         temp_table_create(
@@ -313,7 +325,10 @@ def load_boundaries(
             cur,
             "t_boundary",
             ["code", "commune_code", "name", "place", "address", "geom"],
-            ((t.code, t.commune, t.name, t.place, t.address, t.geom.wkb_hex) for t in territories),
+            (
+                (t.code, t.commune, t.name, t.place, t.address, t.geom.wkb_hex if t.geom is not None else None)
+                for t in territories
+            ),
         )
         geom = clean_sql("ST_SetSRID(t.geom, 4326)")
         if level == "polling_station":
@@ -333,11 +348,13 @@ def load_boundaries(
             )
             owner = """SELECT p.id AS owner_id, {geom} AS geom FROM t_boundary t
                 JOIN circonscriptions_commune c ON c.code = t.commune_code
-                JOIN circonscriptions_pollingstation p ON p.commune_id = c.id AND p.code = t.code"""
+                JOIN circonscriptions_pollingstation p ON p.commune_id = c.id AND p.code = t.code
+                WHERE t.geom IS NOT NULL"""
         else:
             table = {"departement": "departement", "circonscription": "circonscription", "commune": "commune"}[level]
             owner = f"""SELECT o.id AS owner_id, {{geom}} AS geom FROM t_boundary t
-                JOIN circonscriptions_{table} o ON o.code = t.code"""
+                JOIN circonscriptions_{table} o ON o.code = t.code
+                WHERE t.geom IS NOT NULL"""
         summary["shapes"] = shapes_upsert(
             cur,
             level=level,

@@ -7,6 +7,7 @@ import pytest
 
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.boundaries import boundaries_import
+from circonscriptions.importers.territory import territory_import
 from circonscriptions.models import (
     CirconscriptionShape,
     DepartementShape,
@@ -163,7 +164,8 @@ def test_missing_code_property_is_refused(territory, boundaries, tmp_path):
 
 def test_empty_geometry_and_unreadable_code_are_refused(territory, boundaries, tmp_path):
     def change(features):
-        features[3]["geometry"] = None
+        x, y = features[3]["geometry"]["coordinates"][0][0]
+        features[3]["geometry"] = {"type": "Polygon", "coordinates": [[[x, y], [x, y], [x, y], [x, y]]]}
         features[9]["properties"]["codeBureauVote"] = "29019-"
 
     problems = _refusal(_broken_brest(boundaries, tmp_path, change))
@@ -206,3 +208,20 @@ def test_the_shared_brest_fixture_gives_bureaux_with_their_circonscription(brest
     assert brest.count() == 104 and not brest.filter(shape__isnull=True).exists()
     assert brest.filter(circonscription__code="2902").count() == 78
     assert brest.filter(circonscription__code="2903").count() == 26
+
+
+def test_toulouse_bureaux_numbered_within_the_commune_and_one_without_an_area(territory, boundaries):
+    territory_import(departements=["31"])
+    outcome = boundaries_import(
+        path=boundaries / "bureaux" / "bureaux-de-vote-toulouse-31555-2026.geojson.gz",
+        level="polling_station",
+        commune="31555",
+    )
+    toulouse = PollingStation.objects.filter(commune__code="31555")
+    assert toulouse.count() == 277
+    # The « bureau dérogatoire » of the Capitole has no area: kept, without a contour.
+    assert outcome.summary["without_geometry"] == [{"line": 145, "code": "0001A"}]
+    special = toulouse.get(code="1A")
+    assert special.place.startswith("Capitole") and not PollingStationShape.objects.filter(polling_station=special)
+    assert toulouse.filter(shape__isnull=False).count() == 276
+    assert not toulouse.filter(shape__isnull=False, circonscription__isnull=True).exists()
