@@ -45,6 +45,14 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _names_someone(request: HttpRequest) -> bool:
+    return any(
+        value.strip()
+        for key, value in request.POST.items()
+        if key.startswith("supporters-") and key.rsplit("-", 1)[-1] in ("name", "email", "phone")
+    )
+
+
 def _errors(form, formset) -> dict[str, list[str]]:
     errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
     for i, sub in enumerate(formset.forms):
@@ -65,7 +73,7 @@ def _data(form: ObservationForm, formset) -> ObservationData:
             skills=list(f.cleaned_data["skills"]),
             consent_text=SUPPORTER_CONSENT_TEXT,
         )
-        for f in formset.forms
+        for f in (formset.forms if formset is not None else [])
         if f.is_filled
     ]
     return ObservationData(
@@ -99,8 +107,9 @@ def observation_new(request: HttpRequest) -> HttpResponse:
     _require_member(request)
     if request.method == "POST":
         form = ObservationForm(request.POST, user=request.user)
-        formset = SupporterFormSet(request.POST, prefix="supporters")
-        if form.is_valid() and formset.is_valid():
+        # Most reports name no sympathiser: the empty block is then neither built nor validated.
+        formset = SupporterFormSet(request.POST, prefix="supporters") if _names_someone(request) else None
+        if form.is_valid() and (formset is None or formset.is_valid()):
             try:
                 observation, created = observation_submit(data=_data(form, formset), by=request.user)
             except ObservationKeyTaken:
@@ -112,6 +121,7 @@ def observation_new(request: HttpRequest) -> HttpResponse:
                         status=201 if created else 200,
                     )
                 return redirect(reverse("observations:new") + f"?envoyee={observation.pk}")
+        formset = formset or SupporterFormSet(prefix="supporters")
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": _errors(form, formset)}, status=400)
         status = 400
