@@ -16,9 +16,10 @@ Rules, in words an analyst can check:
   mobilisation (abstainers where the left is strong) than to persuasion (swing voters),
   the fiche says "abstainers first", otherwise "swing voters first"; the two totals are
   shown so the reason can be checked.
-- Methods: those HQ chose for the fiche; when none is chosen, the catalogue's methods
-  whose `suits` match the territory — a leaning held by at least `LEANING_SHARE` of its
-  profiled stations, and "abstention" when it has an abstention hotspot.
+- Methods: those HQ chose for the fiche; when none is chosen, the (at most
+  `MAX_SUGGESTED`) catalogue methods whose `suits` match the most of the territory's
+  kinds — a leaning held by at least `LEANING_SHARE` of its profiled stations, and
+  "abstention" when it has an abstention hotspot — in catalogue order among equals.
 - Socio-economic facts: the circonscription's INSEE indicators (FACTS below), with the
   national figure next to them when it is loaded.
 - Observations: the place issue 6 fills; empty, it says « Aucune observation pour l'instant ».
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from fiches.models import Fiche
 
 PRIORITY_STATIONS = 10
+MAX_SUGGESTED = 3  # a fiche is read in the street: three methods, not the whole catalogue
 LEANING_SHARE = 0.25
 GEOJSON_PRECISION = 5  # about a metre: plenty for a sheet of paper or a phone
 NO_OBSERVATION = "Aucune observation pour l'instant"
@@ -296,7 +298,10 @@ def method_entry(method: Method, tags: list[str]) -> dict:
 
 
 def suggested_methods(tags: list[str]) -> list[Method]:
-    return [m for m in Method.objects.order_by("position", "name") if set(m.suits) & set(tags)]
+    """The catalogue's methods that fit the most of the territory's kinds, best first, at most MAX_SUGGESTED."""
+    fitting = [(len(set(m.suits) & set(tags)), m) for m in Method.objects.order_by("position", "name")]
+    ranked = sorted((pair for pair in fitting if pair[0]), key=lambda pair: -pair[0])  # stable: keeps position
+    return [m for _n, m in ranked[:MAX_SUGGESTED]]
 
 
 def recent_observations(circonscription: Circonscription, station_ids: list[int]) -> list[dict]:

@@ -3,7 +3,14 @@
 import pytest
 
 from circonscriptions.models import Circonscription, PollingStation, PollingStationProfile, ProfileRun
-from fiches.compose import NO_OBSERVATION, PRIORITY_STATIONS, compose_automatic, compose_content, default_title
+from fiches.compose import (
+    MAX_SUGGESTED,
+    NO_OBSERVATION,
+    PRIORITY_STATIONS,
+    compose_automatic,
+    compose_content,
+    default_title,
+)
 from fiches.svgmap import map_svg
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +77,8 @@ def test_methods_are_suggested_from_the_catalogue_for_the_territory(brest_data):
     assert auto["tags"]  # Brest 2902 has leaning stations and hotspots
     assert content["methods_origin"] == "suggested"
     slugs = [m["slug"] for m in content["methods"]]
-    assert "porte-a-porte" in slugs  # seeded with suits left/swing/abstention
+    assert "porte-a-porte" in slugs  # seeded with suits left/swing/abstention: fits the most
+    assert len(slugs) == MAX_SUGGESTED
     door = content["methods"][slugs.index("porte-a-porte")]
     assert "5 minutes" in door["script"] and "Pons" in door["sources"]
 
