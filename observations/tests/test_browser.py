@@ -120,3 +120,28 @@ def test_a_report_resent_with_the_same_key_is_kept_once(page, live_server, activ
     )
     assert statuses == [200, 201]
     assert Observation.objects.filter(idempotency_key=key).count() == 1
+
+
+def test_hq_map_draws_the_observed_polling_stations_without_tiles(
+    page, live_server, make_member, activist, place, catalogue
+):
+    from uuid import uuid4
+
+    from django.utils import timezone
+
+    from hq.models import Role
+
+    observation = Observation.objects.create(
+        idempotency_key=uuid4(), filed_by=activist, held_on=timezone.localdate(),
+        departement=place["commune"].departement, commune=place["commune"],
+        method=catalogue["methods"]["porte-a-porte"], reaction=3, doors_knocked=10, doors_opened=5, conversations=3,
+    )  # fmt: skip
+    observation.polling_stations.add(place["stations"]["1"], place["stations"]["2"])
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    _log_in(page, make_member(Role.FEDERAL_HQ, "29"), live_server)
+    page.goto("/observations/")
+    page.locator("#obs-map[data-features='2']").wait_for(state="attached")
+    assert page.locator("#obs-map .leaflet-overlay-pane path").count() == 2
+    assert page.locator("#obs-map .leaflet-tile").count() == 0
+    assert all(url.startswith(live_server.url) for url in requests), requests
