@@ -22,7 +22,9 @@ Rules, in words an analyst can check:
   "abstention" when it has an abstention hotspot — in catalogue order among equals.
 - Socio-economic facts: the circonscription's INSEE indicators (FACTS below), with the
   national figure next to them when it is loaded.
-- Observations: the place issue 6 fills; empty, it says « Aucune observation pour l'instant ».
+- Observations: the circonscription's latest observations (issue 6), the concerns raised
+  most and each method's contact rate (conversations per door knocked, with its 95 %
+  interval); with none, « Aucune observation pour l'instant ».
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ MAX_SUGGESTED = 3  # a fiche is read in the street: three methods, not the whole
 LEANING_SHARE = 0.25
 GEOJSON_PRECISION = 5  # about a metre: plenty for a sheet of paper or a phone
 NO_OBSERVATION = "Aucune observation pour l'instant"
+RECENT_OBSERVATIONS = 5
 
 # INSEE "indicateurs statistiques des circonscriptions législatives" codes, with short labels.
 FACTS: list[tuple[str, str, str]] = [
@@ -304,14 +307,45 @@ def suggested_methods(tags: list[str]) -> list[Method]:
     return [m for _n, m in ranked[:MAX_SUGGESTED]]
 
 
-def recent_observations(circonscription: Circonscription, station_ids: list[int]) -> list[dict]:
-    """What activists reported there lately: filled by the observations app when it provides
-    `observations.queries.fiche_observations(circonscription=..., station_ids=...)`."""
-    try:
-        from observations.queries import fiche_observations  # type: ignore[import-not-found, attr-defined]
-    except ImportError:
-        return []
-    return list(fiche_observations(circonscription=circonscription, station_ids=station_ids))
+def recent_observations(circonscription: Circonscription) -> dict:
+    """What activists reported there (observations app): the latest observations, the concerns
+    raised most, and the contact rate of each method with its 95 % interval; JSON-ready."""
+    from observations.queries import observation_summary_for, observations_recent_for
+
+    items = []
+    for o in observations_recent_for(circonscription, limit=RECENT_OBSERVATIONS):
+        items.append(
+            {
+                "date": o.held_on.isoformat(),
+                "place": o.place_label,
+                "method": o.method.name,
+                "reaction": str(o.get_reaction_display()),
+                "doors_knocked": o.doors_knocked,
+                "conversations": o.conversations,
+                "concerns": [c.name for c in o.concerns.all()] + list(o.concerns_other),
+                "reaction_text": o.reaction_text,
+                "worked": o.worked,
+                "did_not_work": o.did_not_work,
+            }
+        )
+    summary = observation_summary_for(circonscription) if items else {}
+    return {
+        "items": items,
+        "top_concerns": [[name, count] for name, count in summary.get("top_concerns", [])],
+        "by_method": [
+            {
+                "group": r.group,
+                "observations": r.observations,
+                "doors_knocked": r.doors_knocked,
+                "conversations": r.conversations,
+                "rate": r.rate,
+                "low": r.low,
+                "high": r.high,
+            }
+            for r in summary.get("by_method", [])
+        ],
+        "empty": NO_OBSERVATION,
+    }
 
 
 def compose_automatic(*, circonscription: Circonscription, station_ids: Iterable[int] | None = None) -> dict:
@@ -404,7 +438,6 @@ def compose_content(
         by_slug = {m.slug: m for m in Method.objects.filter(slug__in=slugs)}
         method_entries = [method_entry(by_slug[s], tags) for s in slugs if s in by_slug]
         methods_origin = "suggested"
-    station_ids = (automatic.get("sector") or {}).get("station_ids") or [s["id"] for s in automatic["map"]["stations"]]
     return {
         **automatic,
         "title": title,
@@ -417,10 +450,7 @@ def compose_content(
         "methods_origin": methods_origin,
         "free_text": free_text,
         "targeting_notes": targeting_notes,
-        "observations": {
-            "items": recent_observations(circonscription, station_ids),
-            "empty": NO_OBSERVATION,
-        },
+        "observations": recent_observations(circonscription),
     }
 
 

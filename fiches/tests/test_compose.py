@@ -67,7 +67,7 @@ def test_without_profiles_the_fiche_says_so_and_suggests_nothing_by_leaning(bres
     assert "pas encore calculés" in auto["targeting"]["message"]
     assert all(s["priority_rank"] is None for s in auto["map"]["stations"])
     content = compose_content(automatic=auto, title=default_title(circo), fiche_id=None, circonscription=circo)
-    assert content["observations"] == {"items": [], "empty": NO_OBSERVATION}
+    assert content["observations"]["items"] == [] and content["observations"]["empty"] == NO_OBSERVATION
 
 
 def test_methods_are_suggested_from_the_catalogue_for_the_territory(brest_data):

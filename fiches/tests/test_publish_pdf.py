@@ -158,3 +158,34 @@ def test_publishing_emails_the_federations_activists_after_commit(
     assert [m.to for m in mailoutbox] == [[activist.email]]
     assert version.title in mailoutbox[0].subject
     assert f"/fiches/{fiche.pk}/" in mailoutbox[0].body
+
+
+def test_the_fiche_reports_what_activists_observed_there(fiche, tmp_path):
+    import uuid
+    from datetime import date
+
+    from hq.models import Cause
+    from observations.models import Observation
+
+    observation = Observation.objects.create(
+        idempotency_key=uuid.uuid4(),
+        held_on=date(2026, 3, 14),
+        departement=fiche.circonscription.departement,
+        circonscription=fiche.circonscription,
+        method=Method.objects.get(slug="porte-a-porte"),
+        doors_knocked=40,
+        doors_opened=20,
+        conversations=12,
+        interested=3,
+        reaction=4,
+        worked="Parler de l'hôpital d'abord",
+    )
+    observation.concerns.set([Cause.objects.get_or_create(slug="sante", defaults={"name": "Santé"})[0]])
+    version = fiche_publish(fiche=fiche, by=None)
+
+    observed = version.content["observations"]
+    assert [item["date"] for item in observed["items"]] == ["2026-03-14"]
+    assert observed["top_concerns"] == [["santé", 1]]  # as the observations app normalises them
+    assert observed["by_method"][0]["rate"] == pytest.approx(12 / 40)
+    flat = " ".join(_text(version, tmp_path).split())
+    assert "Parler de l'hôpital d'abord" in flat and "Aucune observation" not in flat
