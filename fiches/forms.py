@@ -75,3 +75,19 @@ class FicheEditForm(forms.ModelForm):
         if len(title) < 3:
             raise forms.ValidationError("Le titre doit faire au moins 3 caractères.")
         return title
+
+
+class LocalIssueForm(forms.ModelForm):
+    """A new « enjeu local » written from a fiche: attached to the fiche's circonscription."""
+
+    class Meta:
+        model = LocalIssue
+        fields = ["title", "description", "causes"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "causes": forms.CheckboxSelectMultiple}
+        error_messages = {"title": {"required": "Donnez un titre à l'enjeu local."}}
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 3:
+            raise forms.ValidationError("Le titre de l'enjeu doit faire au moins 3 caractères.")
+        return title

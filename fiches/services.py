@@ -27,7 +27,7 @@ from fiches.compose import compose_automatic, compose_content, compose_fiche, de
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from fiches.pdf import ProjectOnlyFetcher, pdf_document, pdf_merge
 from fiches.render import render_body, render_pdf_html
-from hq.models import Membership, Role
+from hq.models import LocalIssue, Membership, Role
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,20 @@ def fiche_update(
                 fiche.sector.set(ids)
                 fiche_refresh_automatic(fiche=fiche)
     return fiche
+
+
+def local_issue_create(*, fiche: Fiche, title: str, description: str, causes: Iterable, by) -> LocalIssue:
+    """An « enjeu local » of the fiche's circonscription, written by HQ and put on the fiche's draft."""
+    circo = fiche.circonscription
+    with transaction.atomic():
+        issue = LocalIssue.objects.create(
+            departement_id=circo.departement_id, circonscription=circo, title=title, description=description, author=by
+        )
+        issue.causes.set(list(causes))
+        fiche.local_issues.add(issue)
+        fiche.draft_pending = True
+        fiche.save(update_fields=["draft_pending", "updated_at"])
+    return issue
 
 
 def fiche_refresh_automatic(*, fiche: Fiche) -> Fiche:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouvelle/", views.fiche_new, name="new"),
     path("<int:pk>/", views.fiche_detail, name="detail"),
     path("<int:pk>/modifier/", views.fiche_edit, name="edit"),
+    path("<int:pk>/enjeux/", views.local_issue_new, name="local_issue_new"),
     path("<int:pk>/apercu/", views.fiche_preview_page, name="preview"),
     path("<int:pk>/publier/", views.fiche_publish_view, name="publish"),
     path("<int:pk>/pdf/", views.fiche_pdf, name="pdf"),

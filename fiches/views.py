@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circonscriptions.models import Departement
-from fiches.forms import FicheCreateForm, FicheEditForm
+from fiches.forms import FicheCreateForm, FicheEditForm, LocalIssueForm
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from fiches.queries import (
     batch_print_for_user,
@@ -21,7 +21,14 @@ from fiches.queries import (
     fiches_for_user,
     may_edit_fiches,
 )
-from fiches.services import batch_print_request, fiche_create, fiche_preview, fiche_publish, fiche_update
+from fiches.services import (
+    batch_print_request,
+    fiche_create,
+    fiche_preview,
+    fiche_publish,
+    fiche_update,
+    local_issue_create,
+)
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for
 
@@ -99,7 +106,22 @@ def fiche_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Draft saved. Check the preview before publishing."))
         return redirect("fiches:preview", pk=fiche.pk)
-    return render(request, "fiches/fiche_edit.html", {"fiche": fiche, "form": form})
+    return render(request, "fiches/fiche_edit.html", {"fiche": fiche, "form": form, "issue_form": LocalIssueForm()})
+
+
+@login_required
+def local_issue_new(request: HttpRequest, pk: int) -> HttpResponse:
+    fiche = fiche_for_user(request.user, pk, write=True)
+    issue_form = LocalIssueForm(request.POST or None)
+    if request.method == "POST" and issue_form.is_valid():
+        data = issue_form.cleaned_data
+        local_issue_create(
+            fiche=fiche, title=data["title"], description=data["description"], causes=data["causes"], by=request.user
+        )
+        messages.success(request, _("Local issue added to the fiche."))
+        return redirect("fiches:edit", pk=fiche.pk)
+    form = FicheEditForm(instance=fiche)
+    return render(request, "fiches/fiche_edit.html", {"fiche": fiche, "form": form, "issue_form": issue_form})
 
 
 @login_required

@@ -98,3 +98,21 @@ def test_the_fiche_page_takes_a_fixed_number_of_queries(client, draft, make_memb
     with django_assert_num_queries(4):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_hq_writes_a_local_issue_from_the_fiche(client, draft, make_member):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    url = reverse("fiches:local_issue_new", kwargs={"pk": draft.pk})
+    refused = client.post(url, {"title": "", "description": "Description gardée"})
+    assert "Donnez un titre à l&#x27;enjeu local." in refused.content.decode()
+    assert "Description gardée" in refused.content.decode()
+    response = client.post(url, {"title": "Ligne de bus 3 supprimée", "description": "Pétition en cours."})
+    assert response.status_code == 302
+    issue = draft.local_issues.get()
+    assert (issue.title, issue.circonscription_id, issue.departement.code) == (
+        "Ligne de bus 3 supprimée",
+        draft.circonscription_id,
+        "29",
+    )
+    client.force_login(make_member(Role.FEDERAL_HQ, "75"))
+    assert client.post(url, {"title": "Intrusion"}).status_code == 404
