@@ -40,6 +40,8 @@ def _fill(page, place, catalogue, *, action: str) -> None:
 def test_fill_and_submit_on_a_phone(page, live_server, activist, place, catalogue):
     _log_in(page, activist, live_server)
     _fill(page, place, catalogue, action="Samedi matin")
+    warning = page.inner_text(".obs-warning")
+    assert "Ne notez jamais rien" in warning and "identifiable" in warning, warning
     # The page fits the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
     page.click("#obs-submit")
@@ -75,6 +77,9 @@ def test_offline_the_report_waits_on_the_phone_and_is_sent_once_when_the_network
     page.context.set_offline(True)
     page.click("#obs-submit")
     page.locator("#obs-status[data-state=saved-offline]").wait_for()
+    # In French (the wording is the translators'): kept on the phone, sent when the network returns.
+    status = page.inner_text("#obs-status")
+    assert "téléphone" in status and "réseau" in status, status
     assert page.locator("#obs-outbox li[data-state=waiting]").count() == 1
     stored = page.evaluate("JSON.parse(localStorage.getItem('qg-observations-outbox'))")
     assert len(stored) == 1 and "Sans+r%C3%A9seau" in stored[0]["body"]
@@ -82,6 +87,7 @@ def test_offline_the_report_waits_on_the_phone_and_is_sent_once_when_the_network
 
     page.context.set_offline(False)
     page.locator("#obs-outbox li[data-state=sent]").wait_for()
+    assert "envoy" in page.inner_text("#obs-outbox li[data-state=sent]")
     observation = Observation.objects.get()
     assert observation.action == "Sans réseau"
     assert str(observation.idempotency_key) == stored[0]["key"]
