@@ -289,7 +289,11 @@ class PollingStationResult(ResultCounts):
     # No index of its own: the unique (election, polling_station) index starts with it.
     election = models.ForeignKey(Election, models.CASCADE, related_name="polling_station_results", db_index=False)
     polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="results")
-    import_run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Which import wrote the row: provenance only, nulled by the ORM when the run is deleted;
+    # no database constraint, which would be checked row by row on a national import.
+    import_run = models.ForeignKey(
+        ImportRun, models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [
@@ -305,7 +309,9 @@ class CirconscriptionResult(ResultCounts):
     # No index of its own: the unique (election, circonscription) index starts with it.
     election = models.ForeignKey(Election, models.CASCADE, related_name="circonscription_results", db_index=False)
     circonscription = models.ForeignKey(Circonscription, models.CASCADE, related_name="results")
-    import_run = models.ForeignKey(ImportRun, models.SET_NULL, null=True, blank=True, related_name="+")
+    import_run = models.ForeignKey(
+        ImportRun, models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [

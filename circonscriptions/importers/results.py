@@ -242,7 +242,8 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     header = list(source.header)
     # Raw ministry files name only the first candidate block; the extra fields of each
     # line are the next blocks, with the same width.
-    widest = _widest_line(source)
+    repeated = sum(_BLOCK_SUFFIX.match(h).group("base") == "Voix" for h in header) > 1
+    widest = len(header) if repeated else _widest_line(source)
     first_block = next(
         (i for i, h in enumerate(header) if _BLOCK_SUFFIX.match(h).group("base") in BLOCK_FIELDS["panel"]), None
     )
