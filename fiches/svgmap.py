@@ -119,14 +119,20 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
     out.extend(labels)
     # Legend: colours of the leanings, and what a numbered station means.
     y = height - legend_h + 14
-    x = 8
-    for key in ("left", "swing", "right", None):
-        out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{LEANING_COLOURS[key]}"/>')
-        out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{LEANING_NAMES[key]}</text>')
-        x += 24 + 7 * len(LEANING_NAMES[key])
-    out.append(
-        f'<text x="8" y="{y + 18}" fill="#222222">Numérotés : bureaux prioritaires, dans l\'ordre. '
-        f"{len(stations)} bureaux dessinés.</text>"
-    )
+    if not stations:
+        out.append(
+            f'<text x="8" y="{y}" fill="#222222">Communes du territoire ; '
+            "les contours des bureaux de vote ne sont pas encore chargés.</text>"
+        )
+    else:
+        x = 8
+        for key in ("left", "swing", "right", None):
+            out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{LEANING_COLOURS[key]}"/>')
+            out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{LEANING_NAMES[key]}</text>')
+            x += 24 + 7 * len(LEANING_NAMES[key])
+        out.append(
+            f'<text x="8" y="{y + 18}" fill="#222222">Numérotés : bureaux prioritaires, dans l\'ordre. '
+            f"{len(stations)} bureaux dessinés.</text>"
+        )
     out.append("</svg>")
     return "".join(out)
