@@ -116,3 +116,23 @@ def test_hq_writes_a_local_issue_from_the_fiche(client, draft, make_member):
     )
     client.force_login(make_member(Role.FEDERAL_HQ, "75"))
     assert client.post(url, {"title": "Intrusion"}).status_code == 404
+
+
+def test_the_history_keeps_every_version_readable(client, draft, make_member):
+    from fiches.services import fiche_update
+
+    first = fiche_publish(fiche=draft, by=None)
+    fiche_update(
+        fiche=draft, title="Brest : deuxième version", local_issues=[], methods=[], free_text="", targeting_notes=""
+    )
+    fiche_publish(fiche=draft, by=None)
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    history = client.get(reverse("fiches:versions", kwargs={"pk": draft.pk})).content.decode()
+    assert reverse("fiches:version", kwargs={"pk": draft.pk, "number": 1}) in history
+    assert reverse("fiches:version", kwargs={"pk": draft.pk, "number": 2}) in history
+    old = client.get(reverse("fiches:version", kwargs={"pk": draft.pk, "number": 1})).content.decode()
+    current = client.get(reverse("fiches:detail", kwargs={"pk": draft.pk})).content.decode()
+    assert first.title in old and "Brest : deuxième version" in current
+    old_pdf = client.get(reverse("fiches:version_pdf", kwargs={"pk": draft.pk, "number": 1}))
+    with first.pdf.open("rb") as handle:
+        assert b"".join(old_pdf.streaming_content) == handle.read()
