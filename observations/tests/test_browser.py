@@ -151,3 +151,28 @@ def test_hq_map_draws_the_observed_polling_stations_without_tiles(
     assert page.locator("#obs-map .leaflet-overlay-pane path").count() == 2
     assert page.locator("#obs-map .leaflet-tile").count() == 0
     assert all(url.startswith(live_server.url) for url in requests), requests
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_a_report_sent_after_the_session_expired_is_kept_not_lost(page, live_server, activist, place, catalogue):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Session expirée")
+    # The server answers with the log-in page (a redirect followed by fetch), not with our JSON.
+    page.context.clear_cookies()
+    page.click("#obs-submit")
+    page.locator("#obs-status[data-state=saved-offline]").wait_for()
+    assert page.locator("#obs-outbox li[data-state=waiting]").count() == 1
+    assert Observation.objects.count() == 0
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_use_my_position_picks_the_polling_station_under_the_phone(page, live_server, activist, place, catalogue):
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 48.305, "longitude": -4.485})  # inside bureau 2
+    _log_in(page, activist, live_server)
+    page.goto("/observations/nouvelle/")
+    page.click("#obs-locate")
+    station = str(place["stations"]["2"].pk)
+    page.locator(f"select[name=polling_stations] option[value='{station}']:checked").wait_for(state="attached")
+    assert page.input_value("select[name=commune]") == str(place["commune"].pk)
+    assert "Lanvéoc-test" in page.inner_text("#obs-locate-result")

@@ -152,10 +152,17 @@
       },
       body: draft.body
     }).then(function (response) {
-      if (response.ok) {
-        update(draft.key, { state: "sent", sentAt: Date.now() });
-        return { state: "sent" };
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
+      if (response.ok && json) {
+        return response.json().then(function (data) {
+          if (!data.ok) return { state: "waiting" };
+          update(draft.key, { state: "sent", sentAt: Date.now() });
+          return { state: "sent" };
+        });
       }
+      // A page instead of our JSON answer (the log-in page after the session expired, a
+      // captive portal's page): not sent; kept and tried again.
+      if (response.ok) return { state: "waiting" };
       if (response.status === 400) {
         return response.json().then(function (data) {
           update(draft.key, { state: "refused", errors: data.errors });
