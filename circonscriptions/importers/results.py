@@ -1602,7 +1602,9 @@ def results_import(
         )
     election = election_for_slug(election_slug)
     commune = commune.strip().upper() if commune else None
-    options = {"election": election.slug}
+    # The file's name is part of the import's identity: the same file imported again, even
+    # after other files of the same election, is recognised and changes nothing.
+    options = {"election": election.slug, "file": run.file_name if run is not None else Path(path).name}
     if commune:
         options["commune"] = commune
     if tolerate:

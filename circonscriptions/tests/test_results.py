@@ -313,17 +313,30 @@ def test_importing_the_same_file_twice_changes_nothing(territory_db):
     assert _snapshot() == before
 
 
-def test_reloading_a_file_after_another_one_leaves_the_same_rows(territory_db, tmp_path):
+def test_a_new_version_with_the_same_figures_changes_no_row(territory_db, tmp_path):
     results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
     before = _snapshot()
-    other = _edit_line(LG24_BUREAUX, tmp_path / "other.csv", 8, "% Votants", "71,8%")  # other checksum, same counts
-    results_import(path=other, election_slug="legislatives-2024-1")
+    same_name = _edit_line(LG24_BUREAUX, tmp_path / LG24_BUREAUX.name, 8, "% Votants", "71,8%")  # same counts
 
-    outcome = results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
+    outcome = results_import(path=same_name, election_slug="legislatives-2024-1")
 
     assert not outcome.unchanged
+    assert outcome.summary["polling_stations_created"] == 0
     assert outcome.summary["results_written"] == 0 and outcome.summary["votes_written"] == 0
     assert _snapshot() == before
+
+
+def test_the_same_file_is_recognised_after_another_file_of_the_same_election(territory_db):
+    circo_2 = ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-02.csv"
+    results_import(path=circo_2, election_slug="legislatives-2022-1")
+    results_import(path=ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-03.csv", election_slug="legislatives-2022-1")
+    before = _snapshot()
+
+    again = results_import(path=circo_2, election_slug="legislatives-2022-1")
+
+    assert again.unchanged
+    assert _snapshot() == before
+    assert PollingStationResult.objects.filter(election__slug="legislatives-2022-1").count() == 78 + 26
 
 
 def test_a_corrected_file_replaces_the_earlier_data_of_its_territories(territory_db, tmp_path):
