@@ -113,16 +113,20 @@ def run_import(
     """Run `load` in one transaction and record it. Raises ImportRefused on a bad file.
 
     The same file (same checksum, kind and options) as the latest successful import
-    of that kind and scope is not loaded again: the run is recorded as unchanged
-    (unless `force`). `checksum` replaces the file's own when an import reads several
+    of that kind and scope under that file name is not loaded again: the run is
+    recorded as unchanged (unless `force`). The file name is part of the scope because
+    several files may feed one election (a département's bureaux, the national file
+    by circonscription): importing A, then B, then A again finds A unchanged, while a
+    corrected A (same name, other checksum) replaces it. `checksum` replaces the file's own when an import reads several
     files; `run` is an ImportRun created beforehand (by the admin's upload page, so
     that its progress bar can follow it from the start).
     """
     path = Path(path)
     options = options or {}
     checksum = checksum or file_checksum(path)
+    file_name = run.file_name if run is not None and run.file_name else path.name
     latest = (
-        ImportRun.objects.filter(kind=kind, options=options, status=ImportRun.Status.SUCCEEDED)
+        ImportRun.objects.filter(kind=kind, options=options, file_name=file_name, status=ImportRun.Status.SUCCEEDED)
         .order_by("-started_at", "-pk")
         .first()
     )

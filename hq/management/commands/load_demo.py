@@ -1,11 +1,26 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from circonscriptions.demo import demo_data_load
+from circonscriptions.models import ImportRun, ProfileRun
 from hq.demo import demo_load
 
 
 class Command(BaseCommand):
-    help = "Loads the demo territory and demo accounts (idempotent: a second run changes nothing)."
+    help = (
+        "Loads the demo: the real territory, results and INSEE indicators from DATA_DIR, the voter "
+        "profiles, and one demo account per role. Idempotent: a second run changes nothing."
+    )
 
     def handle(self, *args, **options) -> None:
+        succeeded_before = ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count()
+        problems = demo_data_load(write=self.stdout.write)
+        imported = ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count() - succeeded_before
+        # Profiles are recomputed only when the data changed (or were never computed).
+        if imported or not ProfileRun.objects.filter(is_current=True).exists():
+            self.stdout.write("→ profils des bureaux de vote")
+            call_command("compute_profiles", verbosity=0, by="make run (démo)")
         for line in demo_load():
             self.stdout.write(line)
+        if problems:
+            self.stderr.write("Des fichiers de démonstration ont été refusés :\n" + "\n".join(problems))
