@@ -291,7 +291,7 @@ def _page_ms(code: str, repeat: int = 21) -> tuple[float, float]:
     client = Client()
     client.force_login(user)
     url = f"/carte/circonscription/{code}/"
-    key = _body_cache_key(ProfileRun.objects.current(), Circonscription.objects.get(code=code))
+    key = _body_cache_key(ProfileRun.objects.current(), Circonscription.objects.get(code=code), user)
     response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code}")

@@ -165,10 +165,14 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
     return {"html": html, "stations": len(profiles)}
 
 
-def _body_cache_key(run: ProfileRun, circo: Circonscription) -> str:
+def _body_cache_key(run: ProfileRun, circo: Circonscription, user) -> str:
     # A run's rows never change: its id and start time name them for good (the time keeps
-    # keys apart across databases that reuse ids, such as test databases).
-    return f"profiles:circo:{run.pk}:{run.started_at.timestamp()}:{circo.code}:{get_language()}"
+    # keys apart across databases that reuse ids, such as test databases). The scope is in
+    # the key because the rows are scoped too (a bureau filed under the wrong département
+    # must not reach a federal HQ through a page cached for a national one).
+    codes = departement_codes(user)
+    scope = "all" if codes is None else ",".join(codes)
+    return f"profiles:circo:{run.pk}:{run.started_at.timestamp()}:{circo.code}:{scope}:{get_language()}"
 
 
 @login_required
@@ -189,7 +193,7 @@ def circonscription_profiles(request: HttpRequest, code: str) -> HttpResponse:
     run = ProfileRun.objects.current()
     body = None
     if run is not None:
-        key = _body_cache_key(run, circo)
+        key = _body_cache_key(run, circo, request.user)
         try:
             body = cache.get(key)
         except Exception:  # Redis down: render without the cache rather than fail the page
