@@ -360,6 +360,7 @@ SupporterFormSet = formset_factory(SupporterForm, extra=1, max_num=10, validate_
 class ObservationFilterForm(forms.Form):
     """HQ's filters: territory, dates, method, theme. Every field is optional."""
 
+    departement = forms.CharField(label=_("Département (code)"), required=False, max_length=3)
     circonscription = forms.CharField(label=_("Circonscription (code)"), required=False, max_length=6)
     commune = forms.CharField(label=_("Commune (INSEE code)"), required=False, max_length=5)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -372,6 +373,7 @@ class ObservationFilterForm(forms.Form):
             return {}
         d = self.cleaned_data
         return {
+            "departement_code": d["departement"].strip().upper() or None,
             "circonscription_code": d["circonscription"].strip().upper() or None,
             "commune_code": d["commune"].strip().upper() or None,
             "date_from": d["date_from"],

@@ -86,6 +86,25 @@ def contact_rows_by_method(qs: QuerySet) -> list[tuple[str, int, int, int, int]]
     )
 
 
+def contact_rows_by_station(qs: QuerySet) -> list[tuple[str, int, int, int, int]]:
+    """Contact rows per polling station, for the observations made in exactly one station
+    (counts of an action over several stations cannot be split between them)."""
+    from django.db.models import Count, Max, Min
+
+    single = (
+        qs.filter(doors_knocked__gt=0)
+        .annotate(n_stations=Count("polling_stations"), station=Min("polling_stations"))
+        .filter(n_stations=1)
+        .annotate(label_commune=Max("polling_stations__commune__name"), label_code=Max("polling_stations__code"))
+    )
+    return [
+        (f"{commune} — bureau {code}", knocked, opened, conversations, interested)
+        for commune, code, knocked, opened, conversations, interested in single.values_list(
+            "label_commune", "label_code", "doors_knocked", "doors_opened", "conversations", "interested"
+        )
+    ]
+
+
 MIXED = gettext_lazy("several profiles")
 
 
@@ -137,6 +156,7 @@ def observation_summary(qs: QuerySet) -> dict:
         "top_concerns": aggregates.top_concerns(concerns),
         "top_concerns_by_month": aggregates.top_concerns_by_month(concerns, limit=3)[:6],
         "by_method": aggregates.contact_rates(contact_rows_by_method(qs)),
+        "by_station": aggregates.contact_rates(contact_rows_by_station(qs)),
         "by_profile_type": aggregates.contact_rates(contact_rows_by_profile(qs, by="profile_type")),
         "by_leaning": aggregates.contact_rates(contact_rows_by_profile(qs, by="leaning")),
     }

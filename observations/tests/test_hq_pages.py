@@ -179,3 +179,26 @@ def test_people_to_mobilise_are_participants_with_skills_and_only_consenting_sup
     assert "La Poste" in response.content.decode()
     client.force_login(make_member(Role.SECRETARY, "29"))
     assert client.get("/observations/participants/").status_code == 403
+
+
+def test_contact_rate_per_polling_station_counts_single_station_actions(activist, catalogue, place):
+    from observations.aggregates import contact_rates
+    from observations.queries import contact_rows_by_station
+
+    _observation(place, catalogue, by=activist, stations=("1",), doors_knocked=50, doors_opened=20, conversations=10)
+    _observation(place, catalogue, by=activist, stations=("1",), doors_knocked=50, doors_opened=20, conversations=20)
+    _observation(
+        place, catalogue, by=activist, stations=("2",), doors_knocked=20, doors_opened=10, conversations=2, interested=1
+    )
+    _observation(place, catalogue, by=activist, stations=("1", "2"), doors_knocked=30, conversations=3)
+    rates = {r.group: (r.observations, r.doors_knocked, r.conversations) for r in contact_rates(
+        contact_rows_by_station(Observation.objects.all())
+    )}  # fmt: skip
+    assert rates == {"Lanvéoc-test — bureau 1": (2, 100, 30), "Lanvéoc-test — bureau 2": (1, 20, 2)}
+
+
+def test_national_hq_filters_by_departement(client, make_member, activist, catalogue, place):
+    _observation(place, catalogue, by=activist)
+    paris = _observation(place, catalogue, by=make_member(Role.ACTIVIST, "75"), commune=place["paris"])
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    assert [o.pk for o in client.get("/observations/", {"departement": "75"}).context["page"]] == [paris.pk]
