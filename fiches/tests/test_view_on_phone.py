@@ -76,3 +76,27 @@ def test_a_real_worker_builds_the_batch(celery_worker_queue):
     assert batch.done == batch.total == 8 and all(item["draft"] for item in batch.summary)
     with batch.merged_pdf.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+@pytest.mark.browser
+@pytest.mark.celery_worker
+def test_the_progress_page_follows_the_worker_to_the_download_links(page, live_server, celery_worker_queue):
+    load_brest_data()
+    finistere = Departement.objects.get(code="29")
+    federation, _ = Federation.objects.get_or_create(departement=finistere, defaults={"name": "Fédération"})
+    secretary = User.objects.create_user("secretaire@example.org", "pw-test-2026")
+    Membership.objects.create(user=secretary, role=Role.SECRETARY, federation=federation)
+    client = Client()
+    client.force_login(secretary)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    batch = batch_print_request(departement=finistere, by=secretary, queue=celery_worker_queue)
+    page.goto(reverse("fiches:batch_detail", kwargs={"pk": batch.pk}))
+    page.locator("#batch-links").wait_for(state="visible", timeout=90_000)
+    assert page.locator("#batch-progress").get_attribute("value") == "100"
+    href = page.locator("#batch-pdf").get_attribute("href")
+    assert href == reverse("fiches:batch_download", kwargs={"pk": batch.pk, "kind": "pdf"})
+    download = client.get(href)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
