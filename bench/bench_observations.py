@@ -362,17 +362,17 @@ def _bare_insert_rate(db_params: dict, seconds: float = 3.0) -> float:
     return sum(counts) / elapsed
 
 
-def _server_pids(server: subprocess.Popen, db_params: dict) -> list[int]:
-    """gunicorn's workers and the PostgreSQL backends serving them (persistent connections)."""
+def _server_pids(server: subprocess.Popen, db_params: dict) -> tuple[list[int], list[int]]:
+    """(gunicorn's workers, the PostgreSQL backends serving them: persistent connections)."""
     import psutil
     import psycopg
 
-    pids = [p.pid for p in psutil.Process(server.pid).children()]
+    workers = [p.pid for p in psutil.Process(server.pid).children()]
     with psycopg.connect(**db_params) as conn:
         rows = conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (BENCH_DB,)
         ).fetchall()
-    return pids + [pid for (pid,) in rows]
+    return workers, [pid for (pid,) in rows]
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -417,10 +417,10 @@ def main() -> None:
             _warm_up(port, workdir)
             _acked, before = _stored(db_params, [])
             load_before = os.getloadavg()[0]
-            pids = _server_pids(server, db_params)
-            cpu_before = _cpu_seconds(pids)
+            workers, backends = _server_pids(server, db_params)
+            app_before, db_before = _cpu_seconds(workers), _cpu_seconds(backends)
             run = _wrk(port, workdir, connections=CONNECTIONS, seconds=SECONDS, max_requests=MAX_REQUESTS)
-            cpu_used = _cpu_seconds(pids) - cpu_before
+            app_cpu, db_cpu = _cpu_seconds(workers) - app_before, _cpu_seconds(backends) - db_before
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -454,8 +454,11 @@ def main() -> None:
         say("unacknowledged", stored_in_run - acked, "rows")
         # CPU time of the server side (gunicorn workers + their PostgreSQL backends) per
         # submission: what the two cores cost per observation, whatever else runs on them.
-        cpu_ms = 1000 * cpu_used / max(1, run["requests"])
+        requests = max(1, run["requests"])
+        cpu_ms = 1000 * (app_cpu + db_cpu) / requests
         say("cpu_ms_per_submission", round(cpu_ms, 2), "ms")
+        say("cpu_ms_app", round(1000 * app_cpu / requests, 2), "ms")
+        say("cpu_ms_db", round(1000 * db_cpu / requests, 2), "ms")
         say("cpu_bound_capacity_per_s", round(1000 * (os.cpu_count() or 1) / cpu_ms, 1), "obs/s")
         say("bare_insert_per_s", round(insert_rate, 1), "rows/s")
         say("insert_ratio", round(rate / insert_rate, 3), "ratio")
