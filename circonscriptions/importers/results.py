@@ -320,7 +320,8 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     # Candidate blocks → one row per (bureau, candidate) that has a name or votes.
     presidential = not any("nuance" in b for b in blocks.values())
     year = election.year
-    parts = []
+    fields = ("tidx", "panel", "nuance", "surname", "first", "label", "votes", "column")
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in fields}
     empty = np.full(n, np.nan, dtype=object)
     for k, block in enumerate(blocks.values()):
         votes = read_int_column(frame[block["votes"]])
@@ -339,28 +340,27 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
             why = votes.reason[i] or "valeur manquante"
             problems.append(Problem(why, line=int(lines[i]), column=block["votes"], value=str(votes.raw.iloc[i])))
         idx = np.flatnonzero(present)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "tidx": idx,
-                    "panel": panel[idx],
-                    "nuance": raw["nuance"][idx],
-                    "surname": raw["surname"][idx],
-                    "first": raw["first_name"][idx],
-                    "label": raw["list"][idx],
-                    "votes": votes.values[idx],
-                    "column": block["votes"],
-                }
-            )
+        for name, values in (
+            ("tidx", idx),
+            ("panel", panel[idx]),
+            ("nuance", raw["nuance"][idx]),
+            ("surname", raw["surname"][idx]),
+            ("first", raw["first_name"][idx]),
+            ("label", raw["list"][idx]),
+            ("votes", votes.values[idx]),
+            ("column", np.full(len(idx), k, dtype=np.int16)),
+        ):
+            parts[name].append(values)
+    if parts["tidx"]:
+        votes_frame = pd.DataFrame({name: np.concatenate(arrays) for name, arrays in parts.items()})
+        votes_frame["column"] = pd.Categorical.from_codes(
+            votes_frame["column"].to_numpy(), categories=[b["votes"] for b in blocks.values()]
         )
-    if parts:
-        votes_frame = pd.concat(parts, ignore_index=True)
         for name in ("nuance", "surname", "first", "label"):
             votes_frame[name] = _clean(votes_frame[name].to_numpy(object))
         label = votes_frame.pop("label").to_numpy(object)
         names = _join_names(votes_frame.pop("first").to_numpy(object), votes_frame["surname"].to_numpy(object))
         votes_frame["candidate"] = np.where(label != "", label, names)
-        votes_frame["column"] = votes_frame["column"].astype("category")
     else:
         votes_frame = _empty_votes()
     evidence = Evidence(kind=None, where="candidats")
