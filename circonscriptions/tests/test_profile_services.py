@@ -201,3 +201,10 @@ def test_a_run_killed_long_ago_is_marked_failed_by_the_next_one(brest):
     recent.refresh_from_db()
     assert killed.status == ProfileRun.Status.FAILED and "Interrompu" in killed.error
     assert recent.status == ProfileRun.Status.RUNNING
+
+
+def test_a_run_without_any_result_succeeds_empty(db):
+    run = profiles_recompute()
+    assert run.status == ProfileRun.Status.SUCCEEDED and run.is_current
+    assert run.stations == 0 and run.elections == []
+    assert not PollingStationProfile.objects.exists()
