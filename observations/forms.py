@@ -94,7 +94,7 @@ class CountField(forms.IntegerField):
                 "min_value": "Pas de nombre négatif.",
                 "max_value": f"Plus de {MAX_COUNT} ? Vérifiez le nombre.",
             },
-            widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_COUNT}),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_COUNT, "placeholder": "0"}),
             **kwargs,
         )
 
@@ -186,8 +186,6 @@ class ObservationForm(forms.Form):
         self.fields["commune"].widget.choices = self._commune_choices
         self.fields["polling_stations"].widget.choices = self._station_choices
         self.fields["activists"].widget.choices = self._activist_choices
-        for name in COUNTS:
-            self.fields[name].widget.attrs["placeholder"] = "0"
 
     def _communes(self) -> QuerySet:
         return scope_queryset(Commune.objects.all(), self.user)

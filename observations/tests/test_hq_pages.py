@@ -202,3 +202,20 @@ def test_national_hq_filters_by_departement(client, make_member, activist, catal
     paris = _observation(place, catalogue, by=make_member(Role.ACTIVIST, "75"), commune=place["paris"])
     client.force_login(make_member(Role.NATIONAL_HQ))
     assert [o.pk for o in client.get("/observations/", {"departement": "75"}).context["page"]] == [paris.pk]
+
+
+def test_the_list_page_costs_the_same_queries_for_few_or_many_observations(
+    client, make_member, activist, catalogue, place, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    for _ in range(2):
+        _observation(place, catalogue, by=activist, stations=("1", "2"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/observations/").status_code == 200
+    for _ in range(8):
+        _observation(place, catalogue, by=activist, stations=("1",))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/observations/").status_code == 200
