@@ -136,3 +136,12 @@ def test_the_history_keeps_every_version_readable(client, draft, make_member):
     old_pdf = client.get(reverse("fiches:version_pdf", kwargs={"pk": draft.pk, "number": 1}))
     with first.pdf.open("rb") as handle:
         assert b"".join(old_pdf.streaming_content) == handle.read()
+
+
+def test_the_admin_lists_fiches_and_shows_versions_read_only(admin_client, draft):
+    version = fiche_publish(fiche=draft, by=None)
+    for name in ("fiche", "ficheversion", "batchprint"):
+        assert admin_client.get(reverse(f"admin:fiches_{name}_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:fiches_fiche_change", args=[draft.pk])).status_code == 200
+    page = admin_client.get(reverse("admin:fiches_ficheversion_change", args=[version.pk]))
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # no editable field
