@@ -73,6 +73,7 @@ def results_export_chunks(*, election: Election, level: str, departements: list[
         params += list(departements)
     query = template.format(departements=filter_sql)
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
+        # psycopg's own cursor: Django's debug wrapper (DEBUG=True) takes no COPY parameters.
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", params) as copy:
             for block in copy:
                 yield bytes(block)

@@ -1,5 +1,8 @@
 """`python manage.py export_results --election SLUG [--level …] [--departement 29]`: CSV on stdout."""
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from circonscriptions.exports import LEVELS, results_export_chunks
@@ -25,5 +28,10 @@ class Command(BaseCommand):
             if not Departement.objects.filter(code=code).exists():
                 raise CommandError(f"Département inconnu : {options['departement']}")
             departements = [code]
-        for chunk in results_export_chunks(election=election, level=options["level"], departements=departements):
-            self.stdout.write(chunk.decode("utf-8"), ending="")
+        try:
+            for chunk in results_export_chunks(election=election, level=options["level"], departements=departements):
+                self.stdout.write(chunk.decode("utf-8"), ending="")
+            self.stdout.flush()
+        except BrokenPipeError:
+            # `export_results … | head`: the reader has what it wanted; stop without a traceback.
+            sys.stdout = open(os.devnull, "w")  # Python flushes stdout again at exit
