@@ -1102,8 +1102,9 @@ def load_results(
     if table.level == "polling_station":
         commune_ids, station_codes, commune_problems = resolve_communes(table)
         problems += commune_problems
-        keys = pd.DataFrame({"c": commune_ids, "s": station_codes})
-        problems += check_duplicates(keys, table.lines, table.station_column, "bureau")
+        known = commune_ids != 0  # an unknown commune is reported once, not as duplicates of other unknown ones
+        keys = pd.DataFrame({"c": commune_ids[known], "s": station_codes[known]})
+        problems += check_duplicates(keys, table.lines[known], table.station_column, "bureau")
         circo_codes = sorted(set(table.circo) - {""}) if table.circo is not None else []
     else:
         keys = pd.DataFrame({"c": table.circo})

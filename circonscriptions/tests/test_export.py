@@ -149,3 +149,13 @@ def test_the_paris_file_is_filtered_by_election_and_exported_with_ministry_burea
     assert "75,75056,1420,7511,1417,1193,224,1174,16,3,EXG,left,22" in lines
     assert "75,75056,1420,7511,1417,1193,224,1174,16,3,FI,left,298" in lines
     assert len({line.split(",")[2] for line in lines[1:]}) == 896
+
+
+def test_the_export_also_streams_under_debug(settings):
+    # DEBUG wraps cursors in Django's debug wrapper, whose copy() takes no parameters.
+    settings.DEBUG = True
+    results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
+
+    lines = _export(election="legislatives-2024-1", departement="29")
+
+    assert lines[0] == HEADER and "29,29019,1" in "\n".join(lines)
