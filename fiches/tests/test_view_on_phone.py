@@ -59,6 +59,11 @@ def test_an_activist_reads_a_fiche_on_a_phone(page, live_server):
     assert all(url.startswith(live_server.url) for url in requested)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "fiche-phone-390x844.png"), full_page=False)
+    # Printed from the browser, the page swaps the interactive map for the SVG one.
+    page.emulate_media(media="print")
+    assert page.locator(".fiche-map-svg-wrap svg").is_visible()
+    assert not page.locator("#fiche-leaflet").is_visible()
+    assert not page.locator(".site-header").is_visible()
 
 
 @pytest.mark.celery_worker
