@@ -145,3 +145,11 @@ def test_the_admin_lists_fiches_and_shows_versions_read_only(admin_client, draft
     assert admin_client.get(reverse("admin:fiches_fiche_change", args=[draft.pk])).status_code == 200
     page = admin_client.get(reverse("admin:fiches_ficheversion_change", args=[version.pk]))
     assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # no editable field
+
+
+def test_national_hq_edits_and_publishes_everywhere(client, draft, make_member):
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    assert client.get(reverse("fiches:edit", kwargs={"pk": draft.pk})).status_code == 200
+    assert client.post(reverse("fiches:publish", kwargs={"pk": draft.pk})).status_code == 302
+    assert client.post(reverse("fiches:new"), {"circonscription": "7501"}).status_code == 302
+    assert Fiche.objects.filter(circonscription__code="7501").exists()
