@@ -294,3 +294,13 @@ def test_the_database_refuses_a_sympathiser_without_consent_wording_or_contact(f
     with pytest.raises(IntegrityError), transaction.atomic():
         Supporter.objects.create(**base, consent_text="J'accepte.")
     assert Supporter.objects.count() == 0
+
+
+def test_a_report_with_a_sympathiser_sent_twice_keeps_one_person(client, activist, catalogue, place):
+    client.force_login(activist)
+    person = {"supporters-0-name": "Léa P.", "supporters-0-email": "lea@example.org", "supporters-0-consent": "on"}
+    data = form_data(catalogue, place, **person)
+    assert client.post(URL, data, **JSON).status_code == 201
+    assert client.post(URL, data, **JSON).status_code == 200
+    assert Supporter.objects.count() == 1
+    assert list(Observation.objects.get().supporters.values_list("name", flat=True)) == ["Léa P."]
