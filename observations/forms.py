@@ -365,6 +365,8 @@ class ObservationFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ModelChoiceField(label=_("Method"), queryset=Method.objects.all(), required=False)
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Cause.objects.all(), required=False)
+    # Set by the links of an observation's polling stations (what is known of that station).
+    bureau = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -378,4 +380,5 @@ class ObservationFilterForm(forms.Form):
             "date_to": d["date_to"],
             "method_id": d["method"].pk if d["method"] else None,
             "theme_id": d["theme"].pk if d["theme"] else None,
+            "polling_station_id": d["bureau"],
         }

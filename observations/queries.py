@@ -32,6 +32,7 @@ class ObservationQuerySet(QuerySet):
         date_to: date | None = None,
         method_id: int | None = None,
         theme_id: int | None = None,
+        polling_station_id: int | None = None,
     ) -> "ObservationQuerySet":
         qs = self
         if departement_code:
@@ -46,6 +47,9 @@ class ObservationQuerySet(QuerySet):
             qs = qs.filter(held_on__lte=date_to)
         if method_id:
             qs = qs.filter(method_id=method_id)
+        if polling_station_id:
+            stations = self.model.polling_stations.through.objects.filter(pollingstation_id=polling_station_id)
+            qs = qs.filter(pk__in=stations.values("observation_id"))
         if theme_id:
             # A theme of the action or a concern people raised: both say the place cares about it.
             themes = self.model.themes.through.objects.filter(cause_id=theme_id).values("observation_id")

@@ -219,3 +219,16 @@ def test_the_list_page_costs_the_same_queries_for_few_or_many_observations(
         _observation(place, catalogue, by=activist, stations=("1",))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/observations/").status_code == 200
+
+
+def test_what_is_known_of_one_polling_station(client, make_member, activist, catalogue, place):
+    one = _observation(place, catalogue, by=activist, stations=("1",))
+    one.concerns.add(catalogue["causes"]["transports"])
+    _observation(place, catalogue, by=activist, stations=("2",))
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    detail = client.get(f"/observations/{one.pk}/").content.decode()
+    link = f"/observations/synthese/?bureau={place['stations']['1'].pk}"
+    assert link in detail
+    summary = client.get(link).context["summary"]
+    assert summary["top_concerns"] == [("transports", 1)]
+    assert [r.observations for r in summary["by_method"]] == [1]
