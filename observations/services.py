@@ -1,9 +1,10 @@
 """Writes of observations.
 
-An observation is stored in PostgreSQL within the request, in one transaction, and
-nothing in this path touches Redis or Celery (nor the cache): a broker or cache outage must never lose
-what an activist reported from the street. The aggregates are computed from the rows
-when a page asks for them (observations/queries.py), so nothing has to be updated later.
+An observation is stored in PostgreSQL within the request — one INSERT statement, or
+one transaction when sympathisers are named — and nothing in this path touches Redis,
+Celery or the cache: an outage of either must never lose what an activist reported
+from the street. The aggregates are computed from the rows when a page asks for them
+(observations/queries.py), so no task has to update anything later.
 """
 
 import logging
@@ -56,6 +57,10 @@ class ObservationData:
 
 class ObservationKeyTaken(Exception):
     """The submission key is already used by an observation of someone else."""
+
+
+class NoFederation(Exception):
+    """Sympathisers are kept by a federation, and there is none for this place or filer."""
 
 
 def _place(data: ObservationData) -> tuple[Commune | None, int, int | None]:
@@ -177,7 +182,7 @@ def _supporters_create(new: list[NewSupporter], *, departement_id: int, by: User
     if federation is None:
         federation = Federation.objects.filter(memberships__user=by).first()
     if federation is None:
-        raise ValueError("no federation to attach the sympathisers to")
+        raise NoFederation
     now = timezone.now()
     created = []
     for person in new:

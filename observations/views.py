@@ -24,7 +24,7 @@ from hq.scoping import get_for_user, scope_for, scope_queryset
 from observations.forms import SUPPORTER_CONSENT_TEXT, ObservationFilterForm, ObservationForm, SupporterFormSet
 from observations.models import Observation
 from observations.queries import mobilisable_people, observation_summary
-from observations.services import NewSupporter, ObservationData, ObservationKeyTaken, observation_submit
+from observations.services import NewSupporter, NoFederation, ObservationData, ObservationKeyTaken, observation_submit
 
 HQ_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY)
 # Participants are personal data: only the HQs that may mobilise them see them.
@@ -114,6 +114,8 @@ def observation_new(request: HttpRequest) -> HttpResponse:
                 observation, created = observation_submit(data=_data(form, formset), by=request.user)
             except ObservationKeyTaken:
                 form.add_error(None, "Cette fiche a déjà été envoyée par quelqu'un d'autre : rechargez la page.")
+            except NoFederation:
+                form.add_error(None, "Aucune fédération pour ce lieu : le sympathisant ne peut pas être enregistré.")
             else:
                 if _wants_json(request):
                     return JsonResponse(
