@@ -19,7 +19,12 @@ test database is touched):
    successful answers whose observation is not in PostgreSQL (must be 0);
    `unacknowledged` counts rows stored for requests still in flight when wrk stopped
    (their answer was never read: not a loss);
-5. times bare single-row INSERTs (autocommit, 4 connections like the 4 workers) into
+5. before that, serves and drives the same way the issue's reference — a minimal
+   Django view validating an 8-field form and saving one row, without session, log-in
+   or CSRF — so that `ratio_to_reference` compares both under the same load — and
+   the same view behind session, log-in and CSRF (`reference_login_per_s`), to tell
+   what the session costs from what the observation form costs;
+6. times bare single-row INSERTs (autocommit, 4 connections like the 4 workers) into
    a copy of the observations table on the same database: `insert_ratio` is the
    submissions' rate divided by that rate.
 
@@ -220,13 +225,119 @@ def _people_and_place(workdir: Path) -> None:
     (workdir / "body.txt").write_text(urlencode(fields))
 
 
+# --- The reference: the issue's "minimal Django view that validates an 8-field form and
+# saves one row", served by the same gunicorn, middleware and database, without session,
+# log-in, CSRF or scope. Measured in the same run, under the same load of the machine.
+
+REFERENCE_TABLE = "bench_reference_row"
+_reference_wsgi: dict = {}
+
+
+def reference_app(environ, start_response):
+    """gunicorn entry point (bench_observations:reference_app) of the reference server."""
+    if "plain" not in _reference_wsgi:
+        _reference_wsgi["plain"] = _reference_build(login=False)
+    return _reference_wsgi["plain"](environ, start_response)
+
+
+def reference_login_app(environ, start_response):
+    """The same view behind the session, the log-in and the CSRF check that QG's form has."""
+    if "login" not in _reference_wsgi:
+        _reference_wsgi["login"] = _reference_build(login=True)
+    return _reference_wsgi["login"](environ, start_response)
+
+
+def _reference_build(*, login: bool):
+    import types
+
+    import django
+
+    django.setup()
+    from django import forms
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.http import JsonResponse
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
+
+    class ReferenceForm(forms.Form):
+        idempotency_key = forms.UUIDField()
+        held_on = forms.DateField()
+        action = forms.CharField(max_length=200)
+        doors_knocked = forms.IntegerField(min_value=0)
+        doors_opened = forms.IntegerField(min_value=0)
+        conversations = forms.IntegerField(min_value=0)
+        interested = forms.IntegerField(min_value=0)
+        worked = forms.CharField()
+
+    @csrf_exempt
+    def reference(request):
+        form = ReferenceForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"ok": False, "errors": form.errors}, status=400)
+        d = form.cleaned_data
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {REFERENCE_TABLE} (key, held_on, action, doors_knocked, doors_opened, "  # noqa: S608
+                "conversations, interested, worked) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [d[name] for name in ReferenceForm.base_fields],
+            )
+        return JsonResponse({"ok": True, "key": str(d["idempotency_key"])}, status=201)
+
+    from django.contrib.auth.decorators import login_required
+
+    view = login_required(reference.__wrapped__) if login else reference  # __wrapped__: without csrf_exempt
+    urls = types.ModuleType("bench_reference_urls")
+    urls.urlpatterns = [path("observations/nouvelle/", view)]  # type: ignore[attr-defined]
+    sys.modules["bench_reference_urls"] = urls
+    settings.ROOT_URLCONF = "bench_reference_urls"
+    return get_wsgi_application()
+
+
+def _reference_table(db_params: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(**db_params, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {REFERENCE_TABLE} (id bigserial PRIMARY KEY, key uuid UNIQUE NOT NULL, held_on date, "
+            "action varchar(200), doors_knocked int, doors_opened int, conversations int, interested int, worked text)"
+        )
+
+
+def _measure(server_app: str, port: int, db_params: dict, workdir: Path) -> dict:
+    """Serves `server_app` with gunicorn, warms it up, drives it with wrk; stops it."""
+    server = _gunicorn(port, db_params, workdir / f"gunicorn-{server_app.replace(':', '-')}.log", app=server_app)
+    try:
+        # Warm-up: every worker imports the code on its first request (3–5 s here, the
+        # URLconf pulls in the whole project) and opens its database connection.
+        _warm_up(port, workdir)
+        run_stored_before = _stored(db_params, [])[1]
+        load_before = os.getloadavg()[0]
+        workers, backends = _server_pids(server, db_params)
+        app_before, db_before = _cpu_seconds(workers), _cpu_seconds(backends)
+        run = _wrk(port, workdir, connections=CONNECTIONS, seconds=SECONDS, max_requests=MAX_REQUESTS)
+        run["app_cpu"] = _cpu_seconds(workers) - app_before
+        run["db_cpu"] = _cpu_seconds(backends) - db_before
+        run["load_before"] = load_before
+        run["stored_before"] = run_stored_before
+        return run
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _gunicorn(port: int, db_params: dict, log: Path) -> subprocess.Popen:
+def _gunicorn(port: int, db_params: dict, log: Path, app: str = "config.wsgi") -> subprocess.Popen:
     auth = db_params["user"] + (f":{db_params['password']}" if db_params.get("password") else "")
     env = {
         **os.environ,
@@ -237,7 +348,7 @@ def _gunicorn(port: int, db_params: dict, log: Path) -> subprocess.Popen:
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
-        str(gunicorn), "config.wsgi", "-c", "gunicorn.conf.py", "--workers", str(WORKERS),
+        str(gunicorn), app, "-c", "gunicorn.conf.py", "--workers", str(WORKERS), "--pythonpath", str(ROOT / "bench"),
         "--bind", f"127.0.0.1:{port}", "--max-requests", "0", "--access-logfile", str(log.with_suffix(".access")),
     ]  # fmt: skip
     with log.open("w") as out:
@@ -408,26 +519,13 @@ def main() -> None:
     try:
         _people_and_place(workdir)
         connections["default"].close()
-        port = _free_port()
-        log = workdir / "gunicorn.log"
-        server = _gunicorn(port, db_params, log)
-        try:
-            # Warm-up: every worker imports the code on its first request (3–5 s here, the
-            # URLconf pulls in the whole project) and opens its database connection.
-            _warm_up(port, workdir)
-            _acked, before = _stored(db_params, [])
-            load_before = os.getloadavg()[0]
-            workers, backends = _server_pids(server, db_params)
-            app_before, db_before = _cpu_seconds(workers), _cpu_seconds(backends)
-            run = _wrk(port, workdir, connections=CONNECTIONS, seconds=SECONDS, max_requests=MAX_REQUESTS)
-            app_cpu, db_cpu = _cpu_seconds(workers) - app_before, _cpu_seconds(backends) - db_before
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        _reference_table(db_params)
+        reference = _measure("bench_observations:reference_app", _free_port(), db_params, workdir)
+        reference_login = _measure("bench_observations:reference_login_app", _free_port(), db_params, workdir)
+        run = _measure("config.wsgi", _free_port(), db_params, workdir)
+        before = run["stored_before"]
+        load_before = run["load_before"]
+        app_cpu, db_cpu = run["app_cpu"], run["db_cpu"]
         acked, total = _stored(db_params, run["keys"])
         successes = len(run["keys"])
         stored_in_run = total - before
@@ -440,6 +538,15 @@ def main() -> None:
             f"{WORKERS} gunicorn workers, wrk {min(THREADS, CONNECTIONS)} threads × {CONNECTIONS} connections, "
             f"{seconds:.1f} s, {USERS} activists; load average before: {load_before:.2f} on {os.cpu_count()} cores"
         )
+        reference_rate = len(reference["keys"]) / (reference["duration_us"] / 1e6)
+        say("reference_per_s", round(reference_rate, 1), "req/s")
+        say("reference_p99_ms", round(reference["p99_us"] / 1000, 1), "ms")
+        say("reference_load_before", round(reference["load_before"], 2), "load")
+        say("ratio_to_reference", round(rate / reference_rate, 3), "ratio")
+        login_rate = len(reference_login["keys"]) / (reference_login["duration_us"] / 1e6)
+        say("reference_login_per_s", round(login_rate, 1), "req/s")
+        say("reference_login_p99_ms", round(reference_login["p99_us"] / 1000, 1), "ms")
+        say("ratio_to_reference_login", round(rate / login_rate, 3), "ratio")
         say("connections", CONNECTIONS, "connections")
         say("load_before", round(load_before, 2), "load")
         say("requests", run["requests"], "requests")
