@@ -286,8 +286,13 @@ class ResultCounts(models.Model):
 class PollingStationResult(ResultCounts):
     SCOPE_PATH = "polling_station__commune__departement__code"
 
-    # No index of its own: the unique (election, polling_station) index starts with it.
-    election = models.ForeignKey(Election, models.CASCADE, related_name="polling_station_results", db_index=False)
+    # No index of its own: the unique (election, polling_station) index starts with it. No
+    # database constraint either: an import writes ~70,000 rows that all name the one
+    # election it has just read, which PostgreSQL would look up again row by row; the ORM
+    # keeps the cascade when an election is deleted.
+    election = models.ForeignKey(
+        Election, models.CASCADE, related_name="polling_station_results", db_index=False, db_constraint=False
+    )
     polling_station = models.ForeignKey(PollingStation, models.CASCADE, related_name="results")
     # Which import wrote the row: provenance only, nulled by the ORM when the run is deleted;
     # no database constraint, which would be checked row by row on a national import.
@@ -326,7 +331,8 @@ class Votes(models.Model):
 
     The votes tables are the big ones (~630,000 rows for one national election by
     bureau), written only by the results importer. Their two foreign keys are kept in
-    the ORM (cascade from the result, PROTECT of the nuance) but without a database
+    the ORM (cascade from the result; RESTRICT of the nuance: a nuance still used cannot be
+    deleted alone, but goes with its election, results and votes) but without a database
     constraint: PostgreSQL checks a constraint row by row, which took longer than the
     rest of a national import. The importer checks the same thing set-based before it
     commits (every result and nuance id it writes exists), see importers/results.py.
@@ -336,7 +342,7 @@ class Votes(models.Model):
 
     panel = models.PositiveSmallIntegerField(_("panel number"))
     nuance = models.ForeignKey(
-        Nuance, models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
+        Nuance, models.RESTRICT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     candidate = models.CharField(_("candidate or list"), max_length=200)
     votes = models.PositiveIntegerField(_("votes"))

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import RestrictedError
 
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.results import results_import
@@ -17,6 +18,7 @@ from circonscriptions.models import (
     CirconscriptionVotes,
     Commune,
     Departement,
+    Election,
     FormerCommuneCode,
     ImportRun,
     Nuance,
@@ -519,3 +521,16 @@ def test_a_raw_ministry_file_that_names_only_the_first_candidate_block(territory
     votes = {v.candidate: (v.panel, v.nuance.code, v.votes) for v in affoux.votes.select_related("nuance")}
     assert votes["Nicolas DUPONT-AIGNAN"] == (12, "DSV", 11)
     assert votes["Jean-Luc MÉLENCHON"] == (7, "FI", 27)
+
+
+def test_deleting_an_election_deletes_its_results_and_votes(territory_db):
+    results_import(path=LG24_BUREAUX, election_slug="legislatives-2024-1")
+    results_import(path=ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-03.csv", election_slug="legislatives-2022-1")
+    kept = PollingStationVotes.objects.filter(result__election__slug="legislatives-2022-1").count()
+
+    Election.objects.get(slug="legislatives-2024-1").delete()
+
+    assert not PollingStationResult.objects.filter(election__slug="legislatives-2024-1").exists()
+    assert PollingStationVotes.objects.count() == kept == 26 * 9
+    with pytest.raises(RestrictedError):  # a nuance still used by votes cannot go alone
+        Nuance.objects.get(election__slug="legislatives-2022-1", code="NUP").delete()
