@@ -74,7 +74,8 @@ def detect_separator(header_line: str) -> str:
 def read_source(path: Path) -> SourceText:
     raw, gzipped = read_bytes(path)
     encoding = detect_encoding(raw)
-    first = raw.split(b"\n", 1)[0].decode(encoding).rstrip("\r")
+    end = raw.find(b"\n")
+    first = (raw if end < 0 else raw[:end]).decode(encoding).rstrip("\r")
     separator = detect_separator(first)
     header = next(iter(pd.read_csv(_io(first), sep=separator, header=None, dtype=str, keep_default_na=False).values))
     return SourceText(
