@@ -39,7 +39,7 @@ COUNTS = ("doors_knocked", "doors_opened", "conversations", "interested", "leafl
 # work with Redis down). An id missing from the list triggers one reload at once, so a
 # method added in the admin is accepted immediately; a renamed one shows within a minute.
 CATALOGUE_SECONDS = 60
-_catalogue: dict = {"at": -CATALOGUE_SECONDS, "methods": [], "causes": []}
+_catalogue: dict = {"at": -CATALOGUE_SECONDS, "methods": [], "causes": [], "methods_ids": set(), "causes_ids": set()}
 
 
 def catalogue(*, refresh: bool = False) -> dict:
@@ -47,6 +47,8 @@ def catalogue(*, refresh: bool = False) -> dict:
     if refresh or now - _catalogue["at"] > CATALOGUE_SECONDS:
         _catalogue["methods"] = list(Method.objects.values_list("pk", "name"))
         _catalogue["causes"] = list(Cause.objects.filter(is_standard=True).order_by("name").values_list("pk", "name"))
+        for key in ("methods", "causes"):
+            _catalogue[f"{key}_ids"] = {str(pk) for pk, _name in _catalogue[key]}
         _catalogue["at"] = now
     return _catalogue
 
@@ -62,19 +64,19 @@ def _cause_choices() -> list[tuple[int, str]]:
 class CatalogueChoiceMixin:
     """Validates against the cached catalogue, reloading it once for an id it does not know."""
 
+    catalogue_key = ""
+
     def valid_value(self, value) -> bool:
-        if super().valid_value(value):  # type: ignore[misc]
-            return True
-        catalogue(refresh=True)
-        return super().valid_value(value)  # type: ignore[misc]
+        key = f"{self.catalogue_key}_ids"
+        return str(value) in catalogue()[key] or str(value) in catalogue(refresh=True)[key]
 
 
 class MethodField(CatalogueChoiceMixin, forms.TypedChoiceField):
-    pass
+    catalogue_key = "methods"
 
 
 class CausesField(CatalogueChoiceMixin, forms.TypedMultipleChoiceField):
-    pass
+    catalogue_key = "causes"
 
 
 def _no_contact_details(value: str) -> str:

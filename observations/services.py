@@ -9,6 +9,7 @@ from the street. The aggregates are computed from the rows when a page asks for 
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -170,7 +171,10 @@ def _insert(row: dict, links: dict[str, list[int]]) -> int | None:
         ctes.append(f"{name} AS ({link} FROM obs, unnest(%s::bigint[]) AS linked)")
         params.append(sorted(set(ids)))
     sql = "WITH " + ", ".join(ctes) + " SELECT id FROM obs"  # noqa: S608
-    with connection.cursor() as cursor:
+    # Alone (autocommit), the statement is its own transaction. Inside a caller's
+    # transaction, a savepoint keeps a refused insert (a foreign key) from aborting it.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with guard, connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
     return found[0] if found else None

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,13 @@ from django.views.decorators.http import require_GET
 from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for, scope_queryset
-from observations.forms import SUPPORTER_CONSENT_TEXT, ObservationFilterForm, ObservationForm, SupporterFormSet
+from observations.forms import (
+    SUPPORTER_CONSENT_TEXT,
+    ObservationFilterForm,
+    ObservationForm,
+    SupporterFormSet,
+    catalogue,
+)
 from observations.models import Observation
 from observations.queries import mobilisable_people, observation_summary
 from observations.services import NewSupporter, NoFederation, ObservationData, ObservationKeyTaken, observation_submit
@@ -116,6 +123,13 @@ def observation_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, "Cette fiche a déjà été envoyée par quelqu'un d'autre : rechargez la page.")
             except NoFederation:
                 form.add_error(None, "Aucune fédération pour ce lieu : le sympathisant ne peut pas être enregistré.")
+            except IntegrityError:
+                # A method or theme deleted in the admin within the minute the form keeps the
+                # list: read the catalogue again and say which choice no longer exists.
+                catalogue(refresh=True)
+                form = ObservationForm(request.POST, user=request.user)
+                if form.is_valid():
+                    raise
             else:
                 if _wants_json(request):
                     return JsonResponse(

@@ -182,7 +182,9 @@ def test_without_a_role_nothing_can_be_submitted(client, catalogue, place, djang
     assert Observation.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_submission_is_five_queries(client, activist, catalogue, place, django_assert_num_queries):
+    # transaction=True: as in production, the view runs outside any transaction.
     from observations.forms import catalogue as form_catalogue
 
     client.force_login(activist)
@@ -304,3 +306,23 @@ def test_a_report_with_a_sympathiser_sent_twice_keeps_one_person(client, activis
     assert client.post(URL, data, **JSON).status_code == 200
     assert Supporter.objects.count() == 1
     assert list(Observation.objects.get().supporters.values_list("name", flat=True)) == ["Léa P."]
+
+
+def test_a_method_deleted_within_the_cached_minute_is_a_french_error_not_a_crash(client, activist, catalogue, place):
+    from django.db import connection
+
+    from hq.models import Method
+    from observations.forms import catalogue as form_catalogue
+
+    client.force_login(activist)
+    gone = Method.objects.create(slug="disparue", name="Méthode supprimée")
+    gone_pk = gone.pk
+    form_catalogue(refresh=True)  # the process still lists it…
+    gone.delete()  # …when HQ deletes it in the admin
+    with connection.cursor() as cursor:
+        # Outside a test's transaction the statement is checked when it ends: do the same here.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    response = client.post(URL, form_data(catalogue, place, method=str(gone_pk)), **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["method"] == ["Cette méthode n'existe plus."]
+    assert Observation.objects.count() == 0
