@@ -232,3 +232,19 @@ def test_what_is_known_of_one_polling_station(client, make_member, activist, cat
     summary = client.get(link).context["summary"]
     assert summary["top_concerns"] == [("transports", 1)]
     assert [r.observations for r in summary["by_method"]] == [1]
+
+
+def test_demo_reports_load_once_in_the_demo_departement(make_member, catalogue, place):
+    from hq.models import Cause
+    from observations.demo import DEMO_REPORTS, observations_demo_load
+
+    Cause.objects.get_or_create(slug="emploi", defaults={"name": "Emploi"})
+    user = make_member(Role.ACTIVIST, "29")
+    assert observations_demo_load(filer_email=user.email) == DEMO_REPORTS
+    assert observations_demo_load(filer_email=user.email) == 0
+    assert Observation.objects.count() == DEMO_REPORTS
+    # Made-up counts that still obey the rules the form enforces.
+    for o in Observation.objects.all():
+        assert o.interested <= o.conversations
+        assert o.doors_opened <= o.doors_knocked
+        assert o.departement.code == "29"
