@@ -542,6 +542,10 @@ def main() -> None:
         say("reference_per_s", round(reference_rate, 1), "req/s")
         say("reference_p99_ms", round(reference["p99_us"] / 1000, 1), "ms")
         say("reference_load_before", round(reference["load_before"], 2), "load")
+        for name, measured in (("reference", reference), ("reference_login", reference_login)):
+            per_request = 1000 / max(1, measured["requests"])
+            say(f"{name}_cpu_ms_app", round(measured["app_cpu"] * per_request, 2), "ms")
+            say(f"{name}_cpu_ms_db", round(measured["db_cpu"] * per_request, 2), "ms")
         say("ratio_to_reference", round(rate / reference_rate, 3), "ratio")
         login_rate = len(reference_login["keys"]) / (reference_login["duration_us"] / 1e6)
         say("reference_login_per_s", round(login_rate, 1), "req/s")
