@@ -59,8 +59,10 @@ class Observation(models.Model):
 
     action = models.CharField(_("action"), max_length=200, blank=True)
     held_on = models.DateField(_("date"))
+    # No index of its own for these two: the (departement, held_on) and
+    # (circonscription, held_on) indexes start with them, and each index costs every insert.
     departement = models.ForeignKey(
-        Departement, models.PROTECT, related_name="observations", verbose_name=_("département")
+        Departement, models.PROTECT, related_name="observations", verbose_name=_("département"), db_index=False
     )
     commune = models.ForeignKey(
         Commune, models.PROTECT, null=True, blank=True, related_name="observations", verbose_name=_("commune")
@@ -72,6 +74,7 @@ class Observation(models.Model):
         blank=True,
         related_name="observations",
         verbose_name=_("circonscription"),
+        db_index=False,
     )
     polling_stations = models.ManyToManyField(
         PollingStation, blank=True, related_name="observations", verbose_name=_("polling stations")
