@@ -309,9 +309,7 @@ class Supporter(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     skills = models.ManyToManyField(Skill, blank=True, related_name="supporters", verbose_name=_("skills"))
-    federation = models.ForeignKey(
-        Federation, models.PROTECT, related_name="supporters", verbose_name=_("federation")
-    )
+    federation = models.ForeignKey(Federation, models.PROTECT, related_name="supporters", verbose_name=_("federation"))
     consent_text = models.TextField(_("consent wording"))
     consent_at = models.DateTimeField(_("consent given at"))
     added_by = models.ForeignKey(
@@ -323,9 +321,7 @@ class Supporter(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=~models.Q(consent_text=""), name="supporter_consent_wording"),
-            models.CheckConstraint(
-                condition=~models.Q(email="") | ~models.Q(phone=""), name="supporter_has_a_contact"
-            ),
+            models.CheckConstraint(condition=~models.Q(email="") | ~models.Q(phone=""), name="supporter_has_a_contact"),
         ]
         verbose_name = _("supporter")
         verbose_name_plural = _("supporters")
