@@ -815,9 +815,9 @@ def results_import(
         )
     election = election_for_slug(election_slug)
     commune = commune.strip().upper() if commune else None
-    # The file's name is part of the import's identity: the same file imported again, even
-    # after other files of the same election, is recognised and changes nothing.
-    options = {"election": election.slug, "file": run.file_name if run is not None else Path(path).name}
+    # run_import recognises the same file (name and checksum) imported again within these
+    # options, even after other files of the same election: it then changes nothing.
+    options = {"election": election.slug}
     if commune:
         options["commune"] = commune
     if tolerate:

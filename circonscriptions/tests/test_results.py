@@ -58,7 +58,13 @@ def results_territory(territory, django_db_blocker):
 
 @pytest.fixture
 def territory_db(results_territory, db):
-    return None
+    """An empty results side for each test: other modules' session fixtures commit results
+    into the shared test database (and --reuse-db keeps them); they are set aside here,
+    inside the test's transaction, and come back when it is rolled back."""
+    with connection.cursor() as cursor:
+        for model in (PollingStationVotes, CirconscriptionVotes, PollingStationResult, CirconscriptionResult, Nuance):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {ImportRun._meta.db_table} WHERE kind = 'results'")  # noqa: S608
 
 
 def _snapshot() -> dict:
