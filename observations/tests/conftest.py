@@ -3,7 +3,8 @@ two square polling stations (real PostGIS geometries), one of Paris, members of 
 federations, and the catalogue rows the form offers.
 
 Everything is fetched or created (get_or_create): browser tests run in transactional
-mode, which empties the tables the migrations had seeded.
+mode, which empties the tables the migrations had seeded. The squares lie in the sea
+off Finistère, where no real contour loaded by other apps' tests can contain a point.
 """
 
 import itertools
@@ -58,13 +59,13 @@ def place(departements) -> dict:
         code="29990", defaults={"name": "Lanvéoc-test", "departement": departements["29"]}
     )
     commune.circonscriptions.add(circo)
-    CommuneShape.objects.get_or_create(commune=commune, defaults={"geom": square(-4.50, 48.30, 0.02)})
+    CommuneShape.objects.get_or_create(commune=commune, defaults={"geom": square(-5.60, 47.50, 0.02)})
     stations = {}
-    for code, lon in (("1", -4.50), ("2", -4.49)):
+    for code, lon in (("1", -5.60), ("2", -5.59)):
         station, _ = PollingStation.objects.get_or_create(
             commune=commune, code=code, defaults={"name": f"École {code}", "circonscription": circo}
         )
-        PollingStationShape.objects.get_or_create(polling_station=station, defaults={"geom": square(lon, 48.30)})
+        PollingStationShape.objects.get_or_create(polling_station=station, defaults={"geom": square(lon, 47.50)})
         stations[code] = station
     paris, _ = Commune.objects.get_or_create(
         code="75990", defaults={"name": "Paris-test", "departement": departements["75"]}

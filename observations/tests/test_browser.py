@@ -168,7 +168,7 @@ def test_a_report_sent_after_the_session_expired_is_kept_not_lost(page, live_ser
 @pytest.mark.parametrize("page", [PHONE], indirect=True)
 def test_use_my_position_picks_the_polling_station_under_the_phone(page, live_server, activist, place, catalogue):
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
-    page.context.set_geolocation({"latitude": 48.305, "longitude": -4.485})  # inside bureau 2
+    page.context.set_geolocation({"latitude": 47.505, "longitude": -5.585})  # inside bureau 2
     _log_in(page, activist, live_server)
     page.goto("/observations/nouvelle/")
     page.click("#obs-locate")

@@ -41,8 +41,8 @@ def _observation(place, catalogue, *, by, stations=("1",), days_ago=0, method="p
 
 def test_locate_finds_the_polling_station_containing_the_point(client, activist, place):
     client.force_login(activist)
-    # Bureau 2 is the square [-4.49, -4.48] × [48.30, 48.31].
-    body = client.get("/observations/localiser/", {"lon": "-4.485", "lat": "48.305"}).json()
+    # Bureau 2 is the square [-5.59, -5.58] × [47.50, 47.51].
+    body = client.get("/observations/localiser/", {"lon": "-5.585", "lat": "47.505"}).json()
     assert body["station"]["id"] == place["stations"]["2"].pk
     assert body["commune"] == {"id": place["commune"].pk, "code": "29990", "name": "Lanvéoc-test"}
 
@@ -50,7 +50,7 @@ def test_locate_finds_the_polling_station_containing_the_point(client, activist,
 def test_locate_falls_back_to_the_commune_then_says_when_nothing_is_found(client, activist, place):
     client.force_login(activist)
     # Inside the commune's square, outside both bureaux.
-    body = client.get("/observations/localiser/", {"lon": "-4.495", "lat": "48.315"}).json()
+    body = client.get("/observations/localiser/", {"lon": "-5.595", "lat": "47.515"}).json()
     assert body["station"] is None
     assert body["commune"]["code"] == "29990"
     far = client.get("/observations/localiser/", {"lon": "5.0", "lat": "45.0"})
@@ -126,6 +126,9 @@ def test_aggregates_page_shows_contact_rates_with_their_interval(client, make_me
 
 
 def test_contact_rate_per_profile_type_and_leaning_of_the_current_run(activist, catalogue, place):
+    # Other apps' session fixtures may have committed a current run: this one replaces it
+    # for the test (rolled back with it).
+    ProfileRun.objects.filter(is_current=True).update(is_current=False)
     run = ProfileRun.objects.create(status=ProfileRun.Status.SUCCEEDED, is_current=True)
     circo = place["circonscription"]
     dense = ProfileType.objects.create(run=run, circonscription=circo, key=1, name="quartiers populaires", count=1)
