@@ -11,6 +11,7 @@ run marks it failed.
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from circonscriptions.models import (
     Commune,
@@ -73,6 +75,8 @@ PROFILE_COLUMNS = [
     "rank_departement",
     "rank_nation",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def results_sql(*, first_rounds_only: bool) -> str:
@@ -340,4 +344,13 @@ def profiles_recompute_later(*, queue: str | None = None) -> None:
     """
     from circonscriptions.profile_tasks import profiles_recompute_task
 
-    transaction.on_commit(lambda: profiles_recompute_task.apply_async(queue=queue))
+    def enqueue() -> None:
+        try:
+            profiles_recompute_task.apply_async(
+                kwargs={"requested_at": timezone.now().isoformat()}, queue=queue, retry=False
+            )
+        except OperationalError:
+            # The import is committed; with Redis down, the nightly run will recompute.
+            logger.warning("Redis injoignable : les profils seront recalculés par la tâche de nuit.")
+
+    transaction.on_commit(enqueue)

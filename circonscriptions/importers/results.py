@@ -74,6 +74,7 @@ from circonscriptions.models import (
     PollingStationResult,
     PollingStationVotes,
 )
+from circonscriptions.profile_services import profiles_recompute_later
 
 KIND = "results"
 # Checks that `--tolerate` may turn into warnings, for sources that are inconsistent as
@@ -829,7 +830,7 @@ def results_import(
             p, run, progress, election=election, commune=commune, tolerate=tolerate, file_name=run.file_name
         )
 
-    return run_import(
+    outcome = run_import(
         kind=KIND,
         path=Path(path),
         load=load,
@@ -839,6 +840,10 @@ def results_import(
         run=run,
         on_progress=on_progress,
     )
+    if not outcome.unchanged:
+        # New results: the voter profiles (and then the fiches) are recomputed after commit.
+        profiles_recompute_later()
+    return outcome
 
 
 def _registered_run(*, path: Path, options: dict, by: str, run: ImportRun | None, on_progress=None) -> ImportOutcome:

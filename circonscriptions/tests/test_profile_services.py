@@ -208,3 +208,15 @@ def test_a_run_without_any_result_succeeds_empty(db):
     assert run.status == ProfileRun.Status.SUCCEEDED and run.is_current
     assert run.stations == 0 and run.elections == []
     assert not PollingStationProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_recompute_asked_before_a_run_that_already_started_is_skipped():
+    from django.utils import timezone
+
+    from circonscriptions.profile_tasks import profiles_recompute_task
+
+    asked_at = timezone.now()
+    ProfileRun.objects.create(started_by="an import just before")
+    assert profiles_recompute_task.run(requested_at=asked_at.isoformat()) is None
+    assert ProfileRun.objects.count() == 1
