@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   libgdal32 libgeos-c1v5 libproj25 proj-data gdal-bin
   redis-server
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-  poppler-utils chromium gettext python3-venv
+  poppler-utils chromium gettext python3-venv wrk
 )
 
 missing=()

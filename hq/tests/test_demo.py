@@ -16,6 +16,7 @@ from circonscriptions.models import (
 )
 from hq.demo import DEMO_ACCOUNTS
 from hq.models import User
+from observations.models import Observation
 
 
 def _load_demo() -> tuple[str, str]:
@@ -42,6 +43,8 @@ def test_the_demo_loads_every_real_file_and_a_second_load_changes_nothing():
     assert not contoured.filter(circonscription__isnull=True).exists()
     assert ProfileRun.objects.filter(is_current=True).count() == 1
     assert set(User.objects.values_list("email", flat=True)) >= {email for email, *_ in DEMO_ACCOUNTS}
+    observations = Observation.objects.count()
+    assert observations > 0
 
     runs_before = ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count()
     profile_runs_before = ProfileRun.objects.count()
@@ -52,3 +55,4 @@ def test_the_demo_loads_every_real_file_and_a_second_load_changes_nothing():
     assert ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).count() == runs_before
     assert ProfileRun.objects.count() == profile_runs_before
     assert sorted(PollingStationResult.objects.values_list("pk", "registered", "voters", "expressed")) == results_before
+    assert Observation.objects.count() == observations

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from circonscriptions.demo import demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
 from hq.demo import demo_load
+from observations.demo import observations_demo_load
 
 
 class Command(BaseCommand):
@@ -22,5 +23,8 @@ class Command(BaseCommand):
             call_command("compute_profiles", verbosity=0, by="make run (démo)")
         for line in demo_load():
             self.stdout.write(line)
+        added = observations_demo_load()
+        if added:
+            self.stdout.write(f"→ {added} fiches d'observation de démonstration")
         if problems:
             self.stderr.write("Des fichiers de démonstration ont été refusés :\n" + "\n".join(problems))
