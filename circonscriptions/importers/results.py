@@ -1,7 +1,7 @@
 """Election results: the official layouts, read as published, checked, then loaded in bulk.
 
-The layouts (ministry by bureau or by circonscription, 2017 long layout, Brest and
-Paris city files) are read by `results_layouts`; this module checks and writes.
+The layouts (ministry by bureau or by circonscription, 2017 long layout, Brest,
+Paris and Toulouse city files) are read by `results_layouts`; this module checks and writes.
 
 Rules (what an analyst can check):
 
@@ -57,6 +57,7 @@ from circonscriptions.importers.results_layouts import (
     distinct_values,
     infer_commune,
     read_city_brest,
+    read_city_toulouse,
     read_long_circo,
     read_ministry_wide,
     read_paris_long,
@@ -302,6 +303,11 @@ def load_results(
     elif layout == "paris_long":
         try:
             table = read_paris_long(source, election)
+        except ImportRefused as exc:
+            raise ImportRefused(name, exc.problems) from None
+    elif layout == "city_toulouse":
+        try:
+            table = read_city_toulouse(source, election)
         except ImportRefused as exc:
             raise ImportRefused(name, exc.problems) from None
     else:
