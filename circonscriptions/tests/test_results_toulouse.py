@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from circonscriptions.importers.base import ImportRefused
@@ -111,14 +112,16 @@ def test_both_rounds_import_with_their_bureaux_lists_and_totals(toulouse):
     ) == {"Liste 005", "Liste 012"}
 
 
-def test_importing_the_same_file_again_changes_nothing(toulouse):
-    results_import(path=T1, election_slug="municipales-2026-1")
+def test_importing_the_same_file_again_changes_nothing(toulouse, capsys):
+    call_command("import_results", str(T1), election="municipales-2026-1", verbosity=0)
     before = _snapshot()
 
-    again = results_import(path=T1, election_slug="municipales-2026-1")
+    call_command("import_results", str(T1), election="municipales-2026-1", verbosity=0)
 
-    assert again.unchanged
     assert _snapshot() == before
+    out = capsys.readouterr().out
+    assert "284 lignes lues, 284 territoires, bureaux de vote créés 284 / retrouvés 0" in out
+    assert "fichier identique" in out
 
 
 @pytest.mark.parametrize(
