@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 
 from django import forms
-from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.forms import formset_factory
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, PollingStation
+from config.db import prepared_cursor
 from hq.models import Cause, Method, Skill, User
 from hq.scoping import departement_codes, scope_for, scope_queryset
 from observations.models import MAX_COUNT, Reaction
@@ -273,7 +273,7 @@ class ObservationForm(forms.Form):
         for i in slots:
             values[i] = ids
         db = PollingStation.objects.db
-        with connections[db].cursor() as cursor:
+        with prepared_cursor(db) as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
         n = len(_STATION_COLUMNS)

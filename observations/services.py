@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from circonscriptions.models import Commune, PollingStation
+from config.db import prepared_cursor
 from hq.models import Federation, Skill, Supporter, User
 from observations.models import Observation
 
@@ -174,7 +175,7 @@ def _insert(row: dict, links: dict[str, list[int]]) -> int | None:
     # Alone (autocommit), the statement is its own transaction. Inside a caller's
     # transaction, a savepoint keeps a refused insert (a foreign key) from aborting it.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with guard, connection.cursor() as cursor:
+    with guard, prepared_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
     return found[0] if found else None
