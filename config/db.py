@@ -16,10 +16,26 @@ import psycopg
 from django.db import connections
 
 
+class _Sent:
+    """The statement as Django's query log reads it from a cursor (`cursor._query.query`,
+    in ops.last_executed_query), with its values: written only when something reads it."""
+
+    def __init__(self, connection, query, params):
+        self._connection, self._statement, self._params = connection, query, params
+
+    @property
+    def query(self) -> bytes:
+        return psycopg.ClientCursor(self._connection).mogrify(self._statement, self._params).encode()
+
+
 class _PreparingCursor(psycopg.Cursor):
     # Server-side binding (psycopg converts %s to $1…); every statement prepared.
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        result = super().execute(query, params, prepare=True, binary=binary)
+        # psycopg keeps no text of a server-bound statement; tests counting and reading
+        # queries (CaptureQueriesContext) and the debug log need it.
+        self._query = _Sent(self.connection, query, params)
+        return result
 
 
 def prepared_cursor(using: str = "default"):

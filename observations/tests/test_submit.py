@@ -142,6 +142,29 @@ def test_a_polling_station_of_another_departement_is_not_a_choice(client, activi
     assert Observation.objects.count() == 0
 
 
+def test_each_scope_finds_its_own_polling_stations_one_after_the_other(client, activist, make_member, catalogue, place):
+    # The station lookup is compiled once per scope and process: a département's query
+    # must never answer for another one, nor the national one for a département.
+    paris_activist, national = make_member(Role.ACTIVIST, "75"), make_member(Role.NATIONAL_HQ)
+    finistere = [str(place["stations"]["1"].pk)]
+    paris = [str(place["paris_station"].pk)]
+    for user, stations, status in (
+        (activist, finistere, 201),
+        (paris_activist, finistere, 400),
+        (paris_activist, paris, 201),
+        (activist, paris, 400),
+        (national, finistere, 201),
+        (national, paris, 201),
+    ):
+        client.force_login(user)
+        response = client.post(URL, form_data(catalogue, place, commune="", polling_stations=stations), **JSON)
+        assert response.status_code == status, (user, stations, response.content)
+    stored = Observation.objects.values_list("filed_by__email", "commune__code")
+    expected = [(activist.email, "29990"), (paris_activist.email, "75990")]
+    expected += [(national.email, "29990"), (national.email, "75990")]
+    assert sorted(stored) == sorted(expected)
+
+
 def test_a_sympathiser_is_kept_only_with_their_explicit_consent(client, activist, catalogue, place):
     client.force_login(activist)
     person = {"supporters-0-name": "Karim B.", "supporters-0-phone": "06 11 22 33 44",
