@@ -37,6 +37,7 @@ from circonscriptions.profile_exports import PROFILE_CSV_HEADER, profile_csv_row
 from circonscriptions.profile_parameters import ProfileParameters
 from circonscriptions.profiles import BLOCS, leaning_reason
 from hq.scoping import departement_codes, get_for_user, scope_queryset
+from observations.queries import observation_summary_for
 
 GEOJSON_PRECISION = 5  # about one metre: plenty for a map, a third of the bytes of full precision
 BODY_CACHE_SECONDS = 24 * 3600
@@ -207,7 +208,8 @@ def circonscription_profiles(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "circonscriptions/circonscription_profiles.html",
-        {"circonscription": circo, "run": run, "body": body},
+        # What activists reported there changes between runs: never cached with the body.
+        {"circonscription": circo, "run": run, "body": body, "observations": observation_summary_for(circo)},
     )
 
 

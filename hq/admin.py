@@ -9,7 +9,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from hq.models import Federation, Invitation, Membership, Role, Section, User
+from hq.models import (
+    Cause,
+    Federation,
+    Invitation,
+    LocalIssue,
+    Membership,
+    Method,
+    Role,
+    Section,
+    Skill,
+    User,
+)
 from hq.scoping import ScopedAdminMixin
 from hq.services import hq_staff_grant, hq_staff_revoke
 
@@ -134,3 +145,42 @@ class InvitationAdmin(RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Invitations are sent from the federation's page, which e-mails the link.
         return False
+
+
+# The catalogue is national: national HQ edits it, federations read it (group permissions).
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin):
+    list_display = ("name", "summary", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "summary", "script", "evidence")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_standard")
+    list_filter = ("is_standard",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(LocalIssue)
+class LocalIssueAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "departement", "circonscription", "commune", "updated_at")
+    list_select_related = ("departement", "circonscription", "commune")
+    search_fields = ("title", "description")
+    autocomplete_fields = ("commune",)
+    filter_horizontal = ("causes",)
+    readonly_fields = ("author", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +42,22 @@ NATIONAL_HQ_GROUP = "QG national"
 # (hq.scoping.ScopedAdminMixin narrows every list and object to it). Users are read-only:
 # accounts are created by invitation, and changing an address would hand over an account.
 FEDERAL_HQ_PERMISSIONS = {
-    "federation": ("view", "change"),
-    "section": ("view", "add", "change", "delete"),
-    "membership": ("view", "change", "delete"),
-    "invitation": ("view", "delete"),
-    "user": ("view",),
+    "hq.federation": ("view", "change"),
+    "hq.section": ("view", "add", "change", "delete"),
+    "hq.membership": ("view", "change", "delete"),
+    "hq.invitation": ("view", "delete"),
+    "hq.user": ("view",),
+    "hq.localissue": ("view", "add", "change", "delete"),
+    "hq.supporter": ("view", "change"),
+    # The catalogue is national: a federation reads it.
+    "hq.method": ("view",),
+    "hq.cause": ("view",),
+    "hq.skill": ("view",),
+    # Its own territory and results, read-only (the admin scopes them to its département).
+    "circonscriptions.circonscription": ("view",),
+    "circonscriptions.commune": ("view",),
+    "circonscriptions.pollingstation": ("view",),
+    "circonscriptions.pollingstationresult": ("view",),
 }
 NATIONAL_HQ_APPS = ("hq", "circonscriptions", "observations", "fiches")
 
@@ -181,9 +193,15 @@ def hq_staff_revoke(*, user: User) -> None:
 def federal_hq_group_ensure() -> Group:
     """The « QG fédéral » group with exactly FEDERAL_HQ_PERMISSIONS (idempotent)."""
     group, _created = Group.objects.get_or_create(name=FEDERAL_HQ_GROUP)
-    wanted = [f"{action}_{model}" for model, actions in FEDERAL_HQ_PERMISSIONS.items() for action in actions]
-    permissions = Permission.objects.filter(content_type__app_label="hq", codename__in=wanted)
-    group.permissions.set(permissions)
+    wanted = Q(pk__in=[])
+    for label, actions in FEDERAL_HQ_PERMISSIONS.items():
+        app_label, model = label.split(".")
+        wanted |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__in=[f"{action}_{model}" for action in actions],
+        )
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 

@@ -153,3 +153,10 @@ def test_national_hq_edits_and_publishes_everywhere(client, draft, make_member):
     assert client.post(reverse("fiches:publish", kwargs={"pk": draft.pk})).status_code == 302
     assert client.post(reverse("fiches:new"), {"circonscription": "7501"}).status_code == 302
     assert Fiche.objects.filter(circonscription__code="7501").exists()
+
+
+def test_an_activist_finds_the_published_fiche_on_their_home_page(client, draft, make_member):
+    version = fiche_publish(fiche=draft, by=None)
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    html = client.get("/militant/").content.decode()
+    assert reverse("fiches:detail", kwargs={"pk": draft.pk}) in html and version.title in html
