@@ -134,3 +134,11 @@ def test_refusals_are_explained_in_french_inside_the_layout(client, make_member)
     missing = client.get("/federation/75/")
     assert missing.status_code == 404
     assert "Page introuvable" in missing.content.decode()
+
+
+def test_an_english_browser_still_gets_french_until_the_person_chooses_english(client):
+    page = client.get(reverse("account_login"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="fr">' in page and "Se connecter" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("account_login"), headers={"accept-language": "fr-FR"}).content.decode()
+    assert '<html lang="en">' in page
