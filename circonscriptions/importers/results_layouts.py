@@ -456,23 +456,9 @@ def read_long_circo(source: SourceText, election: Election, layout: str) -> Tabl
 
     # One territory per circonscription: its first line; the counts repeated on every
     # line of a circonscription must agree.
-    keys = pd.Series(circo_all)
-    first_pos = ~keys.duplicated().to_numpy()
-    territory_of = pd.factorize(keys)[0]
-    for name, values in counts.items():
-        column = columns.get(name)
-        if column is None:
-            continue
-        reference = values[first_pos][territory_of]
-        for i in np.flatnonzero(values != reference):
-            problems.append(
-                Problem(
-                    f"{values[i]} ≠ {reference[i]} sur la première ligne de la même circonscription",
-                    line=int(lines[i]),
-                    column=column,
-                    value=str(values[i]),
-                )
-            )
+    first_pos, territory_of = _check_repeated_counts(
+        circo_all, counts, columns, lines, problems, "de la même circonscription"
+    )
     votes_col = read_int_column(frame[cols["votes"]])
     for i in np.flatnonzero(votes_col.bad | votes_col.missing):
         why = votes_col.reason[i] or "valeur manquante"
@@ -737,23 +723,7 @@ def read_paris_long(source: SourceText, election: Election) -> Table:
     for i in np.flatnonzero(station_all == ""):
         problems.append(Problem("bureau illisible", line=int(lines[i]), column="id_bvote", value=frame["id_bvote"][i]))
     # One territory per bureau (its first line); the counts repeated on its lines must agree.
-    keys = pd.Series(station_all)
-    first_pos = ~keys.duplicated().to_numpy()
-    territory_of = pd.factorize(keys)[0]
-    for name, values in counts.items():
-        column = columns.get(name)
-        if column is None:
-            continue
-        reference = values[first_pos][territory_of]
-        for i in np.flatnonzero(values != reference):
-            problems.append(
-                Problem(
-                    f"{values[i]} ≠ {reference[i]} sur la première ligne du même bureau",
-                    line=int(lines[i]),
-                    column=column,
-                    value=str(values[i]),
-                )
-            )
+    first_pos, territory_of = _check_repeated_counts(station_all, counts, columns, lines, problems, "du même bureau")
     slug = _text(frame, "candidate")
     panel = pd.factorize(slug)[0] + 1
     surname, first, label = _text(frame, "nom"), _text(frame, "prenom"), _text(frame, "liste")
@@ -1064,3 +1034,29 @@ def infer_commune(path: Path) -> str | None:
 
 def distinct_values(values) -> set[str]:
     return set(pd.unique(np.asarray(values, dtype=object))) - {""}
+
+
+def _check_repeated_counts(
+    territory_keys, counts: dict, columns: dict, lines, problems: list[Problem], same_territory: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """In a long layout the territory's counts repeat on each of its lines: each must equal its first line's.
+
+    Returns the mask of each territory's first line and each line's territory index."""
+    keys = pd.Series(territory_keys)
+    first_pos = ~keys.duplicated().to_numpy()
+    territory_of = pd.factorize(keys)[0]
+    for name, values in counts.items():
+        column = columns.get(name)
+        if column is None:
+            continue
+        reference = values[first_pos][territory_of]
+        for i in np.flatnonzero(values != reference):
+            problems.append(
+                Problem(
+                    f"{values[i]} ≠ {reference[i]} sur la première ligne {same_territory}",
+                    line=int(lines[i]),
+                    column=column,
+                    value=str(values[i]),
+                )
+            )
+    return first_pos, territory_of
