@@ -309,7 +309,7 @@ def _page_ms(code: str, repeat: int = 21) -> tuple[float, float]:
     from django.test import Client
 
     from circonscriptions.models import Circonscription, ProfileRun
-    from circonscriptions.profile_views import _body_cache_key
+    from circonscriptions.profiles.views import _body_cache_key
     from hq.models import User
 
     user = User.objects.create_superuser("bench-profiles@example.org", "bench-password-2026")
@@ -338,7 +338,7 @@ def main() -> None:
     from django.db import connections
 
     try:
-        from circonscriptions.profile_services import profiles_recompute
+        from circonscriptions.profiles.services import profiles_recompute
         from circonscriptions.tests.profile_data import lg2024_rows
 
         real_2024 = lg2024_rows()

@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from circonscriptions import profile_admin  # noqa: F401 — registers the profile models
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import Problem, progress_key
 from circonscriptions.importers.uploads import import_upload_start
@@ -46,6 +45,7 @@ from circonscriptions.models import (
     PollingStationShape,
     Region,
 )
+from circonscriptions.profiles import admin as profile_admin  # noqa: F401 — registers the profile models
 from hq.scoping import ScopedAdminMixin, scope_for
 
 MAP_MEDIA = forms.Media(

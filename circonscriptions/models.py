@@ -414,13 +414,13 @@ class IndicatorValue(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Voter profiles: computed by circonscriptions/profile_services.py with the rules of
-# circonscriptions/profiles.py. A recompute writes a new ProfileRun and its rows, then
+# Voter profiles: computed by circonscriptions/profiles/services.py with the rules of
+# circonscriptions/profiles/rules.py. A recompute writes a new ProfileRun and its rows, then
 # switches the "current" flag in one transaction: readers only ever see a complete run.
 
 
 class ProfileSettings(models.Model):
-    """The profile parameters HQ analysts set in the admin (one row; see circonscriptions/profiles.py)."""
+    """The profile parameters HQ analysts set in the admin (one row; see circonscriptions/profiles/rules.py)."""
 
     half_life_years = models.FloatField(
         _("half-life of an election's weight (years)"),
@@ -490,7 +490,7 @@ class ProfileSettings(models.Model):
         return settings
 
     def parameters(self):
-        from circonscriptions.profile_parameters import ProfileParameters
+        from circonscriptions.profiles.parameters import ProfileParameters
 
         return ProfileParameters.from_dict({f.name: getattr(self, f.name) for f in self._meta.concrete_fields})
 

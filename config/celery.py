@@ -8,15 +8,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("qg")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Modules of tasks not named tasks.py (one per feature owner).
-app.autodiscover_tasks(related_name="profile_tasks")
+# The profiles package keeps its own tasks module.
+app.autodiscover_tasks(["circonscriptions.profiles"])
 
 # Every scheduled job is first a management command; beat only enqueues its task.
 app.conf.beat_schedule = {
     "heartbeat": {"task": "hq.tasks.heartbeat_record_task", "schedule": 60.0},
     # CELERY_TIMEZONE is Europe/Paris: 03:00 Paris time, summer and winter.
     "profiles-nightly": {
-        "task": "circonscriptions.profile_tasks.profiles_recompute_task",
+        "task": "circonscriptions.profiles.tasks.profiles_recompute_task",
         "schedule": crontab(hour=3, minute=0),
     },
 }

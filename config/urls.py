@@ -14,7 +14,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("territoire/", include("circonscriptions.urls")),
-    path("carte/", include("circonscriptions.profile_urls")),
+    path("carte/", include("circonscriptions.profiles.urls")),
     path("fiches/", include("fiches.urls")),
     path("observations/", include("observations.urls")),
     # `home` sends everyone to the home page of their role (hq.views.home).

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class FichesConfig(AppConfig):
     name = "fiches"
     verbose_name = _("Fiches militantes")
+
+    def ready(self) -> None:
+        from circonscriptions.profiles.signals import profiles_computed
+
+        profiles_computed.connect(_refresh_after_profiles, dispatch_uid="fiches-refresh-after-profiles")
+
+
+def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
+    """New profiles give every fiche fresh automatic parts, as drafts for HQ to publish (in a worker)."""
+    from fiches.tasks import fiches_refresh_task
+
+    fiches_refresh_task.apply_async(queue=queue)

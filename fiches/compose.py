@@ -51,7 +51,7 @@ from circonscriptions.models import (
     ProfileRun,
     ProfileType,
 )
-from circonscriptions.profiles import BLOCS
+from circonscriptions.profiles.rules import BLOCS
 from hq.models import Method
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from circonscriptions.profile_charts import vote_history_svg
+from circonscriptions.profiles.charts import vote_history_svg
 from fiches.svgmap import map_svg
 
 

@@ -75,7 +75,7 @@ from circonscriptions.models import (
     PollingStationResult,
     PollingStationVotes,
 )
-from circonscriptions.profile_services import profiles_recompute_later
+from circonscriptions.profiles.services import profiles_recompute_later
 
 KIND = "results"
 # Checks that `--tolerate` may turn into warnings, for sources that are inconsistent as

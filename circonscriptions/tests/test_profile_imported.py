@@ -5,7 +5,7 @@ from django.conf import settings
 
 from circonscriptions.importers.results import results_import
 from circonscriptions.models import PollingStationProfile, ProfileType
-from circonscriptions.profile_services import profiles_recompute
+from circonscriptions.profiles.services import profiles_recompute
 
 ELECTIONS = settings.DATA_DIR / "elections"
 

@@ -8,16 +8,17 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from circonscriptions import profile_services, profiles
 from circonscriptions.models import (
     PollingStationProfile,
     ProfileRun,
     ProfileSettings,
     ProfileType,
 )
-from circonscriptions.profile_parameters import ProfileParameters
-from circonscriptions.profile_services import profiles_load_results, profiles_recompute
-from circonscriptions.profiles import compute_profiles
+from circonscriptions.profiles import rules as profiles
+from circonscriptions.profiles import services as profile_services
+from circonscriptions.profiles.parameters import ProfileParameters
+from circonscriptions.profiles.rules import compute_profiles
+from circonscriptions.profiles.services import profiles_load_results, profiles_recompute
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows, store_results
 
 BREST = [("29019", str(n)) for n in range(1, 41)]
@@ -179,7 +180,7 @@ def test_export_says_when_nothing_was_computed(db):
 def test_the_nightly_schedule_runs_the_task_at_three_paris_time():
     from celery.schedules import crontab
 
-    from circonscriptions import profile_tasks
+    from circonscriptions.profiles import tasks as profile_tasks
     from config.celery import app
 
     entry = app.conf.beat_schedule["profiles-nightly"]
@@ -214,7 +215,7 @@ def test_a_run_without_any_result_succeeds_empty(db):
 def test_a_recompute_asked_before_a_run_that_already_started_is_skipped():
     from django.utils import timezone
 
-    from circonscriptions.profile_tasks import profiles_recompute_task
+    from circonscriptions.profiles.tasks import profiles_recompute_task
 
     asked_at = timezone.now()
     ProfileRun.objects.create(started_by="an import just before")

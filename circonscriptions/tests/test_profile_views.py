@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from circonscriptions.models import CirconscriptionShape, Departement, PollingStationShape
-from circonscriptions.profile_admin import ProfileSettingsForm
-from circonscriptions.profile_charts import vote_history_svg
-from circonscriptions.profile_services import profiles_recompute
+from circonscriptions.profiles.admin import ProfileSettingsForm
+from circonscriptions.profiles.charts import vote_history_svg
+from circonscriptions.profiles.services import profiles_recompute
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows, store_results
 from hq.models import Federation, Membership, Role, User
 

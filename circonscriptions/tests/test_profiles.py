@@ -1,4 +1,4 @@
-"""The profile rules of circonscriptions/profiles.py, on real Brest-area rows with hand-computed figures."""
+"""The profile rules of circonscriptions/profiles/rules.py, on real Brest-area rows with hand-computed figures."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from circonscriptions.profiles import (
+from circonscriptions.profiles.rules import (
     LEFT,
     RIGHT,
     SWING,

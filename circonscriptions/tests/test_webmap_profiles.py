@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.test import Client
 
 from circonscriptions.models import PollingStation, PollingStationShape
-from circonscriptions.profile_services import profiles_recompute
+from circonscriptions.profiles.services import profiles_recompute
 from circonscriptions.tests.profile_data import lg2024_rows, store_results
 from hq.models import User
 

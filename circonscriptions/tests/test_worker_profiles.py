@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 
 from circonscriptions.models import PollingStationProfile, ProfileRun
-from circonscriptions.profile_services import profiles_recompute_later
+from circonscriptions.profiles.services import profiles_recompute_later
 from circonscriptions.tests.profile_data import lg2024_rows, store_results
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

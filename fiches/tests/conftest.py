@@ -25,7 +25,7 @@ def load_brest_data() -> None:
     from circonscriptions.importers.indicators import indicators_import
     from circonscriptions.importers.results import results_import
     from circonscriptions.importers.territory import territory_import
-    from circonscriptions.profile_services import profiles_recompute
+    from circonscriptions.profiles.services import profiles_recompute
 
     data = Path(settings.DATA_DIR)
     territory_import(departements=["29", "75"])

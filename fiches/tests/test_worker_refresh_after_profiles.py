@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from circonscriptions.models import Circonscription, ProfileRun
-from circonscriptions.profile_services import profiles_recompute_later
+from circonscriptions.profiles.services import profiles_recompute_later
 from circonscriptions.tests.profile_data import lg2024_rows, store_results
 from fiches.models import Fiche
 

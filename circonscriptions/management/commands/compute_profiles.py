@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from circonscriptions.profile_services import profiles_recompute
+from circonscriptions.profiles.services import profiles_recompute
 
 
 class Command(BaseCommand):

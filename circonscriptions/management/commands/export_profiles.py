@@ -4,7 +4,7 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from circonscriptions.profile_exports import PROFILE_CSV_HEADER, profile_csv_rows
+from circonscriptions.profiles.exports import PROFILE_CSV_HEADER, profile_csv_rows
 
 
 class Command(BaseCommand):

@@ -101,7 +101,7 @@ are absent, so its shares would say more about who qualified than about the bure
    opposing bloc that is notably stronger there than in the circonscription (its mean
    share higher by at least `type_distinct_delta`).
 
-9. Socio-economic facts (computed in SQL with each run, see profile_services.py).
+9. Socio-economic facts (computed in SQL with each run, see services.py).
    Where a bureau has a contour, commune values are carried to it by areal weighting:
    a rate, share or average is the mean of the overlapping communes' values weighted by
    the overlapping area; a count (population…) is each commune's count times the share
@@ -125,7 +125,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from circonscriptions.profile_parameters import ProfileParameters
+from circonscriptions.profiles.parameters import ProfileParameters
 
 BLOCS = ("left", "centre", "right", "far_right", "other")
 OPPONENT_BLOCS = ("centre", "right", "far_right")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.db.models.functions import Length
 
 from circonscriptions.models import Circonscription, Departement, PollingStationProfile, ProfileRun
-from circonscriptions.profiles import BLOCS
+from circonscriptions.profiles.rules import BLOCS
 
 PROFILE_CSV_HEADER = [
     "departement",

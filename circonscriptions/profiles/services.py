@@ -40,8 +40,8 @@ from circonscriptions.models import (
     ProfileSettings,
     ProfileType,
 )
-from circonscriptions.profile_parameters import ProfileParameters
-from circonscriptions.profiles import BLOCS, compute_profiles
+from circonscriptions.profiles.parameters import ProfileParameters
+from circonscriptions.profiles.rules import BLOCS, compute_profiles
 
 # A run still "running" after this long was killed (worker restart, OOM): the next run says so.
 STALE_AFTER = timedelta(hours=6)
@@ -342,7 +342,7 @@ def profiles_recompute_later(*, queue: str | None = None) -> None:
 
     `queue` is for tests, whose worker listens on a private queue.
     """
-    from circonscriptions.profile_tasks import profiles_recompute_task
+    from circonscriptions.profiles.tasks import profiles_recompute_task
 
     def enqueue() -> None:
         try:

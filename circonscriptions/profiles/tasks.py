@@ -5,10 +5,8 @@ from datetime import datetime
 from celery import shared_task
 
 from circonscriptions.models import ProfileRun
-from circonscriptions.profile_services import profiles_recompute
-
-# The fiches militantes sit a layer above the territory: their refresh is named, not imported.
-FICHES_REFRESH_TASK = "fiches.tasks.fiches_refresh_task"
+from circonscriptions.profiles.services import profiles_recompute
+from circonscriptions.profiles.signals import profiles_computed
 
 
 @shared_task(bind=True)
@@ -18,8 +16,7 @@ def profiles_recompute_task(self, requested_at: str | None = None) -> int | None
     if requested_at and ProfileRun.objects.filter(started_at__gte=datetime.fromisoformat(requested_at)).exists():
         return None
     run = profiles_recompute(by="celery")
-    # New profiles give every fiche fresh automatic parts, as drafts for HQ to publish;
-    # sent on the queue this task came from (tests run their worker on a private one).
+    # Layers above (the fiches) refresh what depends on the profiles; they are told, not named.
     queue = (self.request.delivery_info or {}).get("routing_key")
-    self.app.send_task(FICHES_REFRESH_TASK, queue=queue)
+    profiles_computed.send(sender=ProfileRun, run=run, queue=queue)
     return run.pk

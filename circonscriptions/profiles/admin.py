@@ -1,6 +1,6 @@
 """Admin of the voter profiles: the parameters HQ analysts set, and the record of the runs.
 
-Registered from circonscriptions/admin.py (`from circonscriptions import profile_admin`),
+Registered from circonscriptions/admin.py (`from circonscriptions.profiles import admin`),
 because Django's admin only discovers modules named admin.py.
 """
 
@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import ProfileRun, ProfileSettings
-from circonscriptions.profile_parameters import ProfileParameters
-from circonscriptions.profile_services import profiles_recompute_later
+from circonscriptions.profiles.parameters import ProfileParameters
+from circonscriptions.profiles.services import profiles_recompute_later
 from hq.scoping import scope_for
 
 

@@ -32,10 +32,10 @@ from circonscriptions.models import (
     ProfileRun,
     ProfileType,
 )
-from circonscriptions.profile_charts import vote_history_svg
-from circonscriptions.profile_exports import PROFILE_CSV_HEADER, profile_csv_rows
-from circonscriptions.profile_parameters import ProfileParameters
-from circonscriptions.profiles import BLOCS, leaning_reason
+from circonscriptions.profiles.charts import vote_history_svg
+from circonscriptions.profiles.exports import PROFILE_CSV_HEADER, profile_csv_rows
+from circonscriptions.profiles.parameters import ProfileParameters
+from circonscriptions.profiles.rules import BLOCS, leaning_reason
 from hq.scoping import departement_codes, get_for_user, scope_queryset
 from observations.queries import observation_summary_for
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from circonscriptions import profile_views
+from circonscriptions.profiles import views as profile_views
 
 app_name = "profiles"
 

@@ -1,4 +1,4 @@
-"""The parameters of the profile computation (see circonscriptions/profiles.py for their meaning).
+"""The parameters of the profile computation (see circonscriptions/profiles/rules.py for their meaning).
 
 Kept apart from profiles.py so that models and forms can read the defaults without
 importing pandas.
