@@ -464,10 +464,40 @@ class ProfileSettings(models.Model):
         default=0.10,
         help_text=_("Pons, American Economic Review 2018: about 0.11 vote per door opened in the 2012 campaign."),
     )
-    persuasion_weight_outside_swing = models.FloatField(
-        _("persuasion weight outside swing polling stations"), default=0.5
+    persuasion_effect_low = models.FloatField(_("persuasion effect, low end of its range"), default=0.03)
+    persuasion_effect_high = models.FloatField(_("persuasion effect, high end of its range"), default=0.15)
+    mobilisation_effect_low = models.FloatField(_("mobilisation effect, low end of its range"), default=0.0)
+    mobilisation_effect_high = models.FloatField(_("mobilisation effect, high end of its range"), default=0.14)
+    activist_hours = models.FloatField(
+        _("activist-hours the priority is computed for"),
+        default=20.0,
+        help_text=_("Votes won by this many hours of door-to-door in one polling station (returns diminish)."),
     )
-    max_types = models.PositiveSmallIntegerField(_("maximum profile types per circonscription"), default=4)
+    contact_rate_min_reports = models.PositiveIntegerField(
+        _("field reports needed to use the observed contact rate"),
+        default=20,
+        help_text=_("Below this many observations with doors knocked, the contact rate above is used."),
+    )
+    unlabelled_threshold = models.FloatField(
+        _("largest share of votes without a usable nuance"),
+        default=0.10,
+        help_text=_(
+            "An election in which more of a polling station's expressed votes have no usable nuance "
+            "does not count in its leaning, trend or volatility."
+        ),
+    )
+    redistricting_threshold = models.FloatField(
+        _("change in registered voters that suggests a redrawn polling station"),
+        default=0.15,
+        help_text=_("Between two elections, as a share of the earlier count (0.15 = 15 %)."),
+    )
+    margin_sd_scale = models.FloatField(
+        _("calibration factor of the margin's spread"),
+        default=1.0,
+        help_text=_("Set from a back-test so that the stated confidence matches what the next election showed."),
+    )
+    max_types = models.PositiveSmallIntegerField(_("maximum profile types per circonscription"), default=6)
+    kmeans_starts = models.PositiveSmallIntegerField(_("k-means starts per number of types"), default=10)
     min_type_size = models.PositiveSmallIntegerField(_("polling stations per profile type, at least"), default=5)
     type_distinct_delta = models.FloatField(
         _("gap that names a profile type"),
@@ -496,9 +526,13 @@ class ProfileSettings(models.Model):
 
 
 class Leaning(models.TextChoices):
+    """Where the left is behind, the class names the bloc ahead: activists must know whom they face."""
+
     LEFT = "left", _("leaning left")
-    RIGHT = "right", _("leaning right")
     SWING = "swing", _("swing")
+    CENTRE = "centre", _("led by the centre (Ensemble)")
+    RIGHT = "right", _("led by the right")
+    FAR_RIGHT = "far_right", _("led by the far right")
 
 
 class ProfileRunQuerySet(models.QuerySet):
@@ -524,6 +558,8 @@ class ProfileRun(models.Model):
     stations = models.PositiveIntegerField(_("polling stations"), default=0)
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Where each figure the run used came from, e.g. {"contact_rate": {"value": 0.43, "source": "…"}}.
+    sources = models.JSONField(_("sources of the parameters used"), default=dict, blank=True)
 
     objects = ProfileRunQuerySet.as_manager()
 
@@ -553,6 +589,8 @@ class ProfileType(models.Model):
     description = models.TextField(_("description"), blank=True)
     count = models.PositiveIntegerField(_("polling stations"))
     centroid = models.JSONField(_("mean figures"), default=dict)
+    # Share of bureaux grouped alike by k-means runs from other seeds (1 = the same grouping whatever the seed).
+    stability = models.FloatField(_("stability"), null=True, blank=True)
 
     class Meta:
         ordering = ["circonscription", "key"]
@@ -627,8 +665,23 @@ class PollingStationProfile(models.Model):
     volatility = models.FloatField(_("volatility"), null=True)
     margin_avg = models.FloatField(_("left margin, weighted average"), null=True)
     margin_sd = models.FloatField(_("left margin, spread"), null=True)
-    leaning = models.CharField(_("leaning"), max_length=5, choices=Leaning.choices)
+    leaning = models.CharField(_("leaning"), max_length=9, choices=Leaning.choices)
     confidence = models.FloatField(_("confidence"))
+    # The strongest opposing bloc on average (centre, right or far_right), whatever the leaning.
+    opponent = models.CharField(_("main opponent"), max_length=9, blank=True)
+    # Weighted mean of (bureau − circonscription) and (bureau − nation) left shares in the same election.
+    left_gap_circonscription = models.FloatField(_("left share gap with the circonscription"), null=True)
+    left_gap_nation = models.FloatField(_("left share gap with the nation"), null=True)
+    # Présidentielle turnout minus législatives/européennes turnout: voters who come only to the big ones.
+    turnout_differential = models.FloatField(_("differential turnout"), null=True)
+    turnout_differential_hotspot = models.BooleanField(_("intermittent voters hotspot"), default=False)
+    persuadable_share = models.FloatField(_("persuadable voters, share of registered"), null=True)
+    priority_low = models.FloatField(_("priority, low end (votes)"), null=True)
+    priority_high = models.FloatField(_("priority, high end (votes)"), null=True)
+    # Elections left out of this bureau's figures, and why: [{"election": slug, "label": …, "reason": …}].
+    excluded_elections = models.JSONField(_("elections left out"), default=list, blank=True)
+    redistricting_suspected = models.BooleanField(_("probable redrawing"), default=False)
+    redistricting_note = models.CharField(_("redrawing note"), max_length=300, blank=True)
     abstention_z_circonscription = models.FloatField(_("abstention z-score in the circonscription"), null=True)
     abstention_z_departement = models.FloatField(_("abstention z-score in the département"), null=True)
     abstention_hotspot = models.BooleanField(_("abstention hotspot"))

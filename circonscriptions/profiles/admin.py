@@ -49,11 +49,20 @@ class ProfileSettingsAdmin(admin.ModelAdmin):
                     "contact_rate",
                     "mobilisation_effect",
                     "persuasion_effect",
-                    "persuasion_weight_outside_swing",
+                    "persuasion_effect_low",
+                    "persuasion_effect_high",
+                    "mobilisation_effect_low",
+                    "mobilisation_effect_high",
+                    "activist_hours",
+                    "contact_rate_min_reports",
                 ]
             },
         ),
-        (_("Profile types"), {"fields": ["max_types", "min_type_size", "type_distinct_delta", "kmeans_seed"]}),
+        (_("Data quality"), {"fields": ["unlabelled_threshold", "redistricting_threshold", "margin_sd_scale"]}),
+        (
+            _("Profile types"),
+            {"fields": ["max_types", "min_type_size", "type_distinct_delta", "kmeans_seed", "kmeans_starts"]},
+        ),
     ]
     list_display = ["__str__", "half_life_years", "leaning_margin", "hotspot_z", "doors_per_hour", "updated_at"]
 

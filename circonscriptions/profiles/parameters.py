@@ -23,8 +23,17 @@ class ProfileParameters:
     contact_rate: float = 0.5
     mobilisation_effect: float = 0.14
     persuasion_effect: float = 0.10
-    persuasion_weight_outside_swing: float = 0.5
-    max_types: int = 4
+    persuasion_effect_low: float = 0.03
+    persuasion_effect_high: float = 0.15
+    mobilisation_effect_low: float = 0.0
+    mobilisation_effect_high: float = 0.14
+    activist_hours: float = 20.0
+    contact_rate_min_reports: int = 20
+    unlabelled_threshold: float = 0.10
+    redistricting_threshold: float = 0.15
+    margin_sd_scale: float = 1.0
+    max_types: int = 6
+    kmeans_starts: int = 10
     min_type_size: int = 5
     type_distinct_delta: float = 0.03
     kmeans_seed: int = 2012
@@ -34,7 +43,7 @@ class ProfileParameters:
         problems = []
         if not self.half_life_years > 0:
             problems.append("la demi-vie doit être strictement positive")
-        for name in ("contact_rate", "mobilisation_effect", "persuasion_effect", "persuasion_weight_outside_swing"):
+        for name in ("contact_rate", "mobilisation_effect", "persuasion_effect"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 problems.append(f"{name} doit être entre 0 et 1 (valeur {value})")

@@ -21,6 +21,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+from psycopg.types.json import Jsonb
 
 from circonscriptions.models import (
     Commune,
@@ -74,6 +75,17 @@ PROFILE_COLUMNS = [
     "rank_circonscription",
     "rank_departement",
     "rank_nation",
+    "opponent",
+    "left_gap_circonscription",
+    "left_gap_nation",
+    "turnout_differential",
+    "turnout_differential_hotspot",
+    "persuadable_share",
+    "priority_low",
+    "priority_high",
+    "excluded_elections",
+    "redistricting_suspected",
+    "redistricting_note",
 ]
 
 logger = logging.getLogger(__name__)
@@ -147,6 +159,7 @@ _BINARY_TYPES = {
     "FloatField": "float8",
     "BooleanField": "bool",
     "CharField": "text",
+    "JSONField": "jsonb",
 }
 
 
@@ -161,6 +174,8 @@ def _column(values: pd.Series, kind: str) -> list:
         return [None if v != v else int(round(v)) for v in array.tolist()]
     if kind == "bool":
         return values.astype(bool).tolist()
+    if kind == "jsonb":
+        return [Jsonb(v if isinstance(v, list | dict) else []) for v in values.tolist()]
     return values.astype(str).tolist()
 
 

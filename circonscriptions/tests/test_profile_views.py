@@ -145,7 +145,7 @@ def test_the_settings_form_refuses_meaningless_values_in_french(db):
             "contact_rate": 1.5,
             "mobilisation_effect": 0.14,
             "persuasion_effect": 0.1,
-            "persuasion_weight_outside_swing": 0.5,
+            "activist_hours": 20,
             "max_types": 4,
             "min_type_size": 5,
             "type_distinct_delta": 0.03,

@@ -12,11 +12,10 @@ from circonscriptions.profiles.rules import (
     SWING,
     ProfileParameters,
     compute_profiles,
-    kmeans,
     leaning_reason,
-    name_type,
     normal_cdf,
 )
+from circonscriptions.profiles.types import kmeans, name_type
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows
 
 
@@ -207,7 +206,7 @@ def test_profile_types_of_the_real_file_are_stable_named_and_counted():
     for circo, group in types.groupby("circonscription"):
         in_circo = st[st["circonscription"] == circo]
         assert group["count"].sum() == len(in_circo)
-        assert 1 <= len(group) <= 4
+        assert 1 <= len(group) <= ProfileParameters().max_types
         assert group["name"].is_unique
         assert list(group["key"]) == list(range(1, len(group) + 1))
         assert list(group["count"]) == sorted(group["count"], reverse=True)
