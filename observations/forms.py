@@ -20,7 +20,7 @@ from circonscriptions.models import Commune, PollingStation
 from config.db import prepared_cursor
 from hq.models import Cause, Method, Skill, User
 from hq.scoping import departement_codes, scope_for, scope_queryset
-from observations.models import MAX_COUNT, Reaction
+from observations.models import FREE_TEXT_MAX, MAX_COUNT, Reaction
 
 # The wording a sympathiser agrees to, stored with their consent (hq.Supporter.consent_text).
 SUPPORTER_CONSENT_TEXT = (
@@ -30,7 +30,10 @@ SUPPORTER_CONSENT_TEXT = (
 
 # Free texts describe the population in aggregate: an e-mail address or a phone number
 # in them is about one person, and is refused.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# Anchored on the "@" (one character before it, a domain after it): a search costs time in
+# proportion to the text's length. The former pattern, `[\w.+-]+@…`, retried its leading run
+# from every letter of a text without "@" and took seconds on a few thousand characters.
+_EMAIL = re.compile(r"[\w.+-]@[\w-]+\.\w")
 _PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 IDENTIFYING = "Pas de coordonnées ici : décrivez la population dans son ensemble, jamais une personne."
 
@@ -83,6 +86,8 @@ class CausesField(CatalogueChoiceMixin, forms.TypedMultipleChoiceField):
 
 
 def _no_contact_details(value: str) -> str:
+    if len(value) > FREE_TEXT_MAX:  # the length error says what to fix; nothing to scan
+        return value
     if _EMAIL.search(value) or _PHONE.search(value):
         raise forms.ValidationError(IDENTIFYING)
     return value
@@ -163,7 +168,7 @@ class ObservationForm(forms.Form):
         label=_("How did people react?"), choices=Reaction.choices, coerce=int, widget=forms.RadioSelect
     )
     reaction_text = forms.CharField(
-        label=_("In a few words"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("In a few words"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=FREE_TEXT_MAX,
         validators=[_no_contact_details],
     )  # fmt: skip
     concerns = CausesField(
@@ -175,11 +180,12 @@ class ObservationForm(forms.Form):
         validators=[_no_contact_details],
     )  # fmt: skip
     worked = forms.CharField(
-        label=_("What worked"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("What worked"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=FREE_TEXT_MAX,
         validators=[_no_contact_details],
     )  # fmt: skip
     did_not_work = forms.CharField(
         label=_("What did not work"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=FREE_TEXT_MAX,
         validators=[_no_contact_details],
     )  # fmt: skip
 

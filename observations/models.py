@@ -33,6 +33,9 @@ from observations.queries import ObservationQuerySet
 # A typo guard, not a rule of the field: nobody knocks 3,000 doors in one action.
 MAX_COUNT = 3000
 
+# The longest free text a report keeps (about a page of a phone screen, ~2,000 characters).
+FREE_TEXT_MAX = 2000
+
 
 class Reaction(models.IntegerChoices):
     HOSTILE = 1, _("hostile")
@@ -100,7 +103,8 @@ class Observation(models.Model):
         choices=Reaction.choices,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    reaction_text = models.TextField(_("how people reacted"), blank=True)
+    # Free texts are capped here as in the form: a report is a few sentences, never a document.
+    reaction_text = models.CharField(_("how people reacted"), max_length=FREE_TEXT_MAX, blank=True)
     concerns = models.ManyToManyField(
         Cause, blank=True, related_name="observations_raised", verbose_name=_("concerns raised")
     )
@@ -108,8 +112,8 @@ class Observation(models.Model):
     concerns_other = ArrayField(
         models.CharField(max_length=80), default=list, blank=True, verbose_name=_("other concerns")
     )
-    worked = models.TextField(_("what worked"), blank=True)
-    did_not_work = models.TextField(_("what did not work"), blank=True)
+    worked = models.CharField(_("what worked"), max_length=FREE_TEXT_MAX, blank=True)
+    did_not_work = models.CharField(_("what did not work"), max_length=FREE_TEXT_MAX, blank=True)
 
     objects = ObservationQuerySet.as_manager()
 

@@ -128,6 +128,39 @@ def test_free_texts_refuse_contact_details(client, activist, catalogue, place):
     assert IDENTIFYING.startswith("Pas de coordonnées ici")
 
 
+def test_a_free_text_of_a_hundred_thousand_letters_is_refused_in_french_and_not_stored(
+    client, activist, catalogue, place
+):
+    # Before the cap and the anchored pattern, the e-mail check of such a text ran for hours.
+    client.force_login(activist)
+    data = form_data(catalogue, place, worked="a" * 102_000, reaction_text="b" * 60_000)
+    response = client.post(URL, data, **JSON)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "au plus 2000 caractères" in errors["worked"][0]
+    assert "au plus 2000 caractères" in errors["reaction_text"][0]
+    assert not Observation.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+
+
+def test_contact_details_are_still_found_in_a_long_text_at_the_cap(client, activist, catalogue, place):
+    client.force_login(activist)
+    text = "x" * 1_950 + " ecrire a jean.dupont@example.org"
+    data = form_data(catalogue, place, did_not_work=text)
+    assert client.post(URL, data, **JSON).json()["errors"]["did_not_work"] == [IDENTIFYING]
+
+
+def test_the_database_refuses_a_free_text_beyond_the_cap(client, activist, catalogue, place):
+    from django.db import DataError, transaction
+
+    client.force_login(activist)
+    data = form_data(catalogue, place)
+    assert client.post(URL, data, **JSON).status_code == 201
+    stored = Observation.objects.filter(idempotency_key=data["idempotency_key"])
+    with pytest.raises(DataError), transaction.atomic():
+        stored.update(worked="z" * 2_001)
+    assert stored.get().worked != "z" * 2_001
+
+
 def test_a_date_in_the_future_is_refused(client, activist, catalogue, place):
     client.force_login(activist)
     errors = client.post(URL, form_data(catalogue, place, held_on="2999-01-01"), **JSON).json()["errors"]
