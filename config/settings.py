@@ -23,6 +23,9 @@ if QG_ENV not in {"development", "production"}:
 PRODUCTION = QG_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and tracebacks to whoever triggers an error.
+    raise ImproperlyConfigured("DEBUG must be false in production (QG_ENV=production).")
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50:

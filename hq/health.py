@@ -6,6 +6,7 @@ worker heartbeat is reported too, but never changes the status code: a web proce
 serves pages fine while the workers restart, and taking it out would make things worse.
 """
 
+import logging
 from typing import Any
 
 import redis
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def check_database() -> str | None:
@@ -53,9 +56,17 @@ def last_heartbeat_age() -> int | None:
 
 
 def health_report() -> tuple[dict[str, Any], int]:
-    """The body and status code of /healthz."""
+    """The body and status code of /healthz.
+
+    The endpoint is public (load balancers call it without logging in): it says which
+    component is down, never how it is reached or what it answered (a Redis URL may carry
+    a password, a database error names hosts and roles). The details go to the log, and
+    `manage.py doctor` prints them to whoever runs it on the server.
+    """
     problems = {name: msg for name, msg in (("postgresql", check_database()), ("redis", check_redis())) if msg}
+    for name, msg in problems.items():
+        logger.error("healthz: %s: %s", name, msg)
     body: dict[str, Any] = {"status": "ok" if not problems else "error", "postgresql": "ok", "redis": "ok"}
-    body.update(problems)
+    body.update({name: "unreachable" for name in problems})
     body["worker_heartbeat_age_seconds"] = last_heartbeat_age() if "postgresql" not in problems else None
     return body, 200 if not problems else 503

@@ -51,7 +51,11 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def last_line(text: str) -> str:
+    assert "Traceback" not in text  # a sentence for the operator, never a stack trace
     return text.strip().splitlines()[-1]
+
+
+REFUSED = "Configuration de QG refusée : "
 
 
 def test_check_deploy_reports_no_issue_with_a_production_environment():
@@ -64,15 +68,13 @@ def test_check_deploy_reports_no_issue_with_a_production_environment():
 def test_production_refuses_to_start_without_a_required_variable(variable):
     result = manage("check", env=production_environment(**{variable: None}))
     assert result.returncode != 0
-    assert last_line(result.stderr) == (
-        f"django.core.exceptions.ImproperlyConfigured: The environment variable {variable} is required."
-    )
+    assert last_line(result.stderr) == f"{REFUSED}The environment variable {variable} is required."
 
 
 def test_production_refuses_a_short_secret_key():
     result = manage("check", env=production_environment(SECRET_KEY="too-short"))
     assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY must be at least 50 random characters." in last_line(result.stderr)
+    assert last_line(result.stderr) == f"{REFUSED}SECRET_KEY must be at least 50 random characters."
 
 
 def test_production_requires_allowed_hosts():
@@ -93,7 +95,22 @@ def test_production_requires_allowed_hosts():
 def test_a_bad_boolean_or_number_is_reported_by_name(variable, value, message):
     result = manage("check", env=production_environment(QG_ENV="development", **{variable: value}))
     assert result.returncode != 0
-    assert last_line(result.stderr) == f"django.core.exceptions.ImproperlyConfigured: {message}"
+    assert last_line(result.stderr) == f"{REFUSED}{message}"
+
+
+def test_production_refuses_debug():
+    result = manage("check", env=production_environment(DEBUG="true"))
+    assert result.returncode != 0
+    assert last_line(result.stderr) == f"{REFUSED}DEBUG must be false in production (QG_ENV=production)."
+
+
+def test_the_wsgi_entry_point_refuses_a_bad_environment_with_a_sentence():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=production_environment(SECRET_KEY=None),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert last_line(result.stderr) == f"{REFUSED}The environment variable SECRET_KEY is required."
 
 
 @pytest.fixture(scope="module")

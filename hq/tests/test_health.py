@@ -20,13 +20,16 @@ def test_healthz_is_ok_when_postgis_and_redis_answer(client):
 @pytest.mark.django_db
 def test_healthz_names_redis_when_it_does_not_answer(client):
     # A port nothing listens on: the real client really fails to connect.
-    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+    with override_settings(REDIS_URL="redis://:s3cret-pass@127.0.0.1:1/0"):
         response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
     assert body["postgresql"] == "ok"
-    assert "Redis unreachable" in body["redis"]
+    assert body["redis"] == "unreachable"
+    # Public endpoint: neither the URL nor its password nor the client's error text.
+    assert "s3cret" not in response.content.decode()
+    assert "127.0.0.1" not in response.content.decode()
 
 
 @pytest.mark.django_db
