@@ -145,6 +145,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# A password reset asked for an address QG does not know sends nothing: sign-up is closed,
+# and a mail inviting a stranger to it would only confirm which addresses are members.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Behind the load balancer every request comes from its address: the rate limits below count
+# per client IP, so they must read the client from X-Forwarded-For, trusting as many hops as
+# there are proxies of ours (1 in production: the load balancer; 0 when served directly).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
