@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from config.converters import IdConverter
 from hq import views as hq_views
+
+# Before the includes below: app URL modules use <id:…>.
+register_converter(IdConverter, "id")
 
 admin.site.site_header = "QG"
 admin.site.site_title = "QG"

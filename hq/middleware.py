@@ -1,4 +1,7 @@
+from urllib.parse import unquote
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -17,3 +20,23 @@ class FrenchFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RefuseNulMiddleware:
+    """400 for a request whose path or query string holds a NUL character.
+
+    PostgreSQL refuses NUL in any text, so such a value reached a query and ended in a
+    500 (`/carte/circonscription/75%0001/`, `?departement=%00`). No address or parameter
+    of QG can contain one: refuse it before any view runs. Form fields are covered by
+    Django's own NUL validator on every CharField.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return HttpResponseBadRequest(
+                "Caractère nul refusé dans l'adresse.", content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -106,7 +106,11 @@ def scope_queryset(qs: QuerySet, user: User | AnonymousUser, *, write: bool = Fa
 def get_for_user(qs_or_model, user: User | AnonymousUser, *, write: bool = False, **lookup) -> Model:
     """Fetch one object for `user`: 404 when out of their scope, 403 when they may only read it."""
     qs = qs_or_model if isinstance(qs_or_model, QuerySet) else qs_or_model._default_manager.all()
-    obj = scope_queryset(qs, user).filter(**lookup).first()
+    try:
+        obj = scope_queryset(qs, user).filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):
+        # A lookup value that cannot be the field's ('abc' for an id): no such object.
+        obj = None
     if obj is None:
         raise Http404
     if write and not scope_for(user).can_write_territory:

@@ -12,5 +12,5 @@ urlpatterns = [
     path("bureaux/", views.commune_stations, name="commune_stations"),
     path("synthese/", views.observation_aggregates, name="aggregates"),
     path("participants/", views.participants, name="participants"),
-    path("<int:pk>/", views.observation_detail, name="detail"),
+    path("<id:pk>/", views.observation_detail, name="detail"),
 ]

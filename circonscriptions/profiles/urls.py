@@ -10,5 +10,5 @@ urlpatterns = [
     path(
         "circonscription/<str:code>/profils.csv", profile_views.circonscription_profiles_csv, name="circonscription_csv"
     ),
-    path("bureau/<int:pk>/", profile_views.polling_station_profile, name="polling_station"),
+    path("bureau/<id:pk>/", profile_views.polling_station_profile, name="polling_station"),
 ]

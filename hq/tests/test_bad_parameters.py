@@ -1,0 +1,38 @@
+"""Parameters an attacker or a mistyped link sends: 400 or 404, never a 500."""
+
+import pytest
+
+from hq.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/carte/circonscription/75%0001/",
+        "/carte/?departement=%00",
+        "/territoire/resultats/?departement=29%00",
+        "/observations/?commune=%00",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400(client, make_member, url):
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "Caractère nul" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/carte/bureau/99999999999999999999999999/",
+        "/carte/bureau/9223372036854775808/",
+        "/fiches/123456789012345678901234567890/",
+        "/observations/bureaux/?commune=abc",
+        "/observations/bureaux/?commune=99999999999999999999999",
+    ],
+)
+def test_an_id_that_cannot_exist_is_a_404(client, make_member, url):
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    assert client.get(url).status_code == 404
