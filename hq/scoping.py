@@ -44,6 +44,11 @@ class Scope:
     def can_write_territory(self) -> bool:
         return self.role in (Role.NATIONAL_HQ, Role.FEDERAL_HQ)
 
+    @property
+    def can_file_observations(self) -> bool:
+        # A secretary reads and prints for the federation; they change nothing, reports included.
+        return self.role in (Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.ACTIVIST)
+
 
 NO_SCOPE = Scope(role=None, departement_code=None)
 

@@ -43,6 +43,11 @@ def _require_member(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _require_reporter(request: HttpRequest) -> None:
+    if not scope_for(request.user).can_file_observations:
+        raise PermissionDenied
+
+
 def _require_role(request: HttpRequest, roles) -> None:
     if scope_for(request.user).role not in roles:
         raise PermissionDenied
@@ -111,7 +116,7 @@ def _data(form: ObservationForm, formset) -> ObservationData:
 def observation_new(request: HttpRequest) -> HttpResponse:
     """The phone form. The page's script sends it with fetch (Accept: JSON) and keeps a draft
     on the phone when the network fails; without a script it is a plain form (POST → redirect)."""
-    _require_member(request)
+    _require_reporter(request)
     if request.method == "POST":
         form = ObservationForm(request.POST, user=request.user)
         # Most reports name no sympathiser: the empty block is then neither built nor validated.
@@ -161,7 +166,7 @@ def observation_new(request: HttpRequest) -> HttpResponse:
 def locate(request: HttpRequest) -> JsonResponse:
     """lon, lat (WGS84) → the polling station whose contour contains the point, in the user's scope;
     the commune when no polling station contour does."""
-    _require_member(request)
+    _require_reporter(request)
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):
@@ -202,7 +207,7 @@ def locate(request: HttpRequest) -> JsonResponse:
 @require_GET
 def commune_stations(request: HttpRequest) -> JsonResponse:
     """The polling stations of a commune in the user's scope, for the form's list."""
-    _require_member(request)
+    _require_reporter(request)
     commune = get_for_user(Commune, request.user, pk=request.GET.get("commune") or 0)
     stations = PollingStation.objects.filter(commune=commune).order_by("code").values("id", "code", "name")
     return JsonResponse(

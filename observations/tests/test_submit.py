@@ -382,3 +382,11 @@ def test_a_method_deleted_within_the_cached_minute_is_a_french_error_not_a_crash
     assert response.status_code == 400
     assert response.json()["errors"]["method"] == ["Cette méthode n'existe plus."]
     assert Observation.objects.count() == 0
+
+
+def test_a_secretary_who_changes_nothing_cannot_file_an_observation(client, make_member, catalogue, place):
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    assert client.get(URL).status_code == 403
+    data = form_data(catalogue, place)
+    assert client.post(URL, data, **JSON).status_code == 403
+    assert not Observation.objects.filter(idempotency_key=data["idempotency_key"]).exists()
