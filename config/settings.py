@@ -183,6 +183,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The one folder of the storage that members may read by address (/media/images/…) and
+# fiches may show; PDFs, batches and uploaded files are only reached through scoped views.
+MEDIA_IMAGES_DIR = "images/"
 STORAGES = {
     # Files go through Django's storage API: an S3-compatible backend can replace this one.
     "default": {"BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},

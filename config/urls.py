@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
@@ -14,6 +12,8 @@ admin.site.site_title = "QG"
 
 urlpatterns = [
     path("healthz", hq_views.healthz, name="healthz"),
+    # No other /media/ address: fiche PDFs, batches and uploaded files go through scoped views.
+    path("media/images/<path:name>", hq_views.media_image, name="media_image"),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,5 +25,3 @@ urlpatterns = [
     path("", hq_views.home, name="home"),
     path("", include("hq.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -49,7 +49,9 @@ class ProjectOnlyFetcher(URLFetcher):
                 if found:
                     with open(found, "rb") as handle:  # noqa: PTH123
                         return self._response(url, handle.read())
-            elif path.startswith(media) and ".." not in path:
+            elif path.startswith(media + settings.MEDIA_IMAGES_DIR) and ".." not in path:
+                # Only the site's images: a fiche's text must not pull in another federation's
+                # PDF or an uploaded results file through a /media/ address.
                 name = path.removeprefix(media)
                 if default_storage.exists(name):
                     with default_storage.open(name, "rb") as handle:

@@ -4,11 +4,13 @@ Every object is fetched through hq.scoping (get_for_user, scope_queryset): no vi
 decides on its own who may see or change what.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +29,15 @@ from hq.scoping import can_write, get_for_user, scope_for, scope_queryset
 def healthz(request: HttpRequest) -> JsonResponse:
     body, status = health_report()
     return JsonResponse(body, status=status)
+
+
+@login_required
+def media_image(request: HttpRequest, name: str) -> FileResponse:
+    """One of the site's images (the only public-to-members folder of the storage), for logged-in members."""
+    path = settings.MEDIA_IMAGES_DIR + name
+    if ".." in name.split("/") or not default_storage.exists(path):
+        raise Http404
+    return FileResponse(default_storage.open(path, "rb"))
 
 
 @login_required

@@ -15,9 +15,18 @@ def test_it_serves_the_projects_static_files():
 @pytest.mark.django_db
 def test_it_serves_media_files_through_the_storage_api(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    name = default_storage.save("fiches/plan.svg", ContentFile(b"<svg xmlns='http://www.w3.org/2000/svg'/>"))
+    name = default_storage.save("images/plan.svg", ContentFile(b"<svg xmlns='http://www.w3.org/2000/svg'/>"))
     response = ProjectOnlyFetcher().fetch(BASE_URL + "media/" + name)
     assert response.read().startswith(b"<svg")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["fiches/versions/2026/11/fiche-2902-v1.pdf", "imports/2026/11/resultats.csv"])
+def test_it_refuses_media_files_other_than_the_sites_images(settings, tmp_path, name):
+    settings.MEDIA_ROOT = tmp_path
+    stored = default_storage.save(name, ContentFile(b"%PDF-1.7 another federation's fiche"))
+    with pytest.raises(ValueError, match="Adresse refusée"):
+        ProjectOnlyFetcher().fetch(BASE_URL + "media/" + stored)
 
 
 @pytest.mark.parametrize(
