@@ -15,6 +15,10 @@ abstentions, expressed, blank, null, nuance, bloc, votes.
 
 The rows come out of a `COPY (SELECT …) TO STDOUT`, block by block: an export of every
 bureau in France never sits in memory.
+
+A text cell that starts with = + - @ (or a tab or carriage return) gets a leading
+apostrophe: a spreadsheet would run it as a formula (« =2+3 », « @SUM(1,1) »), and codes and
+nuances come from imported files, which anyone may have written.
 """
 
 from collections.abc import Iterator
@@ -29,10 +33,17 @@ HEADER = (
 )
 LEVELS = ("polling_station", "circonscription")
 
-_POLLING_STATION_SQL = """
-SELECT d.code AS departement, c.code AS commune, ps.code AS polling_station, ci.code AS circonscription,
+
+def _text(column: str, name: str) -> str:
+    """A text column as a spreadsheet may open it (see the module docstring)."""
+    return f"CASE WHEN {column} ~ '^[=+@\\t\\r-]' THEN chr(39) || {column} ELSE {column} END AS {name}"
+
+
+_POLLING_STATION_SQL = f"""
+SELECT {_text("d.code", "departement")}, {_text("c.code", "commune")}, {_text("ps.code", "polling_station")},
+       {_text("ci.code", "circonscription")},
        r.registered, r.voters, r.abstentions, r.expressed, r.blank, r."null" AS "null",
-       n.code AS nuance, n.bloc AS bloc, sum(v.votes) AS votes
+       {_text("n.code", "nuance")}, n.bloc AS bloc, sum(v.votes) AS votes
 FROM circonscriptions_pollingstationresult r
 JOIN circonscriptions_pollingstation ps ON ps.id = r.polling_station_id
 JOIN circonscriptions_commune c ON c.id = ps.commune_id
@@ -40,24 +51,25 @@ JOIN circonscriptions_departement d ON d.id = c.departement_id
 LEFT JOIN circonscriptions_circonscription ci ON ci.id = ps.circonscription_id
 JOIN circonscriptions_pollingstationvotes v ON v.result_id = r.id
 LEFT JOIN circonscriptions_nuance n ON n.id = v.nuance_id
-WHERE r.election_id = %s {departements}
+WHERE r.election_id = %s {{departements}}
 GROUP BY r.id, d.code, c.code, ps.code, ci.code, n.code, n.bloc
 ORDER BY d.code, c.code, lpad(ps.code, 8, '0'), n.code
-"""
+"""  # noqa: S608 (column names come from this module, nothing from users)
 
-_CIRCONSCRIPTION_SQL = """
-SELECT d.code AS departement, NULL AS commune, NULL AS polling_station, ci.code AS circonscription,
+_CIRCONSCRIPTION_SQL = f"""
+SELECT {_text("d.code", "departement")}, NULL AS commune, NULL AS polling_station,
+       {_text("ci.code", "circonscription")},
        r.registered, r.voters, r.abstentions, r.expressed, r.blank, r."null" AS "null",
-       n.code AS nuance, n.bloc AS bloc, sum(v.votes) AS votes
+       {_text("n.code", "nuance")}, n.bloc AS bloc, sum(v.votes) AS votes
 FROM circonscriptions_circonscriptionresult r
 JOIN circonscriptions_circonscription ci ON ci.id = r.circonscription_id
 JOIN circonscriptions_departement d ON d.id = ci.departement_id
 JOIN circonscriptions_circonscriptionvotes v ON v.result_id = r.id
 LEFT JOIN circonscriptions_nuance n ON n.id = v.nuance_id
-WHERE r.election_id = %s {departements}
+WHERE r.election_id = %s {{departements}}
 GROUP BY r.id, d.code, ci.code, n.code, n.bloc
 ORDER BY d.code, ci.code, n.code
-"""
+"""  # noqa: S608 (same)
 
 
 def results_export_chunks(*, election: Election, level: str, departements: list[str] | None) -> Iterator[bytes]:

@@ -159,3 +159,19 @@ def test_the_export_also_streams_under_debug(settings):
     lines = _export(election="legislatives-2024-1", departement="29")
 
     assert lines[0] == HEADER and "29,29019,1" in "\n".join(lines)
+
+
+def test_codes_and_nuances_that_a_spreadsheet_would_run_as_formulas_are_exported_as_text():
+    from circonscriptions.models import Election, Nuance
+
+    results_import(path=NATIONAL_FILE, election_slug="legislatives-2024-1", tolerate={"votes_sum"})
+    election = Election.objects.get(slug="legislatives-2024-1")
+    # Written as an attacker's file could have named them (importers refuse such codes too).
+    Nuance.objects.filter(election=election, code="EXG").update(code="@SUM(1,1)")
+    Nuance.objects.filter(election=election, code="UG").update(code="=2+3")
+
+    lines = _export(election="legislatives-2024-1", level="circonscription", departement="29")
+
+    assert '29,,,2902,78166,54557,23609,53426,1075,56,"\'@SUM(1,1)",left,529' in lines
+    assert "29,,,2902,78166,54557,23609,53426,1075,56,'=2+3,left,18850" in lines
+    assert not any(cell.startswith(("=", "@", "+", "-")) for line in lines[1:] for cell in line.split(","))
