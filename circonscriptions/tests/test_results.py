@@ -216,7 +216,9 @@ def test_it_imports_the_brest_city_export_with_its_nuance_table(territory_db):
     votes = {v.candidate: (v.nuance.code, v.votes) for v in bureau.votes.select_related("nuance")}
     assert votes["Pierre-Yves CADALEN"] == ("NUP", 103)
     assert votes["Jean-Charles LARSONNEUR"] == ("ENS", 80)
-    assert votes["Marc COATANEA"] == ("DIV", 48)
+    # The city export gives no nuance: a candidate the table does not know is NC, not DIV.
+    assert votes["Marc COATANEA"] == ("NC", 48)
+    assert Nuance.objects.get(election__slug="legislatives-2022-1", code="NC").label == "Nuance non renseignée"
     assert bureau.polling_station.circonscription.code == "2902"
     # The place comes from the file for a bureau it creates, or was already known from its contour.
     assert bureau.polling_station.place.upper() == "CENTRE TECHNIQUE MUNICIPAL"
@@ -288,9 +290,18 @@ def test_it_refuses_a_file_of_another_election(territory_db):
         ELECTIONS / "lg2024-t1-circonscriptions-par-candidat.csv", "legislatives-2024-2", tolerate={"votes_sum"}
     )
 
-    assert any("« presidentielle »" in p for p in kind), kind
-    assert any("pas de 2022" in p for p in year), year
-    assert any("pas le tour 2" in p for p in round_), round_
+    assert any(
+        p.endswith(
+            "Ce fichier ne correspond pas aux législatives 2022 (legislatives-2022-1) : "
+            "c'est le fichier d'une présidentielle."
+        )
+        for p in kind
+    ), kind
+    assert (
+        "ligne 1, colonne Nuance candidat : Ce fichier ne correspond pas aux législatives 2022 "
+        "(legislatives-2022-1) : ses nuances (UG) sont celles de 2024." in year
+    ), year
+    assert any("c'est le résultat d'un premier tour, pas du second tour." in p for p in round_), round_
 
 
 def test_it_refuses_inconsistent_totals_within_a_circonscription(territory_db, tmp_path):
@@ -488,8 +499,11 @@ def test_it_refuses_a_file_of_another_year_or_round_by_its_candidates(territory_
     brest_2022_as_2024 = _refusal(ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-02.csv", "legislatives-2024-1")
     first_round_as_second = _refusal(LG24_BUREAUX, "legislatives-2024-2")
 
-    assert any("pas de 2024" in p and "noms des candidats" in p for p in brest_2022_as_2024), brest_2022_as_2024
-    assert any("pas le tour 2" in p for p in first_round_as_second), first_round_as_second
+    assert brest_2022_as_2024 == [
+        "ligne 1 : Ce fichier ne correspond pas aux législatives 2024 (legislatives-2024-1) : "
+        "ses candidats (CADALEN, LARSONNEUR) sont ceux de 2022."
+    ]
+    assert any("pas du second tour" in p for p in first_round_as_second), first_round_as_second
 
 
 def test_a_padded_and_fully_quoted_ministry_export_gives_the_same_rows(territory_db, tmp_path):
