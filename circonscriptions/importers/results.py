@@ -203,9 +203,6 @@ def check_election(table: Table, election: Election) -> list[Problem]:
             Problem(f"Ce fichier ne correspond pas {name} ({election.slug}) : {reason}.", line=1, column=column)
         )
 
-    if ev.kind and ev.kind != election.kind:
-        refuse(f"c'est le fichier {_OF_KIND.get(ev.kind, ev.kind)}")
-        return problems
     expected_grid = _GRID_OF_KIND.get(election.kind)
     if ev.grid and expected_grid and ev.grid != expected_grid:
         if ev.grid == "listes":
@@ -215,6 +212,9 @@ def check_election(table: Table, election: Election) -> list[Problem]:
             )
         else:
             refuse(f"ses nuances ({_sample(ev.codes)}) sont celles de candidats aux législatives, pas de listes")
+        return problems
+    if ev.kind and ev.kind != election.kind:
+        refuse(f"c'est le fichier {_OF_KIND.get(ev.kind, ev.kind)}")
         return problems
     if election.kind == "presidentielle" and ev.grid == "listes":
         refuse(f"ses nuances ({_sample(ev.codes)}) sont celles de listes, et une présidentielle n'en a pas")

@@ -242,6 +242,18 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
         for fname, bases in BLOCK_FIELDS.items():
             if base in bases:
                 blocks.setdefault(index, {})[fname] = column
+    # A candidate or list block without its votes column: the file lost a column, and
+    # its votes would be silently missing (the sum check would only say « ≠ Exprimés »).
+    voteless = [
+        Problem(
+            f"colonne « Voix{'' if i == 0 else f' {i}'} » absente : le bloc de « {next(iter(b.values()))} » "
+            "n'a pas de voix",
+            line=1,
+            column=next(iter(b.values())),
+        )
+        for i, b in sorted(blocks.items())
+        if "votes" not in b and i < 1000
+    ]
     blocks = {i: b for i, b in sorted(blocks.items()) if "votes" in b}
     dept_col = _first(header, ("Code département", "Code du département", "Code departement"))
     commune_col = _first(header, ("Code commune", "Code de la commune"))
@@ -263,7 +275,7 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     )
     n = len(frame)
     lines = np.arange(2, n + 2)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(voteless)
     counts, columns = _counts_from(frame, header, lines, problems)
     _complete_counts(counts, columns)
 
