@@ -140,6 +140,8 @@ def test_it_imports_the_ministry_file_by_bureau(territory_db):
     votes = {v.nuance.code: v.votes for v in brest_1.votes.select_related("nuance")}
     assert votes == {"DIV": 6, "ENS": 207, "RN": 151, "UG": 220, "EXG": 6, "REC": 7, "DSV": 10, "REG": 21}
     assert Nuance.objects.get(election__slug="legislatives-2024-1", code="UG").bloc == "left"
+    # ECO in 2024: greens outside the union of the left (blocs.NUANCES_BY_YEAR).
+    assert Nuance.objects.get(election__slug="legislatives-2024-1", code="ECO").bloc == "other"
     run = ImportRun.objects.get(pk=outcome.run.pk)
     assert run.status == ImportRun.Status.SUCCEEDED and run.rows == 201
 
@@ -202,6 +204,8 @@ def test_it_derives_the_null_votes_of_the_2017_long_layout(territory_db):
     assert (first.registered, first.voters, first.blank, first.expressed, first.null) == (82694, 40631, 545, 39931, 155)
     assert first.abstentions == 82694 - 40631
     assert first.votes.get(panel=1).nuance.code == "MDM"
+    # ECO in 2017 was EELV: the left.
+    assert Nuance.objects.get(election__slug="legislatives-2017-1", code="ECO").bloc == "left"
 
 
 def test_it_imports_the_brest_city_export_with_its_nuance_table(territory_db):
@@ -493,6 +497,24 @@ def test_the_paris_file_refuses_an_election_it_does_not_hold_or_cannot_give(terr
     assert "aucune ligne de l'élection presidentielle-2022-1" in absent[0]
     assert "Présidentielle 2022 tour 2" in absent[0]
     assert any("colonne nb_votant : colonne vide" in p and "votants" in p for p in municipales), municipales
+
+
+def test_the_paris_europeennes_lists_get_the_list_grid_by_their_head(territory_db):
+    results_import(path=PARIS, election_slug="europeennes-2024-1")
+
+    votes = PollingStationVotes.objects.filter(result__election__slug="europeennes-2024-1")
+    total = sum(votes.values_list("votes", flat=True))
+    unknown = sum(votes.filter(nuance__code="NC").values_list("votes", flat=True))
+    # The lists QG does not know are the smallest: under 0.3 % of the Paris votes together.
+    assert 0 < unknown / total < 0.003
+    blocs = dict(Nuance.objects.filter(election__slug="europeennes-2024-1").values_list("code", "bloc"))
+    assert (blocs["LSOC"], blocs["LENS"], blocs["LRN"], blocs["LDSV"], blocs["LECO"]) == (
+        "left",
+        "centre",
+        "far_right",
+        "far_right",
+        "other",
+    )
 
 
 def test_it_refuses_a_file_of_another_year_or_round_by_its_candidates(territory_db):
