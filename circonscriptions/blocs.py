@@ -204,7 +204,9 @@ PRESIDENTIAL_CANDIDATES: dict[int, dict[str, str]] = {
         "ROUSSEL": "COM",
         "MELENCHON": "FI",
         "HIDALGO": "SOC",
-        "JADOT": "ECO",  # EELV: ran alone in 2022, as ECO candidates did not; set below
+        # EELV's candidate in April 2022, before EELV joined the NUPES: his votes are EELV's,
+        # which ECO no longer means in 2022; VEC (EELV under its own label) is the left.
+        "JADOT": "VEC",
         "MACRON": "ENS",
         "PECRESSE": "LR",
         "LASSALLE": "DIV",
@@ -213,10 +215,6 @@ PRESIDENTIAL_CANDIDATES: dict[int, dict[str, str]] = {
         "ZEMMOUR": "REC",
     },
 }
-# Yannick Jadot was EELV's candidate in April 2022, two months before EELV joined the
-# NUPES: his votes are EELV's, which ECO in 2022 no longer means. He gets VEC (the code of
-# EELV / Les Écologistes when they run on their own label), whose bloc is `left`.
-PRESIDENTIAL_CANDIDATES[2022]["JADOT"] = "VEC"
 
 # City exports name the candidates but give no nuance: a per-election table by surname.
 # législatives 2022, 1st round, Brest (Finistère circonscriptions 2 and 3): the four
