@@ -4,7 +4,8 @@ Territorial lists go through the scoping rule (ScopedAdminMixin). Lists never lo
 geometries (they live in the *Shape tables); a change page draws its territory's
 simplified shape with Leaflet, without tiles unless MAP_TILE_URL is set.
 The ImportRun admin carries the "import a file" page, its progress bar and the small
-JSON endpoint the bar polls.
+JSON endpoint the bar polls. The Election admin carries the page where a national HQ
+analyst sets the nuance of each candidate or list by name.
 """
 
 import json
@@ -12,7 +13,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,10 +22,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from circonscriptions import blocs
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import Problem, progress_key
 from circonscriptions.importers.uploads import import_upload_start
 from circonscriptions.models import (
+    CandidateNuance,
     Canton,
     CantonShape,
     Circonscription,
@@ -45,8 +48,12 @@ from circonscriptions.models import (
     PollingStationShape,
     Region,
 )
+from circonscriptions.nuance_services import candidate_nuance_set, election_candidates
 from circonscriptions.profiles import admin as profile_admin  # noqa: F401 — registers the profile models
 from hq.scoping import ScopedAdminMixin, scope_for
+
+# The nuances page lists the most voted names; a search finds the others.
+NUANCE_PAGE_LIMIT = 500
 
 MAP_MEDIA = forms.Media(
     js=["leaflet/leaflet.js", "circonscriptions/admin/shape_map.js"],
@@ -168,11 +175,80 @@ class PollingStationAdmin(ShapeMapMixin, ScopedAdminMixin, admin.ModelAdmin):
     exclude = ("location",)
 
 
+def may_set_nuances(request: HttpRequest) -> bool:
+    """Nuances are national data (one per election, for the whole country): national HQ only."""
+    return request.user.is_staff and scope_for(request.user).is_national
+
+
 @admin.register(Election)
 class ElectionAdmin(admin.ModelAdmin):
-    list_display = ("slug", "kind", "year", "round", "date")
+    """Elections; from each one, a page where a national HQ analyst sets the nuance of its
+    candidates and lists by name (circonscriptions/nuance_services.py)."""
+
+    list_display = ("slug", "kind", "year", "round", "date", "candidate_nuances_link")
     list_filter = ("kind", "year")
     search_fields = ("slug",)
+    readonly_fields = ("candidate_nuances_link",)
+
+    @admin.display(description=_("nuances of candidates and lists"))
+    def candidate_nuances_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:circonscriptions_election_nuances", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Set the nuances of candidates and lists"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/nuances/", view(self.nuances_view), name="circonscriptions_election_nuances"),
+            *super().get_urls(),
+        ]
+
+    def nuances_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not may_set_nuances(request):
+            raise PermissionDenied
+        election = get_object_or_404(Election, pk=pk)
+        if request.method == "POST":
+            return self._nuances_save(request, election)
+        search = request.GET.get("q", "")
+        listing = election_candidates(election, search=search, limit=NUANCE_PAGE_LIMIT)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Nuances of candidates and lists: {election}").format(election=election),
+            "opts": self.model._meta,
+            "election": election,
+            "listing": listing,
+            "search": search,
+            "limit": NUANCE_PAGE_LIMIT,
+            "unknown": blocs.UNKNOWN_NUANCE,
+        }
+        return TemplateResponse(request, "admin/circonscriptions/election/candidate_nuances.html", context)
+
+    def _nuances_save(self, request: HttpRequest, election: Election) -> HttpResponse:
+        """Each row whose code changed is set on its own: a bad code is refused with its
+        name and reason, the other rows are saved."""
+        changed = 0
+        for key, value in request.POST.items():
+            if not key.startswith("code-"):
+                continue
+            row = key.removeprefix("code-")
+            candidate = request.POST.get(f"candidate-{row}", "")
+            if value.strip().upper() == request.POST.get(f"current-{row}", "").strip().upper():
+                continue
+            try:
+                candidate_nuance_set(election=election, candidate=candidate, code=value, by=request.user.email)
+            except ValidationError as error:
+                messages.error(request, f"{candidate} : {' '.join(error.messages)}")
+            else:
+                changed += 1
+        if changed:
+            messages.success(
+                request,
+                _("{count} candidate(s) or list(s) given a new nuance; the profiles will be recomputed.").format(
+                    count=changed
+                ),
+            )
+        return redirect(request.get_full_path())
 
 
 @admin.register(Nuance)
@@ -184,6 +260,23 @@ class NuanceAdmin(admin.ModelAdmin):
     list_filter = ("election", "bloc")
     list_select_related = ("election",)
     search_fields = ("code", "label")
+
+
+@admin.register(CandidateNuance)
+class CandidateNuanceAdmin(admin.ModelAdmin):
+    """The nuances analysts chose by name: set from each election's page (they relabel the
+    votes), listed here to see who chose what and when."""
+
+    list_display = ("candidate", "code", "election", "set_by", "set_at")
+    list_filter = ("election",)
+    list_select_related = ("election",)
+    search_fields = ("candidate", "code")
+
+    def has_add_permission(self, request):
+        return False  # through the election's « nuances of candidates and lists » page, which relabels the votes
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ResultAdmin(ScopedAdminMixin, admin.ModelAdmin):

@@ -238,6 +238,30 @@ class Nuance(models.Model):
         return self.code
 
 
+class CandidateNuance(models.Model):
+    """An analyst's choice of nuance for one candidate or list of one election, by name.
+
+    Set through `nuance_services.candidate_nuance_set`, which relabels the votes already
+    imported; the results importer applies it again to every later file of the election,
+    so that a re-import never undoes it.
+    """
+
+    election = models.ForeignKey(Election, models.CASCADE, related_name="candidate_nuances")
+    candidate = models.CharField(_("candidate or list"), max_length=200)
+    code = models.CharField(_("nuance code"), max_length=12)
+    set_by = models.CharField(_("set by"), max_length=254, blank=True)
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        ordering = ["election", "candidate"]
+        constraints = [models.UniqueConstraint(fields=["election", "candidate"], name="candidate_nuance_unique")]
+        verbose_name = _("candidate's nuance")
+        verbose_name_plural = _("candidates' nuances")
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.code}"
+
+
 class ImportRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

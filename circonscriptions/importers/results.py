@@ -12,7 +12,11 @@ Rules (what an analyst can check):
 - A bureau's circonscription is its contour's (set when contours are imported), else
   the file's, else its commune's when the commune lies in a single circonscription.
 - Candidates of a présidentielle get the nuance of their party (`blocs`); a name the
-  table does not know gets DIV and keeps its name.
+  table does not know gets NC (« nuance non renseignée ») and keeps its name. So does
+  every candidate or list whose file gives no nuance and that `blocs` does not know.
+- An analyst's choice of nuance for a candidate or list of the election, by name
+  (`CandidateNuance`, set in the admin), is applied to every file of that election
+  imported afterwards, whatever nuance the file gives.
 - Every problem of the file is collected before anything is written, and the file is
   refused whole. The only exceptions are `--tolerate votes_sum` and `--tolerate
   voters_sum`, for sources that do not add up as published: candidate votes ≠ exprimés
@@ -63,6 +67,7 @@ from circonscriptions.importers.results_layouts import (
     read_paris_long,
 )
 from circonscriptions.models import (
+    CandidateNuance,
     Circonscription,
     CirconscriptionResult,
     CirconscriptionVotes,
@@ -146,34 +151,106 @@ def check_counts(table: Table, tolerate: set[str]) -> tuple[list[Problem], list[
     return problems, warnings
 
 
+# How a refusal names an election: « aux législatives 2024 », « à la présidentielle 2022 ».
+_TO_ELECTION = {
+    "presidentielle": "à la présidentielle",
+    "legislatives": "aux législatives",
+    "europeennes": "aux européennes",
+    "municipales": "aux municipales",
+    "regionales": "aux régionales",
+    "departementales": "aux départementales",
+}
+_OF_KIND = {
+    "presidentielle": "d'une présidentielle",
+    "legislatives": "de législatives",
+    "europeennes": "d'européennes",
+    "municipales": "de municipales",
+    "regionales": "de régionales",
+    "departementales": "de départementales",
+}
+# The grid each kind's codes belong to; the others have no grid QG checks.
+_GRID_OF_KIND = {"legislatives": "candidats", "europeennes": "listes"}
+# Evidence read from a column (quoted in the refusal) rather than from the candidates' names.
+_COLUMN_EVIDENCE = {"Nuance candidat", "Nuance liste", "Scrutin", "scrutin", "source_file_name"}
+
+
+def _according_to(where: str) -> str:
+    if where in _COLUMN_EVIDENCE or where not in ("candidats", "nom", "noms", "noms des candidats"):
+        return f"d'après sa colonne « {where} »" if where else "d'après son contenu"
+    return "d'après les noms de ses candidats"
+
+
+def _sample(codes: list[str]) -> str:
+    """'UG, COM, FI…': the first three, and an ellipsis when there are more."""
+    return ", ".join(codes[:3]) + ("…" if len(codes) > 3 else "")
+
+
+def _years(years: set[int]) -> str:
+    ordered = [str(y) for y in sorted(years)]
+    return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} ou {ordered[-1]}"
+
+
 def check_election(table: Table, election: Election) -> list[Problem]:
+    """Is the file of the election named? Its kind, grid of nuances, year and round, as far
+    as its columns, codes or candidates' names tell; each refusal is one French sentence."""
     ev = table.evidence
+    name = f"{_TO_ELECTION.get(election.kind, 'à l’élection')} {election.year}"
+    column = ev.where if ev.where in _COLUMN_EVIDENCE else None
     problems = []
-    where = f"d'après {ev.where}" if ev.where else ""
-    if ev.kind and ev.kind != election.kind:
+
+    def refuse(reason: str) -> None:
         problems.append(
-            Problem(
-                f"ce fichier est une élection « {ev.kind} » {where}, pas « {election.kind} » ({election.slug})",
-                line=1,
-                column=ev.where or None,
-            )
+            Problem(f"Ce fichier ne correspond pas {name} ({election.slug}) : {reason}.", line=1, column=column)
         )
-    if ev.years is not None and election.year not in ev.years:
-        known_years = blocs.LEGISLATIVES_CODES if election.kind == "legislatives" else blocs.PRESIDENTIAL_CANDIDATES
-        if election.year in known_years or ev.where not in ("candidats", "nom", "noms"):
-            seen = ", ".join(str(y) for y in sorted(ev.years)) or "une autre"
-            problems.append(
-                Problem(
-                    f"ce fichier est de l'année {seen} {where}, pas de {election.year} ({election.slug})",
-                    line=1,
-                    column=ev.where or None,
+
+    expected_grid = _GRID_OF_KIND.get(election.kind)
+    if ev.grid and expected_grid and ev.grid != expected_grid:
+        if ev.grid == "listes":
+            refuse(
+                f"ses nuances ({_sample(ev.codes)}) sont celles de listes (européennes, régionales ou "
+                "municipales), pas de candidats aux législatives"
+            )
+        else:
+            refuse(f"ses nuances ({_sample(ev.codes)}) sont celles de candidats aux législatives, pas de listes")
+        return problems
+    if ev.kind and ev.kind != election.kind:
+        refuse(f"c'est le fichier {_OF_KIND.get(ev.kind, ev.kind)}")
+        return problems
+    if election.kind == "presidentielle" and ev.grid == "listes":
+        refuse(f"ses nuances ({_sample(ev.codes)}) sont celles de listes, et une présidentielle n'en a pas")
+        return problems
+    # List codes tell the year of an européennes only (régionales and municipales have no grid here).
+    lists_elsewhere = ev.grid == "listes" and election.kind != "europeennes"
+    if ev.years is not None and election.year not in ev.years and not lists_elsewhere:
+        grids = {"legislatives": blocs.LEGISLATIVES_CODES, "europeennes": blocs.EUROPEENNES_CODES}
+        if ev.where == "source_file_name":
+            refuse(f"{_according_to(ev.where)}, il vient du fichier de {_years(ev.years)}")
+        elif ev.where not in ("candidats", "nom", "noms", "noms des candidats"):
+            grid = grids.get(election.kind, {})
+            telling = [c for c in ev.codes if c not in grid.get(election.year, frozenset())] or ev.codes
+            if ev.years:
+                refuse(f"ses nuances ({_sample(telling)}) sont celles de {_years(ev.years)}")
+            else:
+                known = _years(set(grid)) if grid else ""
+                refuse(
+                    f"ses nuances ({_sample(telling)}) ne sont celles d'aucune des élections connues"
+                    + (f" ({known})" if known else "")
                 )
-            )
+        elif election.year in blocs.PRESIDENTIAL_CANDIDATES or ev.where == "noms des candidats":
+            # Names are only evidence for a year whose candidates QG knows.
+            if ev.years:
+                refuse(f"ses candidats ({_sample(ev.codes)}) sont ceux de {_years(ev.years)}")
+            else:
+                refuse(
+                    f"ses candidats ({_sample(ev.codes)}) ne sont pas ceux de cette élection"
+                    if ev.codes
+                    else "ses candidats ne sont pas ceux de cette élection"
+                )
     if ev.round is not None and ev.round != election.round:
-        problems.append(
-            Problem(
-                f"ce fichier est un tour {ev.round} {where}, pas le tour {election.round} ({election.slug})", line=1
-            )
+        ordinal = {1: "premier", 2: "second"}
+        refuse(
+            f"c'est le résultat d'un {ordinal.get(ev.round, f'{ev.round}e')} tour, "
+            f"pas du {ordinal.get(election.round, f'{election.round}e')} tour"
         )
     return problems
 
@@ -253,8 +330,9 @@ def _copy_frame(cursor, table: str, frame: pd.DataFrame, *, not_null: tuple[str,
 def _nuances_ensure(cursor, election: Election, codes: set[str], labels: dict[str, str]) -> int:
     """Create the election's missing nuances with their default bloc; never touch existing ones
     (an analyst may have changed their bloc in the admin)."""
+    year = election.year
     rows = [
-        (election.pk, code, labels.get(code) or blocs.default_label(code), blocs.default_bloc(code))
+        (election.pk, code, labels.get(code) or blocs.default_label(code, year), blocs.default_bloc(code, year))
         for code in sorted(codes)
     ]
     if not rows:
@@ -266,6 +344,19 @@ def _nuances_ensure(cursor, election: Election, codes: set[str], labels: dict[st
         [list(col) for col in zip(*rows, strict=True)],
     )
     return max(cursor.rowcount, 0)
+
+
+def overrides_apply(table: Table, election: Election) -> int:
+    """The nuances analysts chose by name for this election (CandidateNuance) replace the
+    file's for those candidates or lists. Returns how many vote rows they changed."""
+    chosen = dict(CandidateNuance.objects.filter(election=election).values_list("candidate", "code"))
+    if not chosen or table.votes.empty:
+        return 0
+    # Names are stored cut at 200 characters (the column's size): compare them so.
+    mapped = table.votes["candidate"].astype(str).str.slice(0, 200).map(chosen)
+    hit = (mapped.notna() & (mapped != table.votes["nuance"])).to_numpy()
+    table.votes.loc[hit, "nuance"] = mapped[hit]
+    return int(hit.sum())
 
 
 def load_results(
@@ -341,6 +432,7 @@ def load_results(
         raise ImportRefused(name, problems)
 
     progress(50, "écriture")
+    overridden = overrides_apply(table, election)
     circo_id = (
         np.array([circo_ids.get(code, 0) for code in table.circo], dtype=np.int64) if table.circo is not None else None
     )
@@ -366,6 +458,7 @@ def load_results(
         "territories": len(table.lines),
         "candidates": len(table.votes),
         "nuances_created": nuances_created,
+        "nuances_set_by_analysts": overridden,
         "seconds": round(time.monotonic() - started, 2),
         **written,
     }

@@ -5,7 +5,13 @@ Layouts, recognised from the header (`detect_layout`):
 - `ministry_wide`: the Interior Ministry's file by bureau de vote, one line per bureau
   and repeated candidate blocks (`Nuance candidat 1`, `Voix 1`…; présidentielle
   exports have no nuance and blocks suffixed `.1`/`_1`; the raw ministry files do not
-  repeat the block headers at all, the extra fields are then read as further blocks);
+  repeat the block headers at all, the extra fields are then read as further blocks).
+  The européennes file has the same fixed columns and list blocks instead
+  (`Numéro de panneau N`, `Nuance liste N`, `Libellé abrégé de liste N`, `Libellé de
+  liste N`, `Voix N`, `% Voix/inscrits N`, `% Voix/exprimés N`, `Sièges N`): a list is
+  stored under its label (the full one when given, else the short one) with its
+  L-code nuance, and the codes are checked against the européennes list grid
+  (`blocs.EUROPEENNES_CODES`);
 - `ministry_circo`: the ministry's one-line-per-candidate file by circonscription
   (`CodCirElec` '0101', 'ZA01', 'ZZ01');
 - `long_2017`: the long 2017 layout by circonscription (no `nuls`: nuls = votants −
@@ -63,7 +69,8 @@ BLOCK_FIELDS = {
     "nuance": ("Nuance candidat", "Nuance liste", "Nuance", "Code Nuance"),
     "surname": ("Nom candidat", "Nom", "Nom Tête de Liste"),
     "first_name": ("Prénom candidat", "Prénom", "Prénom Tête de Liste"),
-    "list": ("Libellé de liste", "Libellé Abrégé Liste", "Libellé abrégé de liste"),
+    "list": ("Libellé de liste",),
+    "short_list": ("Libellé Abrégé Liste", "Libellé abrégé de liste"),
     "votes": ("Voix",),
 }
 _BLOCK_SUFFIX = re.compile(r"^(?P<base>.+?)(?:(?: |_|\.)(?P<i>\d+))?$")
@@ -79,6 +86,11 @@ class Evidence:
     years: set[int] | None = None
     round: int | None = None
     where: str = ""
+    # Whose nuance codes the file carries: 'candidats' (législatives grid), 'listes' (a
+    # list grid: européennes, régionales, municipales), or None when it does not say.
+    grid: str | None = None
+    # The file's nuance codes (or candidate names), most voted first: quoted when refusing.
+    codes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +242,18 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
         for fname, bases in BLOCK_FIELDS.items():
             if base in bases:
                 blocks.setdefault(index, {})[fname] = column
+    # A candidate or list block without its votes column: the file lost a column, and
+    # its votes would be silently missing (the sum check would only say « ≠ Exprimés »).
+    voteless = [
+        Problem(
+            f"colonne « Voix{'' if i == 0 else f' {i}'} » absente : le bloc de « {next(iter(b.values()))} » "
+            "n'a pas de voix",
+            line=1,
+            column=next(iter(b.values())),
+        )
+        for i, b in sorted(blocks.items())
+        if "votes" not in b and i < 1000
+    ]
     blocks = {i: b for i, b in sorted(blocks.items()) if "votes" in b}
     dept_col = _first(header, ("Code département", "Code du département", "Code departement"))
     commune_col = _first(header, ("Code commune", "Code de la commune"))
@@ -237,7 +261,9 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     circo_col = _first(header, ("Code de la circonscription", "Code circonscription"))
     count_cols = [c for c in (_first(header, names) for names in COUNT_COLUMNS.values()) if c]
     text_cols = [c for c in (dept_col, commune_col, station_col, circo_col) if c]
-    text_cols += [b[f] for b in blocks.values() for f in ("nuance", "surname", "first_name", "list") if f in b]
+    text_cols += [
+        b[f] for b in blocks.values() for f in ("nuance", "surname", "first_name", "list", "short_list") if f in b
+    ]
     number_cols = count_cols + [b[f] for b in blocks.values() for f in ("panel", "votes") if f in b]
     provenance = "source_file_name" if "source_file_name" in header else None
     wanted = [c for c in header if c in set(text_cols + number_cols + ([provenance] if provenance else []))]
@@ -249,7 +275,7 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     )
     n = len(frame)
     lines = np.arange(2, n + 2)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(voteless)
     counts, columns = _counts_from(frame, header, lines, problems)
     _complete_counts(counts, columns)
 
@@ -294,8 +320,10 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
         # Raw cells first; names and codes are cleaned once on the long table, per distinct value.
         raw = {
             field: frame[block[field]].to_numpy(object) if field in block else empty
-            for field in ("surname", "first_name", "list", "nuance")
+            for field in ("surname", "first_name", "list", "short_list", "nuance")
         }
+        # A list block's name: the full label when the file gives it, else the short one.
+        raw["list"] = np.where(pd.isna(raw["list"]), raw["short_list"], raw["list"])
         present = ~votes.missing | ~pd.isna(raw["surname"]) | ~pd.isna(raw["list"])
         if "panel" in block:
             panel_col = read_int_column(frame[block["panel"]])
@@ -332,17 +360,29 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     evidence = Evidence(kind=None, where="candidats")
     if presidential:
         surnames = sorted(distinct_values(votes_frame["surname"]))
-        evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="noms")
+        evidence = Evidence(
+            kind="presidentielle",
+            years=blocs.presidential_years_of(surnames) or None,
+            where="noms",
+            codes=_names_by_votes(votes_frame),
+        )
         if len(blocks) == 2:
             evidence.round = 2
         votes_frame["nuance"] = _clean(
             votes_frame["surname"].to_numpy(object), lambda surname: blocs.presidential_nuance(year, surname)
         )
     else:
-        evidence = _legislative_evidence(votes_frame, "Nuance candidat")
-        evidence.kind = (
-            "legislatives" if any("Nuance candidat" in b.get("nuance", "") for b in blocks.values()) else None
-        )
+        nuance_columns = " ".join(b.get("nuance", "") for b in blocks.values())
+        if "Nuance liste" in nuance_columns:
+            # Lists (européennes, régionales, municipales): the kind is not in the columns,
+            # but the codes must be of a list grid, and of the européennes' year when it is one.
+            evidence = _list_evidence(votes_frame, "Nuance liste")
+            evidence.grid = "listes"
+        else:
+            evidence = _legislative_evidence(votes_frame, "Nuance candidat")
+            evidence.kind = "legislatives" if "Nuance candidat" in nuance_columns else None
+            if "Nuance candidat" in nuance_columns:
+                evidence.grid = "candidats"
         votes_frame["nuance"] = votes_frame["nuance"].where(votes_frame["nuance"] != "", blocs.UNKNOWN_NUANCE)
         if evidence.kind == "legislatives":
             evidence.round = _round_from_candidates(votes_frame, evidence.kind)
@@ -388,12 +428,42 @@ def _empty_votes() -> pd.DataFrame:
     )
 
 
+def _codes_by_votes(votes: pd.DataFrame) -> list[str]:
+    """The file's nuance codes, most voted first."""
+    if votes.empty:
+        return []
+    totals = votes.groupby("nuance", sort=False)["votes"].sum().sort_values(ascending=False, kind="stable")
+    return [str(code) for code in totals.index if code]
+
+
+def _names_by_votes(votes: pd.DataFrame) -> list[str]:
+    """The file's candidate surnames, most voted first."""
+    if votes.empty:
+        return []
+    totals = votes.groupby("surname", sort=False)["votes"].sum().sort_values(ascending=False, kind="stable")
+    return [str(name) for name in totals.index if name]
+
+
 def _legislative_evidence(votes: pd.DataFrame, where: str) -> Evidence:
     """The législatives years whose nuance codes include every known code of the file."""
     codes = distinct_values(votes["nuance"])
-    known = {code for code in codes if code in blocs.NUANCES}
+    known = codes & blocs.CANDIDATE_CODES
     years = {year for year, table in blocs.LEGISLATIVES_CODES.items() if known <= table}
-    return Evidence(kind="legislatives", years=years if known else None, where=where)
+    return Evidence(
+        kind="legislatives",
+        years=years if known else None,
+        where=where,
+        grid=blocs.grid_of(codes),
+        codes=_codes_by_votes(votes),
+    )
+
+
+def _list_evidence(votes: pd.DataFrame, where: str) -> Evidence:
+    """The européennes years whose list grid includes every list code of the file."""
+    codes = distinct_values(votes["nuance"])
+    return Evidence(
+        kind=None, years=blocs.list_grid_years(codes), where=where, grid="listes", codes=_codes_by_votes(votes)
+    )
 
 
 def _round_from_candidates(votes: pd.DataFrame, kind: str | None) -> int | None:
@@ -495,7 +565,12 @@ def read_long_circo(source: SourceText, election: Election, layout: str) -> Tabl
         votes["nuance"] = votes["nuance"].where(votes["nuance"] != "", blocs.UNKNOWN_NUANCE)
     else:
         surnames = sorted(distinct_values(surname))
-        evidence = Evidence(kind="presidentielle", years=blocs.presidential_years_of(surnames) or None, where="nom")
+        evidence = Evidence(
+            kind="presidentielle",
+            years=blocs.presidential_years_of(surnames) or None,
+            where="nom",
+            codes=_names_by_votes(votes),
+        )
         votes["nuance"] = [blocs.presidential_nuance(election.year, s) for s in surname]
     evidence.round = _round_from_candidates(votes, evidence.kind)
     if "Elu" in header and (frame["Elu"].astype(str) == "QUALIF T2").any():
@@ -620,6 +695,8 @@ def read_city_brest(source: SourceText, election: Election, commune_code: str) -
     elif known_in and election.slug not in known_in:
         evidence.years = {int(slug.split("-")[1]) for slug in known_in}
         evidence.where = "noms des candidats"
+    known_names = set().union(*(blocs.CANDIDATE_NUANCES[slug] for slug in known_in)) if known_in else set()
+    evidence.codes = [name for name in _names_by_votes(votes_frame) if blocs.name_key(name) in known_names]
     return Table(
         layout="city_brest",
         level="polling_station",
@@ -668,7 +745,7 @@ def read_paris_long(source: SourceText, election: Election) -> Table:
     have no panel number: they are numbered in the order of their first line. Présidentielle
     candidates get their party's nuance (`blocs`), municipal lists the file's nuance, the
     lists of européennes and régionales that of their head (`blocs.LIST_HEADS`), any other
-    DIV (the file gives none) for the analyst to set in the admin.
+    NC (the file gives none) for the analyst to set in the admin.
     """
     text_cols = ["id_bvote", "scrutin", "annee", "tour", "num_circ", "candidate", "nom", "prenom", "nuance", "liste"]
     text_cols = [c for c in text_cols if c in source.header]
@@ -841,7 +918,7 @@ def read_city_toulouse(source: SourceText, election: Election) -> Table:
     list.
 
     The file names no list: a list is stored as « Liste 003 » with its number as panel
-    and the nuance DIV, because neither the file nor `blocs` knows the Toulouse 2026 lists;
+    and the nuance NC (« non renseignée »), because neither the file nor `blocs` knows the Toulouse 2026 lists;
     analysts name them and set their nuance in the admin. The scrutin, year and round
     columns must be those of the election named, on every line.
     """

@@ -140,6 +140,8 @@ def test_it_imports_the_ministry_file_by_bureau(territory_db):
     votes = {v.nuance.code: v.votes for v in brest_1.votes.select_related("nuance")}
     assert votes == {"DIV": 6, "ENS": 207, "RN": 151, "UG": 220, "EXG": 6, "REC": 7, "DSV": 10, "REG": 21}
     assert Nuance.objects.get(election__slug="legislatives-2024-1", code="UG").bloc == "left"
+    # ECO in 2024: greens outside the union of the left (blocs.NUANCES_BY_YEAR).
+    assert Nuance.objects.get(election__slug="legislatives-2024-1", code="ECO").bloc == "other"
     run = ImportRun.objects.get(pk=outcome.run.pk)
     assert run.status == ImportRun.Status.SUCCEEDED and run.rows == 201
 
@@ -202,6 +204,8 @@ def test_it_derives_the_null_votes_of_the_2017_long_layout(territory_db):
     assert (first.registered, first.voters, first.blank, first.expressed, first.null) == (82694, 40631, 545, 39931, 155)
     assert first.abstentions == 82694 - 40631
     assert first.votes.get(panel=1).nuance.code == "MDM"
+    # ECO in 2017 was EELV: the left.
+    assert Nuance.objects.get(election__slug="legislatives-2017-1", code="ECO").bloc == "left"
 
 
 def test_it_imports_the_brest_city_export_with_its_nuance_table(territory_db):
@@ -216,7 +220,9 @@ def test_it_imports_the_brest_city_export_with_its_nuance_table(territory_db):
     votes = {v.candidate: (v.nuance.code, v.votes) for v in bureau.votes.select_related("nuance")}
     assert votes["Pierre-Yves CADALEN"] == ("NUP", 103)
     assert votes["Jean-Charles LARSONNEUR"] == ("ENS", 80)
-    assert votes["Marc COATANEA"] == ("DIV", 48)
+    # The city export gives no nuance: a candidate the table does not know is NC, not DIV.
+    assert votes["Marc COATANEA"] == ("NC", 48)
+    assert Nuance.objects.get(election__slug="legislatives-2022-1", code="NC").label == "Nuance non renseignée"
     assert bureau.polling_station.circonscription.code == "2902"
     # The place comes from the file for a bureau it creates, or was already known from its contour.
     assert bureau.polling_station.place.upper() == "CENTRE TECHNIQUE MUNICIPAL"
@@ -288,9 +294,18 @@ def test_it_refuses_a_file_of_another_election(territory_db):
         ELECTIONS / "lg2024-t1-circonscriptions-par-candidat.csv", "legislatives-2024-2", tolerate={"votes_sum"}
     )
 
-    assert any("« presidentielle »" in p for p in kind), kind
-    assert any("pas de 2022" in p for p in year), year
-    assert any("pas le tour 2" in p for p in round_), round_
+    assert any(
+        p.endswith(
+            "Ce fichier ne correspond pas aux législatives 2022 (legislatives-2022-1) : "
+            "c'est le fichier d'une présidentielle."
+        )
+        for p in kind
+    ), kind
+    assert (
+        "ligne 1, colonne Nuance candidat : Ce fichier ne correspond pas aux législatives 2022 "
+        "(legislatives-2022-1) : ses nuances (UG) sont celles de 2024." in year
+    ), year
+    assert any("c'est le résultat d'un premier tour, pas du second tour." in p for p in round_), round_
 
 
 def test_it_refuses_inconsistent_totals_within_a_circonscription(territory_db, tmp_path):
@@ -484,12 +499,33 @@ def test_the_paris_file_refuses_an_election_it_does_not_hold_or_cannot_give(terr
     assert any("colonne nb_votant : colonne vide" in p and "votants" in p for p in municipales), municipales
 
 
+def test_the_paris_europeennes_lists_get_the_list_grid_by_their_head(territory_db):
+    results_import(path=PARIS, election_slug="europeennes-2024-1")
+
+    votes = PollingStationVotes.objects.filter(result__election__slug="europeennes-2024-1")
+    total = sum(votes.values_list("votes", flat=True))
+    unknown = sum(votes.filter(nuance__code="NC").values_list("votes", flat=True))
+    # The lists QG does not know are the smallest: under 0.3 % of the Paris votes together.
+    assert 0 < unknown / total < 0.003
+    blocs = dict(Nuance.objects.filter(election__slug="europeennes-2024-1").values_list("code", "bloc"))
+    assert (blocs["LSOC"], blocs["LENS"], blocs["LRN"], blocs["LDSV"], blocs["LECO"]) == (
+        "left",
+        "centre",
+        "far_right",
+        "far_right",
+        "other",
+    )
+
+
 def test_it_refuses_a_file_of_another_year_or_round_by_its_candidates(territory_db):
     brest_2022_as_2024 = _refusal(ELECTIONS / "lg2022-t1-bureaux-brest-circo-29-02.csv", "legislatives-2024-1")
     first_round_as_second = _refusal(LG24_BUREAUX, "legislatives-2024-2")
 
-    assert any("pas de 2024" in p and "noms des candidats" in p for p in brest_2022_as_2024), brest_2022_as_2024
-    assert any("pas le tour 2" in p for p in first_round_as_second), first_round_as_second
+    assert brest_2022_as_2024 == [
+        "ligne 1 : Ce fichier ne correspond pas aux législatives 2024 (legislatives-2024-1) : "
+        "ses candidats (CADALEN, LARSONNEUR) sont ceux de 2022."
+    ]
+    assert any("pas du second tour" in p for p in first_round_as_second), first_round_as_second
 
 
 def test_a_padded_and_fully_quoted_ministry_export_gives_the_same_rows(territory_db, tmp_path):

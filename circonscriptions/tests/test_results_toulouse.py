@@ -87,11 +87,11 @@ def test_both_rounds_import_with_their_bureaux_lists_and_totals(toulouse):
         int(line_54a["column_14"]),
         int(line_54a["column_15"]),
     )
-    # Ten lists on every line, unnamed in the file: « Liste 003 », panel 3, nuance DIV.
+    # Ten lists on every line, unnamed in the file: « Liste 003 », panel 3, nuance NC (not known).
     votes = PollingStationVotes.objects.filter(result__election__slug="municipales-2026-1")
     assert votes.count() == 2840
     list_3 = votes.get(result=bureau_54a, panel=3)
-    assert (list_3.candidate, list_3.nuance.code) == ("Liste 003", "DIV")
+    assert (list_3.candidate, list_3.nuance.code) == ("Liste 003", "NC")
     assert list_3.votes == int(line_54a["column_18"])  # '003' is the first pair of that line
 
     second = results_import(path=T2, election_slug="municipales-2026-2")

@@ -68,7 +68,13 @@ class Command(BaseCommand):
                 else ""
             )
             + f"{s['results_written']} résultats écrits, {s['results_removed']} retirés, "
-            f"{s['nuances_created']} nuances créées, {s['seconds']} s (import n°{outcome.run.pk})."
+            f"{s['nuances_created']} nuances créées, "
+            + (
+                f"{s['nuances_set_by_analysts']} lignes de voix prennent la nuance choisie par un analyste, "
+                if s.get("nuances_set_by_analysts")
+                else ""
+            )
+            + f"{s['seconds']} s (import n°{outcome.run.pk})."
         )
         for warning in s.get("warnings", []):
             self.stdout.write(f"  avertissement (toléré) : {warning}")
