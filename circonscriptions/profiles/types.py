@@ -24,8 +24,9 @@ Pure functions on the stations table that rules.station_table produced: no datab
    same settings give the same types, run after run.
 
 3. How many types. k is tried from 2 to min(`max_types`, bureaux // `min_type_size`).
-   For each k the kept grouping gets its mean silhouette: for a bureau, a = its mean
-   distance to the other bureaux of its type, b = its mean distance to the bureaux of
+   For each k the kept grouping gets its mean silhouette (distances are straight-line
+   distances between the standardised figures): for a bureau, a = its mean distance to
+   the other bureaux of its type, b = its mean distance to the bureaux of
    the nearest other type, silhouette = (b − a) / max(a, b) (1: well inside its type,
    0: between two types, negative: closer to another type; a bureau alone in its type
    counts 0). The k with the highest mean silhouette wins (the smaller k on a tie). If
@@ -35,7 +36,7 @@ Pure functions on the stations table that rules.station_table produced: no datab
    fall into distinct kinds, and inventing some would mislead.
 
 4. Stability. The chosen grouping is run again, with the same k and the same number of
-   starts, from STABILITY_SEEDS other seeds. Each of these groupings is compared with the
+   starts, from three other seeds (STABILITY_SEEDS). Each of these groupings is compared with the
    chosen one by the adjusted Rand index (1: the same bureaux grouped together;
    about 0: no more agreement than chance), and the stability of the circonscription's
    types is the mean of these indices; every type of the circonscription carries it.
@@ -56,8 +57,8 @@ Pure functions on the stations table that rules.station_table produced: no datab
      forte »…).
    When two types of a circonscription get the same name, the figure on which they
    differ most and that their names do not use yet is added to each: above, below or
-   near the circonscription's mean when that tells them apart, otherwise its value in
-   per cent (« gauche à 47 % »), until every name is different. Names never carry a
+   near the circonscription's mean when that tells them apart, otherwise its value
+   (« gauche à 47 % »), until every name is different. Names never carry a
    number in brackets.
 """
 
@@ -246,8 +247,7 @@ def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     sums = distances @ members
     own = counts[labels]
     a = sums[rows, labels] / np.maximum(own - 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        others = sums / counts
+    others = np.where(counts > 0, sums / np.maximum(counts, 1.0), np.inf)  # an empty group is nobody's neighbour
     others[rows, labels] = np.inf
     b = others.min(axis=1)
     widest = np.maximum(a, b)
@@ -275,6 +275,10 @@ def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
     return (together - expected) / (best - expected)
 
 
+def _starts(params: ProfileParameters) -> int:
+    return max(1, params.kmeans_starts)  # 0 starts would be no grouping at all: one start at least
+
+
 def group_stations(z: np.ndarray, params: ProfileParameters) -> tuple[np.ndarray, float, dict[int, float]]:
     """Labels (0 = any type), stability and the silhouette of each k tried, for one circonscription's
     standardised figures (rules 2–4 of the module docstring)."""
@@ -283,7 +287,7 @@ def group_stations(z: np.ndarray, params: ProfileParameters) -> tuple[np.ndarray
     ks = list(range(2, top + 1))
     rng = np.random.default_rng([params.kmeans_seed, 0])
     d2_all = _squared_distances(z)
-    groupings = _best_groupings(z, ks, params.kmeans_starts, rng, params.min_type_size, d2_all)
+    groupings = _best_groupings(z, ks, _starts(params), rng, params.min_type_size, d2_all)
     scores: dict[int, float] = {}
     if groupings:
         distances = np.sqrt(d2_all)
@@ -304,7 +308,7 @@ def seed_stability(
     if k == 1:
         return 1.0
     d2_all = _squared_distances(z) if d2_all is None else d2_all
-    starts = params.kmeans_starts
+    starts = _starts(params)
     # The other seeds' groupings in one batch: each seed draws its own starts.
     draws = [
         _kmeans_plus_plus(z, k, starts, np.random.default_rng([params.kmeans_seed, other]), d2_all)
@@ -430,7 +434,7 @@ def _pct(x) -> str:
 
 
 def _points(x) -> str:
-    return "—" if _missing(x) else f"{100 * x:+.0f} points".replace("+", "+ ").replace("-", "− ")
+    return "—" if _missing(x) else f"{100 * x:+.0f} points".replace("-", "−")
 
 
 def describe_type(count: int, type_means, circo_means) -> str:

@@ -91,6 +91,9 @@ def test_the_same_data_give_the_same_types_and_another_seed_the_same_clear_group
     assert keys.equals(again_keys) and types.equals(again)
     other_keys, other = profile_types(stations, ProfileParameters(kmeans_seed=7, kmeans_starts=3))
     assert other_keys.equals(keys) and list(other["name"]) == list(types["name"])
+    # A setting of 0 starts still makes one.
+    _, one_start = profile_types(stations, ProfileParameters(kmeans_starts=0))
+    assert len(one_start) >= 1 and one_start["count"].sum() == 45
 
 
 def test_stability_is_one_for_clear_kinds_and_lower_when_the_grouping_is_chance():
