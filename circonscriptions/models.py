@@ -613,7 +613,8 @@ class ProfileType(models.Model):
     description = models.TextField(_("description"), blank=True)
     count = models.PositiveIntegerField(_("polling stations"))
     centroid = models.JSONField(_("mean figures"), default=dict)
-    # Share of bureaux grouped alike by k-means runs from other seeds (1 = the same grouping whatever the seed).
+    # Mean adjusted Rand index between the grouping and those from other seeds (1 = the same grouping whatever
+    # the seed, about 0 = chance); the same for every type of a circonscription (see profiles/types.py).
     stability = models.FloatField(_("stability"), null=True, blank=True)
 
     class Meta:

@@ -213,6 +213,7 @@ def _write_types(types: pd.DataFrame, run: ProfileRun) -> dict[tuple[int, int], 
             description=row.description,
             count=int(row.count),
             centroid=row.centroid,
+            stability=None if pd.isna(row.stability) else float(row.stability),
         )
         for row in types.itertuples(index=False)
     ]

@@ -227,10 +227,22 @@ def test_a_type_is_named_from_what_sets_it_apart():
     )
     popular = circo.copy()
     popular[["share_expr_left", "share_expr_centre", "abstention_rate_avg"]] = [0.50, 0.20, 0.40]
-    assert name_type(popular, circo, params) == "secteur abstentionniste, acquis à gauche"
+    # Margin .50 − .25 = .25 ≥ .05; abstention 10 points above; the left 15 points above.
+    assert name_type(popular, circo, params) == "secteur acquis à gauche, abstention plus haute, gauche plus forte"
     rn = circo.copy()
     rn[["share_expr_left", "share_expr_far_right", "abstention_rate_avg"]] = [0.25, 0.35, 0.26]
-    assert name_type(rn, circo, params) == "secteur mobilisé, acquis à droite, où l'extrême droite pèse"
+    # Margin .25 − .35 = −.10, the far right ahead; abstention 4 points below; far right 10 points above.
+    assert name_type(rn, circo, params) == (
+        "secteur dominé par l'extrême droite, abstention plus basse, extrême droite plus forte"
+    )
+    # Ensemble ahead by 8 points, abstention within 3 points of the circonscription's: no word for it.
+    ens = circo.copy()
+    ens[["share_expr_left", "share_expr_centre", "abstention_rate_avg"]] = [0.30, 0.38, 0.31]
+    assert name_type(ens, circo, params) == "secteur dominé par Ensemble, Ensemble plus fort"
+    # Left 2 points ahead of Ensemble: within ± 5 points, disputed; nothing else stands out.
+    close = circo.copy()
+    close[["share_expr_left", "share_expr_centre"]] = [0.33, 0.31]
+    assert name_type(close, circo, params) == "secteur disputé"
 
 
 def test_the_leaning_reason_says_the_rule_in_words():
