@@ -305,6 +305,9 @@ def calibrate_spread_scale(
         "calibration_after": tried[scale]["calibration"],
         "figures_after": tried[scale],
         "search": [{"scale": s, "brier": tried[s]["brier"]} for s in sorted(tried)],
+        # The best scale at an end of the range: the optimum may lie beyond it (the figures say so).
+        "at_bound": scale != current
+        and (math.isclose(scale, low, rel_tol=1e-3) or math.isclose(scale, high, rel_tol=1e-3)),
     }
 
 
@@ -505,6 +508,11 @@ def backtest_summary_lines(backtest: ProfileBacktest) -> list[str]:
             f"Brier {fr_number(c['brier_before'], 3)} → {fr_number(c['brier_after'], 3)}."
         )
         lines += calibration_lines(c["calibration_after"])
+        if c.get("at_bound"):
+            lines.append(
+                "Le meilleur facteur est au bord de l'intervalle cherché (0,25 à 4) : la confiance reste mal "
+                "calibrée, le défaut est sans doute dans les classes prédites plutôt que dans leur dispersion."
+            )
         if backtest.scale_saved:
             lines.append(
                 f"Facteur {fr_number(c['scale'])} enregistré dans les réglages des profils : "
@@ -513,3 +521,70 @@ def backtest_summary_lines(backtest: ProfileBacktest) -> list[str]:
         else:
             lines.append("Aucun facteur ne fait mieux que celui en place : les réglages sont inchangés.")
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Reliability diagram (numbers in, SVG markup out)
+
+
+def reliability_svg(before: list[dict], after: list[dict] | None = None, *, size: int = 300) -> str:
+    """Stated confidence (x) against observed share of right classes (y), one dot per tenth.
+
+    A well-calibrated confidence puts the dots on the diagonal; dots below it mean the
+    profiles were surer than the next election warranted. Dot areas follow the bureau
+    counts. `before` in grey, `after` (calibrated) in colour. Only numbers and fixed
+    French words go into the markup.
+    """
+    pad_left, pad_bottom, pad_top, pad_right = 46, 40, 12, 12
+    width = height = size
+    plot_w = width - pad_left - pad_right
+    plot_h = height - pad_top - pad_bottom
+
+    def x(value: float) -> float:
+        return pad_left + value * plot_w
+
+    def y(value: float) -> float:
+        return pad_top + (1 - value) * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'role="img" aria-labelledby="reliability-title" class="reliability-diagram">',
+        '<title id="reliability-title">Confiance annoncée et fréquence observée, par tranche de confiance</title>',
+        f'<rect x="{pad_left}" y="{pad_top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#999"/>',
+        f'<line x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(1):.1f}" y2="{y(1):.1f}" stroke="#999" stroke-dasharray="4 3"/>',
+    ]
+    for tick in (0.0, 0.5, 1.0):
+        label = f"{100 * tick:.0f} %"
+        parts.append(
+            f'<text x="{x(tick):.1f}" y="{height - pad_bottom + 14}" font-size="11" text-anchor="middle">{label}</text>'
+        )
+        parts.append(f'<text x="{pad_left - 4}" y="{y(tick) + 4:.1f}" font-size="11" text-anchor="end">{label}</text>')
+    parts.append(
+        f'<text x="{pad_left + plot_w / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle">'
+        "confiance annoncée</text>"
+    )
+    parts.append(
+        f'<text x="12" y="{pad_top + plot_h / 2:.1f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {pad_top + plot_h / 2:.1f})">fréquence observée</text>'
+    )
+    series = [(before, "#888888", "avant")]
+    if after:
+        series.append((after, "#c0392b", "après calibration"))
+    largest = max([row["count"] for rows, _c, _n in series for row in rows] + [1])
+    for rows, colour, name in series:
+        points = [r for r in rows if r["count"] and r["mean_confidence"] is not None and r["observed"] is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x(r['mean_confidence']):.1f},{y(r['observed']):.1f}" for r in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+        for r in points:
+            radius = 2.5 + 6.5 * math.sqrt(r["count"] / largest)
+            parts.append(
+                f'<circle cx="{x(r["mean_confidence"]):.1f}" cy="{y(r["observed"]):.1f}" r="{radius:.1f}" '
+                f'fill="{colour}" fill-opacity="0.6" data-series="{name}" data-count="{int(r["count"])}"/>'
+            )
+    for i, (_rows, colour, name) in enumerate(series):
+        top = pad_top + 10 + 16 * i
+        parts.append(f'<circle cx="{pad_left + 12}" cy="{top}" r="5" fill="{colour}" fill-opacity="0.6"/>')
+        parts.append(f'<text x="{pad_left + 22}" y="{top + 4}" font-size="11">{name}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
