@@ -151,13 +151,20 @@ def _finite(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def compare(stations: pd.DataFrame, target: pd.DataFrame, *, threshold: float) -> tuple[pd.DataFrame, dict]:
+def compare(
+    stations: pd.DataFrame, target: pd.DataFrame, *, threshold: float, history_ids: set | None = None
+) -> tuple[pd.DataFrame, dict]:
     """The bureaux compared (one row each: predicted and actual class, confidence, left shares) and the counts.
 
     `stations`: the predicted profiles (`polling_station_id`, `leaning`, `confidence`,
     `share_expr_left`, and `n_elections` when present); `target`: see `actual_classes`.
+    `history_ids`: the bureaux with results before the date, when known: a bureau there
+    that the profiles leave out (every earlier election of it set aside) counts as
+    "without a usable earlier election", not as absent.
     """
     predicted_ids = set(stations["polling_station_id"].tolist()) if len(stations) else set()
+    if history_ids is not None:
+        predicted_ids |= set(history_ids)
     target_ids = set(target["polling_station_id"].tolist()) if len(target) else set()
     common = predicted_ids & target_ids
     usable = stations[
@@ -231,9 +238,11 @@ def figures_from_comparison(joined: pd.DataFrame, counts: dict) -> dict:
     }
 
 
-def backtest_figures(stations: pd.DataFrame, target: pd.DataFrame, *, threshold: float) -> dict:
+def backtest_figures(
+    stations: pd.DataFrame, target: pd.DataFrame, *, threshold: float, history_ids: set | None = None
+) -> dict:
     """Every figure of a back-test from the predicted profiles and E's figures per bureau (JSON-ready)."""
-    joined, counts = compare(stations, target, threshold=threshold)
+    joined, counts = compare(stations, target, threshold=threshold, history_ids=history_ids)
     return figures_from_comparison(joined, counts)
 
 
@@ -259,13 +268,14 @@ def calibrate_spread_scale(
     calibration table before and after, the figures after, and every scale tried.
     """
     threshold = params.leaning_margin
+    history_ids = set(history["polling_station_id"].tolist()) if "polling_station_id" in history.columns else None
     tried: dict[float, dict] = {}
 
     def evaluate(scale: float) -> float:
         scale = round(float(scale), 4)
         if scale not in tried:
             stations = compute(history, replace(params, margin_sd_scale=scale)).stations
-            tried[scale] = backtest_figures(stations, target, threshold=threshold)
+            tried[scale] = backtest_figures(stations, target, threshold=threshold, history_ids=history_ids)
         brier = tried[scale]["brier"]
         return math.inf if brier is None else brier
 
@@ -415,7 +425,12 @@ def profiles_backtest(
         if done is not None:
             return done
     tables = compute_profiles(history, params)
-    figures = backtest_figures(tables.stations, target_rows, threshold=params.leaning_margin)
+    figures = backtest_figures(
+        tables.stations,
+        target_rows,
+        threshold=params.leaning_margin,
+        history_ids=set(history["polling_station_id"].tolist()),
+    )
     if figures["bureaux_common"] == 0:
         raise BacktestRefused(
             f"Aucun bureau de vote n'a à la fois des résultats avant le {_fr_date(until)} et dans « {against} » : "

@@ -116,6 +116,14 @@ def test_the_figures_of_a_hand_made_back_test():
     assert f["correlation"] == pytest.approx(cov / norm)
 
 
+def test_a_bureau_with_earlier_results_that_the_profiles_leave_out_counts_as_without_prediction():
+    # Bureau 3 had results before the date, but the profiles left it out (say, every earlier
+    # election of it set aside by the data-quality gate).
+    stations = STATIONS[STATIONS["polling_station_id"] != 3]
+    f = backtest_figures(stations, TARGET, threshold=0.05, history_ids={1, 2, 3, 4, 5, 6, 7, 8})
+    assert f["bureaux_common"] == 7 and f["compared"] == 4 and f["left_out_no_prediction"] == 2
+
+
 def test_a_confidence_of_one_falls_in_the_last_tenth_and_zero_in_the_first():
     table = calibration_table(np.array([0.0, 0.1, 0.999, 1.0]), np.array([False, True, True, True]))
     assert [row["count"] for row in table] == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]
