@@ -550,7 +550,7 @@ def reliability_svg(before: list[dict], after: list[dict] | None = None, *, size
     counts. `before` in grey, `after` (calibrated) in colour. Only numbers and fixed
     French words go into the markup.
     """
-    pad_left, pad_bottom, pad_top, pad_right = 46, 40, 12, 12
+    pad_left, pad_bottom, pad_top, pad_right = 46, 40, 12, 22
     width = height = size
     plot_w = width - pad_left - pad_right
     plot_h = height - pad_top - pad_bottom

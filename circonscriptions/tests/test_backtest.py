@@ -415,3 +415,45 @@ def test_the_overview_shows_the_latest_back_test_in_one_french_line(client, reco
     assert "Vérifié sur les législatives 2024 : 60 % des bureaux bien classés, Brier 0,14" in page
     assert "(confiance calibrée : Brier 0,14 → 0,12)" in page
     assert 'href="/carte/verification/"' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo
+
+
+@pytest.mark.django_db
+def test_the_demo_recomputes_the_profiles_once_when_its_calibration_moved_the_factor(monkeypatch):
+    from circonscriptions import demo
+    from circonscriptions.models import ProfileRun
+
+    calls = []
+
+    def fake_backtest(*, until, against, by, calibrate, skip_if_done):
+        # Stands in for the service: one record per (date, election), found again the second time.
+        calls.append(against)
+        assert skip_if_done and by == "make run (démo)"
+        backtest, _ = ProfileBacktest.objects.get_or_create(
+            until=until,
+            against=against,
+            defaults={
+                "figures": backtest_figures(STATIONS, TARGET, threshold=0.05),
+                "calibrated_figures": {"scale_before": 1.0, "scale": 2.0, "brier_before": 0.3, "brier_after": 0.2}
+                if calibrate
+                else {},
+                "scale_saved": calibrate,
+            },
+        )
+        return backtest
+
+    monkeypatch.setattr(demo, "profiles_backtest", fake_backtest)
+    lines: list[str] = []
+    demo.demo_backtests_run(write=lines.append)
+
+    assert calls == ["legislatives-2024-1", "presidentielle-2022-1"]
+    assert ProfileRun.objects.filter(is_current=True, started_by="make run (démo, confiance calibrée)").exists()
+    assert any("facteur d'écart 1,00 → 2,00, Brier 0,300 → 0,200" in line for line in lines)
+    runs = ProfileRun.objects.count()
+
+    lines.clear()
+    demo.demo_backtests_run(write=lines.append)
+    assert lines == [] and ProfileRun.objects.count() == runs  # same data: nothing run, nothing recomputed
