@@ -496,7 +496,10 @@ def backtest_summary_lines(backtest: ProfileBacktest) -> list[str]:
         f"{f['left_out_no_votes']} sans suffrage exprimé).",
     ]
     if not f["compared"]:
-        lines.append("Aucun bureau n'a pu être comparé : ce contrôle ne dit rien de la fiabilité des profils.")
+        lines.append(
+            "Aucun bureau n'a pu être comparé : ce contrôle ne dit rien de la fiabilité des profils, "
+            "et la confiance ne peut pas être calibrée dessus."
+        )
         return lines
     lines.append(f"Bien classés : {fr_percent(f['accuracy'])} ({f['correct']} sur {f['compared']}).")
     lines.append("Par classe réelle : bien prédits / bureaux de la classe (part des prédictions de la classe justes).")
