@@ -763,3 +763,35 @@ class PollingStationIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.polling_station_id} {self.variable_id} {self.vintage}"
+
+
+class ProfileBacktest(models.Model):
+    """One back-test: profiles from the elections before `until`, checked bureau by bureau against `against`.
+
+    The rule and the figures are described in circonscriptions/profiles/backtest.py.
+    """
+
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    started_by = models.CharField(_("started by"), max_length=254, blank=True)
+    until = models.DateField(_("profiles from the elections before"))
+    against = models.SlugField(_("checked against (election)"), max_length=40)
+    against_label = models.CharField(_("checked against"), max_length=80, blank=True)
+    elections = models.JSONField(_("elections the profiles come from"), default=list, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    # Counts, accuracy overall and per class, calibration table, Brier score, correlation, mean gap.
+    figures = models.JSONField(_("figures"), default=dict)
+    calibrated_scale = models.FloatField(_("calibrated spread factor"), null=True, blank=True)
+    # Brier score and calibration table before and after, figures after, the scales tried.
+    calibrated_figures = models.JSONField(_("figures after calibration"), default=dict, blank=True)
+    scale_saved = models.BooleanField(_("calibrated factor saved to the settings"), default=False)
+    # Same date, election and data: the same back-test (the demo does not run it twice).
+    data_checksum = models.CharField(_("checksum of the results used"), max_length=64, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("profile back-test")
+        verbose_name_plural = _("profile back-tests")
+
+    def __str__(self) -> str:
+        return f"{self.until:%Y-%m-%d} → {self.against}"

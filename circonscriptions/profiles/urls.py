@@ -1,5 +1,6 @@
 from django.urls import path
 
+from circonscriptions.profiles import backtest_views
 from circonscriptions.profiles import views as profile_views
 
 app_name = "profiles"
@@ -11,4 +12,5 @@ urlpatterns = [
         "circonscription/<str:code>/profils.csv", profile_views.circonscription_profiles_csv, name="circonscription_csv"
     ),
     path("bureau/<id:pk>/", profile_views.polling_station_profile, name="polling_station"),
+    path("verification/", backtest_views.profile_backtest, name="backtest"),
 ]

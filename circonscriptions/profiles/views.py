@@ -32,6 +32,7 @@ from circonscriptions.models import (
     ProfileRun,
     ProfileType,
 )
+from circonscriptions.profiles.backtest_views import latest_backtest_for
 from circonscriptions.profiles.charts import vote_history_svg
 from circonscriptions.profiles.exports import PROFILE_CSV_HEADER, profile_csv_rows
 from circonscriptions.profiles.parameters import ProfileParameters
@@ -117,6 +118,7 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
             "map_data": {"type": "FeatureCollection", "features": features},
             "departement": departement or (scope_codes[0] if scope_codes else ""),
             "national": scope_codes is None,
+            "backtest": latest_backtest_for(request.user),
             **_assumptions(run),
         },
     )

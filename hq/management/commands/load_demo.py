@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from circonscriptions.demo import demo_data_load
+from circonscriptions.demo import demo_backtests_run, demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
 from hq.demo import demo_load
 from observations.demo import observations_demo_load
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         if imported or not ProfileRun.objects.filter(is_current=True).exists():
             self.stdout.write("→ profils des bureaux de vote")
             call_command("compute_profiles", verbosity=0, by="make run (démo)")
+        demo_backtests_run(write=self.stdout.write)
         for line in demo_load():
             self.stdout.write(line)
         added = observations_demo_load()
