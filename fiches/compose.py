@@ -98,6 +98,15 @@ SHORT_KINDS = {
     "departementales": "Départ.",
 }
 LEANINGS = tuple(Leaning.values)  # display order of the five classes
+# The kinds of territory of Method.suits, as « Convient : … » lists them on a fiche.
+SUIT_LABELS = {
+    "left": "bureaux acquis à gauche",
+    "swing": "bureaux disputés",
+    "centre": "bureaux dominés par Ensemble",
+    "right": "bureaux dominés par la droite",
+    "far_right": "bureaux dominés par l'extrême droite",
+    "abstention": "foyers d'abstention",
+}
 
 
 def leaning_labels() -> dict[str, str]:
@@ -107,11 +116,8 @@ def leaning_labels() -> dict[str, str]:
 
 
 def suit_labels() -> dict[str, str]:
-    """The Method.suits vocabulary as a fiche names it: « bureaux dominés par Ensemble »."""
-    labels = {value: f"bureaux {label}" for value, label in leaning_labels().items()}
-    labels["swing"] = "bureaux disputés"
-    labels["abstention"] = "foyers d'abstention"
-    return labels
+    """The Method.suits vocabulary as a fiche names it (plural of the leaning labels)."""
+    return dict(SUIT_LABELS)
 
 
 def _pct(value: float | None) -> str:
