@@ -115,8 +115,7 @@ def test_the_targeting_counts_the_five_leaning_classes_and_names_the_elections_l
     assert "dominé par Ensemble" in targeting["counts_line"]
     assert "dominé par l'extrême droite" in targeting["counts_line"]
     assert targeting["excluded"] == (
-        f"Élections laissées de côté : Législatives 2022 T1 dans 2 bureaux sur {profiles.count()} "
-        "(Nuances manquantes)."
+        f"Élections laissées de côté : Législatives 2022 T1 dans 2 bureaux sur {profiles.count()} (Nuances manquantes)."
     )
 
 
