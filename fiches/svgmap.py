@@ -19,7 +19,7 @@ from django.utils import translation
 from circonscriptions.models import Leaning
 from circonscriptions.profiles.leanings import NO_LEANING_COLOUR, leaning_colour, leaning_label
 
-LEGEND_TITLE = "Penchant des bureaux de vote"
+LEGEND_TITLE = "Ancrage des bureaux de vote"
 NO_PROFILE = "sans profil"
 
 

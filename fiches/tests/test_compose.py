@@ -136,7 +136,7 @@ def test_a_territory_led_by_ensemble_gets_the_methods_that_suited_the_old_right(
 
 def test_the_svg_map_legend_has_a_title_and_the_five_classes_in_their_colours(brest_data):
     svg = map_svg(compose_automatic(circonscription=Circonscription.objects.get(code="2902"))["map"])
-    assert "Penchant des bureaux de vote" in svg
+    assert "Ancrage des bureaux de vote" in svg
     for label in ("acquis à gauche", "dominé par Ensemble", "dominé par la droite", "dominé par l&#x27;extrême droite"):
         assert label in svg
     for colour in LEANING_COLOURS.values():

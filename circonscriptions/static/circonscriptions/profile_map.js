@@ -155,21 +155,24 @@
     }).addTo(map);
     // The national map is framed on metropolitan France: overseas territories would
     // make it a speck. They are reached with the « Outre-mer » buttons below the map.
+    map.options.zoomSnap = 0.25;  // a frame close to the territory, not the nearest whole zoom level
     var home = L.latLngBounds([]);
     layer.eachLayer(function (lyr) { if (!isOverseas(lyr.feature)) home.extend(lyr.getBounds()); });
     if (!home.isValid()) home = layer.getBounds();
-    if (home.isValid()) map.fitBounds(home, { padding: [8, 8] });
+    // Not animated: the page opens on its frame, and a button pressed at once is not swallowed
+    // by a zoom animation still running.
+    if (home.isValid()) map.fitBounds(home, { padding: [8, 8], animate: false });
     map.getContainer().setAttribute("data-ready", "1");
     document.querySelectorAll("[data-zoom-departement]").forEach(function (button) {
       button.addEventListener("click", function () {
         var code = button.getAttribute("data-zoom-departement");
         var bounds = L.latLngBounds([]);
         layer.eachLayer(function (lyr) { if (lyr.feature.properties.departement === code) bounds.extend(lyr.getBounds()); });
-        if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8], animate: false });
       });
     });
     var homeButton = document.querySelector("[data-zoom-home]");
-    if (homeButton) homeButton.addEventListener("click", function () { map.fitBounds(home, { padding: [8, 8] }); });
+    if (homeButton) homeButton.addEventListener("click", function () { map.fitBounds(home, { padding: [8, 8], animate: false }); });
     drawing.legend(legendEl, mode);
     Array.prototype.forEach.call(modes, function (input) {
       input.addEventListener("change", function () {
