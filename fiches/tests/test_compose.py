@@ -141,3 +141,13 @@ def test_the_svg_map_legend_has_a_title_and_the_five_classes_in_their_colours(br
         assert label in svg
     for colour in LEANING_COLOURS.values():
         assert f'fill="{colour}"' in svg
+
+
+def test_a_method_naming_an_unknown_kind_of_territory_is_refused_in_french(db):
+    from django.core.exceptions import ValidationError
+
+    method = Method(slug="stand-new", name="Stand", suits=["left", "droite"])
+    with pytest.raises(ValidationError) as refused:
+        method.full_clean()
+    assert "Type de territoire inconnu : droite" in str(refused.value.message_dict["suits"])
+    Method(slug="stand-new", name="Stand", suits=["far_right", "abstention"]).full_clean()

@@ -65,12 +65,23 @@
       return ramp(t, r[0], r[1]);
     }
 
+    function digitsFor(mode) {
+      // Enough decimals for the legend's five steps to differ (0,31 / 0,36 rather than 0,3 / 0,4).
+      var legend = config.legends[mode] || {}, s = scales[mode];
+      var digits = legend.digits === undefined ? 1 : legend.digits;
+      var factor = legend.percent || legend.points ? 100 : 1;
+      var step = s ? factor * (s.max - s.min) / 4 : 0;
+      while (step > 0 && digits < 3 && step < Math.pow(10, -digits) * 5) digits += 1;
+      return digits;
+    }
+
     function text(mode, v) {
       var legend = config.legends[mode] || {};
       if (v === null || v === undefined) return config.no_value || "—";
-      if (legend.percent) return fmt.percent(v, 1);
-      if (legend.points) return fmt.points(v, 1);
-      return fmt.number(v, legend.digits === undefined ? 1 : legend.digits);
+      var digits = digitsFor(mode);
+      if (legend.percent) return fmt.percent(v, digits);
+      if (legend.points) return fmt.points(v, digits);
+      return fmt.number(v, digits);
     }
 
     function swatchItem(el, background, label, outlined) {
