@@ -21,6 +21,7 @@ from circonscriptions.profiles.leanings import NO_LEANING_COLOUR, leaning_colour
 
 LEGEND_TITLE = "Ancrage des bureaux de vote"
 NO_PROFILE = "sans profil"
+NUMBERED_NOTE = "Numérotés : bureaux prioritaires, dans l'ordre."
 
 
 def leaning_legend() -> list[dict]:
@@ -150,8 +151,7 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
             out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{escape(item["label"])}</text>')
             x += step
         out.append(
-            f'<text x="8" y="{y + 17}" fill="#222222">Numérotés : bureaux prioritaires, dans l\'ordre. '
-            f"{len(stations)} bureaux dessinés.</text>"
+            f'<text x="8" y="{y + 17}" fill="#222222">{escape(NUMBERED_NOTE)} {len(stations)} bureaux dessinés.</text>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -22,6 +22,33 @@
     return box;
   }
 
+  function legend(box, style) {
+    // The SVG map (and its legend) is hidden when Leaflet draws: the same legend, as text nodes.
+    var wrap = document.createElement("div");
+    wrap.className = "fiche-legend";
+    var title = document.createElement("p");
+    title.className = "fiche-legend-title";
+    title.textContent = style.title || "";
+    wrap.appendChild(title);
+    var list = document.createElement("ul");
+    style.leanings.forEach(function (l) {
+      var li = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "fiche-swatch";
+      swatch.style.background = l.colour;
+      li.appendChild(swatch);
+      li.appendChild(document.createTextNode(l.label));
+      list.appendChild(li);
+    });
+    wrap.appendChild(list);
+    if (style.numbered) {
+      var note = document.createElement("p");
+      note.textContent = style.numbered;
+      wrap.appendChild(note);
+    }
+    box.parentNode.insertBefore(wrap, box.nextSibling);
+  }
+
   function start() {
     var el = document.getElementById("fiche-map-data");
     var box = document.getElementById("fiche-leaflet");
@@ -67,6 +94,7 @@
     layers.forEach(function (l) { var b = l.getBounds(); if (b.isValid()) bounds = bounds ? bounds.extend(b) : b; });
     if (bounds) map.fitBounds(bounds, { padding: [8, 8] });
     else map.setView([46.6, 2.4], 5);
+    legend(box, style);
     box.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
