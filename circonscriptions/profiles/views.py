@@ -120,6 +120,8 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
                 hotspots=Count("pk", filter=Q(abstention_hotspot=True)),
                 left_hotspots=Count("pk", filter=Q(left_abstention_hotspot=True)),
                 **{f"n_{value}": Count("pk", filter=Q(leaning=value)) for value in Leaning.values},
+                # Bureaux whose figures leave out at least one election (incomplete nuances).
+                with_exclusions=Count("pk", filter=~Q(excluded_elections=[])),
                 left_share=Avg("share_expr_left"),
                 abstention=Avg("abstention_rate_avg"),
             )

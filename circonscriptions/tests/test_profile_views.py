@@ -221,6 +221,8 @@ def test_the_circonscription_page_says_which_elections_were_left_out_in_how_many
     assert "Législatives 2022 T1 : laissée de côté dans 3 bureaux" in html
     assert "Plus de 10 % des exprimés sans nuance utilisable." in html
     assert "1 bureau a probablement été redécoupé" in html
+    overview = client.get("/carte/").context["ranked"]
+    assert {row["circonscription"].code: row["with_exclusions"] for row in overview} == {"2902": 3, "2903": 0}
     assert 'value="turnout_differential"' in html and "Priorité (voix pour 20 h)" in html
 
 
