@@ -101,7 +101,7 @@ LEANINGS = tuple(Leaning.values)  # display order of the five classes
 # The kinds of territory of Method.suits, as « Convient : … » lists them on a fiche.
 SUIT_LABELS = {
     "left": "bureaux acquis à gauche",
-    "swing": "bureaux disputés",
+    "swing": "bureaux hésitants",
     "centre": "bureaux dominés par Ensemble",
     "right": "bureaux dominés par la droite",
     "far_right": "bureaux dominés par l'extrême droite",
@@ -296,15 +296,15 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], ho
         audience = "abstainers"
         whom = (
             "D'abord les abstentionnistes des quartiers acquis à gauche : dans les bureaux prioritaires, "
-            f"la mobilisation pèse {_num(mobilisation)} voix pour {_num(hours, 0)} heures par bureau, "
-            f"contre {_num(persuasion)} pour la persuasion."
+            f"{_num(hours, 0)} heures de porte-à-porte dans chacun gagneraient en tout {_num(mobilisation)} voix "
+            f"par la mobilisation, contre {_num(persuasion)} par la persuasion."
         )
     else:
         audience = "swing"
         whom = (
-            "D'abord les électeurs hésitants : dans les bureaux prioritaires, la persuasion pèse "
-            f"{_num(persuasion)} voix pour {_num(hours, 0)} heures par bureau, "
-            f"contre {_num(mobilisation)} pour la mobilisation."
+            "D'abord les électeurs hésitants : dans les bureaux prioritaires, "
+            f"{_num(hours, 0)} heures de porte-à-porte dans chacun gagneraient en tout {_num(persuasion)} voix "
+            f"par la persuasion, contre {_num(mobilisation)} par la mobilisation."
         )
     return {
         "available": True,
@@ -313,7 +313,12 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], ho
         "counts": counts,
         "counts_line": "{n} bureaux : {classes}.".format(
             n=len(profiles),
-            classes=", ".join(f"{counts[k]} {leanings[k]}" for k in LEANINGS if counts[k]) or "aucun profil",
+            classes=", ".join(
+                # « 1 hésitant », « 24 hésitants »: the plural is the suits label without « bureaux ».
+                f"{counts[k]} {leanings[k] if counts[k] == 1 else SUIT_LABELS[k].removeprefix('bureaux ')}"
+                for k in LEANINGS
+                if counts[k]
+            ),
         ),
         "excluded": excluded_line(profiles),
         "hours": hours,
