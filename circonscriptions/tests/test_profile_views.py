@@ -188,7 +188,8 @@ def test_the_overview_counts_the_five_classes_and_hands_the_map_its_legends(clie
     for label in ("Acquis à gauche", "Dominé par Ensemble", "Dominé par la droite", "Dominé par l'extrême droite"):
         assert label in html
     rows = {row["circonscription"].code: row for row in page.context["ranked"]}
-    assert rows["2902"]["n_far_right"] == 1
+    far_right = PollingStationProfile.objects.filter(run=run, circonscription__code="2902", leaning="far_right")
+    assert rows["2902"]["n_far_right"] == far_right.count() >= 1
     assert sum(rows["2902"][f"n_{v}"] for v in LEANING_COLOURS) == rows["2902"]["stations"]
     config = page.context["map_config"]
     assert [(item["value"], item["colour"]) for item in config["leanings"]] == list(LEANING_COLOURS.items())
@@ -203,6 +204,8 @@ def test_the_overview_counts_the_five_classes_and_hands_the_map_its_legends(clie
 
 def test_the_circonscription_page_says_which_elections_were_left_out_in_how_many_bureaux(client, computed):
     run = ProfileRun.objects.current()
+    # Whatever the rules left out themselves, this test states its own exclusions.
+    PollingStationProfile.objects.filter(run=run).update(excluded_elections=[], redistricting_suspected=False)
     profiles = PollingStationProfile.objects.filter(run=run, circonscription__code="2902").order_by("pk")
     left_out = [
         {
