@@ -9,7 +9,7 @@ Rules, in words an analyst can check:
   territory, the circonscription's outline (whole-circonscription fiches only) and the
   polling stations that have a contour.
 - Priority stations: the current profiles' ranking by priority score (expected votes won
-  per hour of door-to-door). The first `PRIORITY_STATIONS` of the territory are marked on
+  by the run's `activist_hours` hours of door-to-door). The first `PRIORITY_STATIONS` of the territory are marked on
   the map and listed under "where to go first", each with its reason. Without profiles
   (never computed, or no results loaded) the fiche says so and lists none.
 - Whom to aim at: if the territory's top stations owe more of their score to
@@ -18,8 +18,12 @@ Rules, in words an analyst can check:
   shown so the reason can be checked.
 - Methods: those HQ chose for the fiche; when none is chosen, the (at most
   `MAX_SUGGESTED`) catalogue methods whose `suits` match the most of the territory's
-  kinds — a leaning held by at least `LEANING_SHARE` of its profiled stations, and
-  "abstention" when it has an abstention hotspot — in catalogue order among equals.
+  kinds — a leaning held by at least `LEANING_SHARE` of its profiled stations (the five
+  classes: left, swing, centre, right, far_right), and "abstention" when it has an
+  abstention hotspot — in catalogue order among equals. A method's kinds are read with
+  `Method.suited_kinds` (an older "right" means every opposing bloc).
+- Elections left out: when some of the territory's bureaux leave an election out of their
+  figures (votes without a usable nuance), the fiche says which, in how many bureaux.
 - Socio-economic facts: the circonscription's INSEE indicators (FACTS below), with the
   national figure next to them when it is loaded.
 - Observations: the circonscription's latest observations (issue 6), the concerns raised
@@ -37,13 +41,14 @@ from typing import TYPE_CHECKING
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from circonscriptions.models import (
     Circonscription,
     CirconscriptionShape,
     CommuneShape,
     IndicatorValue,
+    Leaning,
     PollingStation,
     PollingStationProfile,
     PollingStationResult,
@@ -51,6 +56,9 @@ from circonscriptions.models import (
     ProfileRun,
     ProfileType,
 )
+from circonscriptions.profiles.formats import number, percent
+from circonscriptions.profiles.leanings import leaning_label, opponent_name
+from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS
 from hq.models import Method
 
@@ -89,21 +97,35 @@ SHORT_KINDS = {
     "regionales": "Région.",
     "departementales": "Départ.",
 }
-LEANING_LABELS = {"left": "acquis à gauche", "swing": "hésitant", "right": "acquis à droite"}
+LEANINGS = tuple(Leaning.values)  # display order of the five classes
+# The kinds of territory of Method.suits, as « Convient : … » lists them on a fiche.
 SUIT_LABELS = {
     "left": "bureaux acquis à gauche",
     "swing": "bureaux hésitants",
-    "right": "bureaux acquis à droite",
+    "centre": "bureaux dominés par Ensemble",
+    "right": "bureaux dominés par la droite",
+    "far_right": "bureaux dominés par l'extrême droite",
     "abstention": "foyers d'abstention",
 }
 
 
+def leaning_labels() -> dict[str, str]:
+    """The five classes' labels, in French whatever the request's language: a fiche is French."""
+    with translation.override("fr"):
+        return {value: leaning_label(value) for value in LEANINGS}
+
+
+def suit_labels() -> dict[str, str]:
+    """The Method.suits vocabulary as a fiche names it (plural of the leaning labels)."""
+    return dict(SUIT_LABELS)
+
+
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.0f}\u202f%".replace(".", ",")
+    return percent(value, 0)
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+def _num(value: float | None, digits: int = 1) -> str:
+    return number(value, digits)
 
 
 def territory_stations(circonscription: Circonscription, station_ids: Iterable[int] | None) -> list[PollingStation]:
@@ -210,8 +232,12 @@ def _history(station_ids: list[int]) -> list[dict]:
     return points
 
 
-def _station_reason(p: PollingStationProfile) -> str:
-    parts = [LEANING_LABELS.get(p.leaning, p.leaning)]
+def _station_reason(p: PollingStationProfile, labels: dict[str, str], hours: float) -> str:
+    parts = [labels.get(p.leaning, p.leaning)]
+    with translation.override("fr"):
+        opponent = opponent_name(p.opponent)
+    if opponent:
+        parts[0] += f" (face à {opponent})"
     if p.abstention_rate_avg is not None:
         parts.append(f"abstention {_pct(p.abstention_rate_avg)}")
     if p.left_abstention_hotspot:
@@ -219,13 +245,35 @@ def _station_reason(p: PollingStationProfile) -> str:
     elif p.abstention_hotspot:
         parts.append("foyer d'abstention")
     reason = ", ".join(parts)
+    spread = ""
+    if p.priority_low is not None and p.priority_high is not None and p.priority_high > p.priority_low:
+        spread = f", entre {_num(p.priority_low)} et {_num(p.priority_high)}"
     return (
-        f"{reason} : environ {_num(p.priority_score)} voix gagnées par heure de porte-à-porte "
-        f"(mobilisation {_num(p.mobilisation_score)}, persuasion {_num(p.persuasion_score)})"
+        f"{reason} : environ {_num(p.priority_score)} voix gagnées pour {_num(hours, 0)} heures de porte-à-porte"
+        f"{spread} (mobilisation {_num(p.mobilisation_score)}, persuasion {_num(p.persuasion_score)})"
     )
 
 
-def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str]) -> dict:
+def excluded_line(profiles: list[PollingStationProfile]) -> str:
+    """« Élections laissées de côté : Législatives 2022 T1 dans 23 bureaux sur 40 (…). », or ''."""
+    counts: dict[str, int] = defaultdict(int)
+    reasons: dict[str, str] = {}
+    for p in profiles:
+        for item in p.excluded_elections or []:
+            label = item.get("label") or item.get("election", "")
+            counts[label] += 1
+            reasons.setdefault(label, item.get("reason", ""))
+    if not counts:
+        return ""
+    parts = []
+    for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        bureaux = "bureau" if n == 1 else "bureaux"
+        reason = f" ({reasons[label].rstrip('.')})" if reasons[label] else ""
+        parts.append(f"{label} dans {n} {bureaux} sur {len(profiles)}{reason}")
+    return "Élections laissées de côté : " + " ; ".join(parts) + "."
+
+
+def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], hours: float = 20.0) -> dict:
     if not profiles:
         return {
             "available": False,
@@ -238,7 +286,8 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str]) ->
         key=lambda p: (-(p.priority_score or 0), p.polling_station_id),
     )
     top = ranked[:PRIORITY_STATIONS]
-    counts = {k: sum(1 for p in profiles if p.leaning == k) for k in LEANING_LABELS}
+    leanings = leaning_labels()
+    counts = {k: sum(1 for p in profiles if p.leaning == k) for k in LEANINGS}
     hotspots = sum(1 for p in profiles if p.abstention_hotspot)
     left_hotspots = sum(1 for p in profiles if p.left_abstention_hotspot)
     mobilisation = sum(p.mobilisation_score or 0 for p in top)
@@ -247,19 +296,32 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str]) ->
         audience = "abstainers"
         whom = (
             "D'abord les abstentionnistes des quartiers acquis à gauche : dans les bureaux prioritaires, "
-            f"la mobilisation pèse {_num(mobilisation)} voix par heure contre {_num(persuasion)} pour la persuasion."
+            f"{_num(hours, 0)} heures de porte-à-porte dans chacun gagneraient en tout {_num(mobilisation)} voix "
+            f"par la mobilisation, contre {_num(persuasion)} par la persuasion."
         )
     else:
         audience = "swing"
         whom = (
-            "D'abord les électeurs hésitants : dans les bureaux prioritaires, la persuasion pèse "
-            f"{_num(persuasion)} voix par heure contre {_num(mobilisation)} pour la mobilisation."
+            "D'abord les électeurs hésitants : dans les bureaux prioritaires, "
+            f"{_num(hours, 0)} heures de porte-à-porte dans chacun gagneraient en tout {_num(persuasion)} voix "
+            f"par la persuasion, contre {_num(mobilisation)} par la mobilisation."
         )
     return {
         "available": True,
         "audience": audience,
         "whom": whom,
         "counts": counts,
+        "counts_line": "{n} bureaux : {classes}.".format(
+            n=len(profiles),
+            classes=", ".join(
+                # « 1 hésitant », « 24 hésitants »: the plural is the suits label without « bureaux ».
+                f"{counts[k]} {leanings[k] if counts[k] == 1 else SUIT_LABELS[k].removeprefix('bureaux ')}"
+                for k in LEANINGS
+                if counts[k]
+            ),
+        ),
+        "excluded": excluded_line(profiles),
+        "hours": hours,
         "stations": len(profiles),
         "hotspots": hotspots,
         "left_hotspots": left_hotspots,
@@ -270,7 +332,7 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str]) ->
                 "rank": i,
                 "priority": p.priority_score,
                 "leaning": p.leaning,
-                "reason": _station_reason(p),
+                "reason": _station_reason(p, leanings, hours),
             }
             for i, p in enumerate(top, start=1)
         ],
@@ -281,14 +343,16 @@ def territory_tags(profiles: list[PollingStationProfile]) -> list[str]:
     """The kinds of territory (Method.suits vocabulary) this set of stations is."""
     if not profiles:
         return []
-    tags = [k for k in LEANING_LABELS if sum(1 for p in profiles if p.leaning == k) >= LEANING_SHARE * len(profiles)]
+    tags = [k for k in LEANINGS if sum(1 for p in profiles if p.leaning == k) >= LEANING_SHARE * len(profiles)]
     if any(p.abstention_hotspot for p in profiles):
         tags.append("abstention")
     return tags
 
 
 def method_entry(method: Method, tags: list[str]) -> dict:
-    fits = [SUIT_LABELS[t] for t in method.suits if t in tags and t in SUIT_LABELS]
+    labels = suit_labels()
+    kinds = method.suited_kinds()
+    fits = [labels[t] for t in tags if t in kinds and t in labels]
     return {
         "slug": method.slug,
         "name": method.name,
@@ -302,7 +366,7 @@ def method_entry(method: Method, tags: list[str]) -> dict:
 
 def suggested_methods(tags: list[str]) -> list[Method]:
     """The catalogue's methods that fit the most of the territory's kinds, best first, at most MAX_SUGGESTED."""
-    fitting = [(len(set(m.suits) & set(tags)), m) for m in Method.objects.order_by("position", "name")]
+    fitting = [(len(m.suited_kinds() & set(tags)), m) for m in Method.objects.order_by("position", "name")]
     ranked = sorted((pair for pair in fitting if pair[0]), key=lambda pair: -pair[0])  # stable: keeps position
     return [m for _n, m in ranked[:MAX_SUGGESTED]]
 
@@ -371,7 +435,8 @@ def compose_automatic(*, circonscription: Circonscription, station_ids: Iterable
             if type_counts.get(t.pk)
         ]
     by_station = {p.polling_station_id: p for p in profiles}
-    targeting = _targeting(profiles, labels)
+    hours = ProfileParameters.from_dict(run.parameters).activist_hours if run else ProfileParameters().activist_hours
+    targeting = _targeting(profiles, labels, hours)
     priority_rank = {row["station_id"]: row["rank"] for row in targeting["priorities"]}
     map_stations = []
     for s in stations:

@@ -14,8 +14,24 @@ from __future__ import annotations
 import math
 from html import escape
 
-LEANING_COLOURS = {"left": "#c8102e", "swing": "#8e5cc4", "right": "#1f4e9c", None: "#c9c9c9"}
-LEANING_NAMES = {"left": "acquis à gauche", "swing": "hésitant", "right": "acquis à droite", None: "sans profil"}
+from django.utils import translation
+
+from circonscriptions.models import Leaning
+from circonscriptions.profiles.leanings import NO_LEANING_COLOUR, leaning_colour, leaning_label
+
+LEGEND_TITLE = "Ancrage des bureaux de vote"
+NO_PROFILE = "sans profil"
+NUMBERED_NOTE = "Numérotés : bureaux prioritaires, dans l'ordre."
+
+
+def leaning_legend() -> list[dict]:
+    """[{value, label, colour}] of the five classes and « sans profil », in French (a fiche is French).
+
+    The one table of profiles/leanings.py; the fiche page hands the same list to its script.
+    """
+    with translation.override("fr"):
+        items = [{"value": v, "label": leaning_label(v), "colour": leaning_colour(v)} for v in Leaning.values]
+    return [*items, {"value": None, "label": NO_PROFILE, "colour": NO_LEANING_COLOUR}]
 
 
 def _polygons(geometry: dict | None) -> list[list[list[list[float]]]]:
@@ -61,7 +77,7 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
         )
     min_lon, min_lat, max_lon, max_lat = bounds
     k = math.cos(math.radians((min_lat + max_lat) / 2))
-    legend_h = 40
+    legend_h = 64
     pad = 8
     span_x = max((max_lon - min_lon) * k, 1e-9)
     span_y = max(max_lat - min_lat, 1e-9)
@@ -97,7 +113,7 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
         d = path(station["geometry"])
         if not d:
             continue
-        colour = LEANING_COLOURS.get(station.get("leaning"), LEANING_COLOURS[None])
+        colour = leaning_colour(station.get("leaning"))
         rank = station.get("priority_rank")
         extra = ' stroke="#111111" stroke-width="1.6" fill-opacity="0.85"' if rank else ' fill-opacity="0.45"'
         out.append(
@@ -117,22 +133,25 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
     if outline:
         out.append(f'<path d="{path(outline)}" fill="none" stroke="#111111" stroke-width="2"/>')
     out.extend(labels)
-    # Legend: colours of the leanings, and what a numbered station means.
-    y = height - legend_h + 14
+    # Legend: a title, the colours of the leanings, and what a numbered station means.
+    y = height - legend_h + 12
     if not stations:
         out.append(
             f'<text x="8" y="{y}" fill="#222222">Communes du territoire ; '
             "les contours des bureaux de vote ne sont pas encore chargés.</text>"
         )
     else:
-        x = 8
-        for key in ("left", "swing", "right", None):
-            out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{LEANING_COLOURS[key]}"/>')
-            out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{LEANING_NAMES[key]}</text>')
-            x += 24 + 7 * len(LEANING_NAMES[key])
+        out.append(f'<text x="8" y="{y}" fill="#222222" font-weight="bold">{escape(LEGEND_TITLE)}</text>')
+        x, y = 8, y + 17
+        for item in leaning_legend():
+            step = 24 + 6.5 * len(item["label"])
+            if x + step > width:  # next line rather than off the sheet
+                x, y = 8, y + 15
+            out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{item["colour"]}"/>')
+            out.append(f'<text x="{x + 16}" y="{y}" fill="#222222">{escape(item["label"])}</text>')
+            x += step
         out.append(
-            f'<text x="8" y="{y + 18}" fill="#222222">Numérotés : bureaux prioritaires, dans l\'ordre. '
-            f"{len(stations)} bureaux dessinés.</text>"
+            f'<text x="8" y="{y + 17}" fill="#222222">{escape(NUMBERED_NOTE)} {len(stations)} bureaux dessinés.</text>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -29,6 +29,7 @@ from fiches.services import (
     fiche_update,
     local_issue_create,
 )
+from fiches.svgmap import LEGEND_TITLE, NUMBERED_NOTE, leaning_legend
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for
 
@@ -55,6 +56,7 @@ def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: F
             "version": version,
             "body": body,
             "map_data": content["map"],
+            "map_style": {"title": LEGEND_TITLE, "leanings": leaning_legend(), "numbered": NUMBERED_NOTE},
             "tiles": _tiles(),
             "can_edit": may_edit_fiches(request.user),
             "share_url": request.build_absolute_uri(reverse("fiches:detail", kwargs={"pk": fiche.pk})),

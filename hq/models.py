@@ -259,6 +259,14 @@ class Method(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    # The kinds of territory `suits` may name: the five leanings of the profiles and "abstention".
+    SUITS_VOCABULARY = ("left", "swing", "centre", "right", "far_right", "abstention")
+    # Before the leanings named the opponent (issue 9) "right" meant every bureau where the
+    # left trails; stored rows were not migrated, so a list naming "right" but neither
+    # "centre" nor "far_right" is read in that older sense. To aim at the right alone,
+    # list it with another opposing bloc or leave it out.
+    OPPOSING_KINDS = ("centre", "right", "far_right")
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("method")
@@ -266,6 +274,25 @@ class Method(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        unknown = [str(kind) for kind in (self.suits or []) if kind not in self.SUITS_VOCABULARY]
+        if unknown:
+            raise ValidationError(
+                {
+                    "suits": _("Unknown kind of territory: %(kinds)s (expected: %(vocabulary)s).")
+                    % {"kinds": ", ".join(unknown), "vocabulary": ", ".join(self.SUITS_VOCABULARY)}
+                }
+            )
+
+    def suited_kinds(self) -> set[str]:
+        """The kinds of territory this method suits, old "right" lists read as every opposing bloc."""
+        kinds = {kind for kind in (self.suits or []) if kind in self.SUITS_VOCABULARY}
+        if "right" in kinds and not kinds & {"centre", "far_right"}:
+            kinds |= set(self.OPPOSING_KINDS)
+        return kinds
 
 
 class LocalIssue(models.Model):

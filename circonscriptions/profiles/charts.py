@@ -5,15 +5,22 @@ Pure functions: data in, markup out; no database, no JavaScript, no external fon
 
 from html import escape
 
-# Conventional French press colours of the blocs; "other" grey, abstention dashed black.
+from circonscriptions.models import Leaning
+from circonscriptions.profiles.formats import percent
+from circonscriptions.profiles.leanings import LEANING_COLOURS
+
+# The blocs in the colours of the leanings they lead (one table: profiles/leanings.py);
+# "other" grey, abstention dashed black.
 BLOC_STYLE = {
-    "left": ("#c8102e", "Gauche"),
-    "centre": ("#e8a317", "Centre"),
-    "right": ("#1f4e9c", "Droite"),
-    "far_right": ("#3d2b56", "Extrême droite"),
+    "left": (LEANING_COLOURS[Leaning.LEFT], "Gauche"),
+    "centre": (LEANING_COLOURS[Leaning.CENTRE], "Centre (Ensemble)"),
+    "right": (LEANING_COLOURS[Leaning.RIGHT], "Droite"),
+    "far_right": (LEANING_COLOURS[Leaning.FAR_RIGHT], "Extrême droite"),
     "other": ("#8a8a8a", "Autres"),
 }
 ABSTENTION_STYLE = ("#222222", "Abstention")
+LEGEND_TITLE = "Part des exprimés (%)"
+ABSTENTION_NOTE = "abstention : % des inscrits"
 
 
 def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280, title: str = "") -> str:
@@ -45,7 +52,9 @@ def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280,
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
         ty = y(tick)
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#dddddd"/>')
-        out.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" fill="#555555">{int(tick * 100)} %</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" fill="#555555">{escape(percent(tick, 0))}</text>'
+        )
     for i, point in enumerate(points):
         out.append(
             f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#333333">'
@@ -61,7 +70,9 @@ def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280,
         for bloc, (colour, name) in BLOC_STYLE.items()
     ]
     series.append(("abstention", *ABSTENTION_STYLE, [p.get("abstention") for p in points], ' stroke-dasharray="5 4"'))
-    legend_y = top + 4
+    lx = left + plot_w + 14
+    out.append(f'<text x="{lx}" y="{top + 4}" fill="#222222" font-weight="bold">{escape(LEGEND_TITLE)}</text>')
+    legend_y = top + 22
     for key, colour, name, values, dash in series:
         if all(v is None for v in values):
             continue
@@ -80,13 +91,14 @@ def vote_history_svg(points: list[dict], *, width: int = 640, height: int = 280,
             if value is not None:
                 out.append(
                     f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3" fill="{colour}" data-series="{key}">'
-                    f"<title>{escape(name)} : {100 * value:.1f} %</title></circle>"
+                    f"<title>{escape(name)} : {escape(percent(value, 1))}</title></circle>"
                 )
-        lx = left + plot_w + 14
         out.append(
             f'<line x1="{lx}" x2="{lx + 18}" y1="{legend_y}" y2="{legend_y}" stroke="{colour}" stroke-width="2"{dash}/>'
         )
         out.append(f'<text x="{lx + 24}" y="{legend_y + 4}" fill="#222222">{escape(name)}</text>')
         legend_y += 18
+    if any(p.get("abstention") is not None for p in points):
+        out.append(f'<text x="{lx}" y="{legend_y + 4}" fill="#555555" font-size="10">{escape(ABSTENTION_NOTE)}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -7,6 +7,8 @@ their scripts with `json_script` rather than repeating it in JavaScript.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from circonscriptions.models import Leaning
 
 LEANING_COLOURS: dict[str, str] = {
@@ -39,3 +41,17 @@ def leaning_style() -> list[dict]:
 
 def leaning_colour(value: str | None) -> str:
     return LEANING_COLOURS.get(value, NO_LEANING_COLOUR) if value else NO_LEANING_COLOUR
+
+
+# Whom the left faces, as pages and fiches say it: « face à Ensemble ».
+OPPONENT_NAMES = {
+    Leaning.CENTRE: gettext_lazy("Ensemble"),
+    Leaning.RIGHT: gettext_lazy("the right"),
+    Leaning.FAR_RIGHT: gettext_lazy("the far right"),
+}
+
+
+def opponent_name(value: str | None) -> str:
+    """'centre' → « Ensemble »; '' when the run did not name an opponent."""
+    name = OPPONENT_NAMES.get(value) if value else None
+    return str(name) if name else ""

@@ -6,6 +6,7 @@ only, so a recompute in progress never shows half-written figures.
 """
 
 import json
+import re
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -23,9 +24,8 @@ from django.utils.translation import gettext as _
 
 from circonscriptions.models import (
     Circonscription,
-    IndicatorValue,
+    Leaning,
     PollingStation,
-    PollingStationIndicator,
     PollingStationProfile,
     PollingStationResult,
     PollingStationVotes,
@@ -35,8 +35,11 @@ from circonscriptions.models import (
 from circonscriptions.profiles.backtest_views import latest_backtest_for
 from circonscriptions.profiles.charts import vote_history_svg
 from circonscriptions.profiles.exports import PROFILE_CSV_HEADER, profile_csv_rows
+from circonscriptions.profiles.facts import station_facts
+from circonscriptions.profiles.leanings import leaning_colour, leaning_style, opponent_name
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS, leaning_reason
+from circonscriptions.templatetags.profile_tags import num
 from hq.scoping import departement_codes, get_for_user, scope_queryset
 from observations.queries import observation_summary_for
 
@@ -51,10 +54,47 @@ def _feature(geojson: str | None, properties: dict) -> dict | None:
 
 
 def _assumptions(run: ProfileRun | None) -> dict:
+    """The run's parameters, and where its contact rate came from (`run.sources`, filled by the run)."""
     params = ProfileParameters.from_dict(run.parameters) if run else ProfileParameters()
+    sources = (run.sources if run else None) or {}
+    contact = sources.get("contact_rate") if isinstance(sources.get("contact_rate"), dict) else {}
+    contact_rate = contact.get("value", params.contact_rate)
     return {
         "params": params,
-        "contacts_per_hour": params.doors_per_hour * params.contact_rate,
+        "hours": params.activist_hours,
+        "contact_rate": contact_rate,
+        "contact_rate_source": contact.get("source") or _("the profile settings (no observation-based rate yet)"),
+        "contacts_per_hour": params.doors_per_hour * contact_rate,
+    }
+
+
+METROPOLITAN_DEPARTEMENT = re.compile(r"^(\d\d|2A|2B)$")
+
+
+def _map_config(hours: float) -> dict:
+    """What the map scripts need to colour and caption: the leaning table and the legends' titles.
+
+    Handed over with json_script so that labels and colours live in Python only.
+    """
+    hours_text = num(hours, 0)
+    return {
+        "leanings": leaning_style(),
+        "language": "en-GB" if (get_language() or "fr").startswith("en") else "fr-FR",
+        "legends": {
+            "leaning": {"title": _("Leaning of the polling station")},
+            "priority": {"title": _("Priority (votes won for %(hours)s h)") % {"hours": hours_text}, "digits": 1},
+            "opportunity": {
+                "title": _("Opportunity (votes won for %(hours)s h, mean per station)") % {"hours": hours_text},
+                "digits": 1,
+            },
+            "abstention": {"title": _("Abstention (%)"), "percent": True},
+            "turnout_differential": {
+                "title": _("Intermittent voters (présidentielle turnout minus the others, points)"),
+                "points": True,
+                "hotspot": _("outlined: intermittent voters hotspot"),
+            },
+        },
+        "no_value": _("no value"),
     }
 
 
@@ -80,15 +120,16 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
                 best=Max("priority_score"),
                 hotspots=Count("pk", filter=Q(abstention_hotspot=True)),
                 left_hotspots=Count("pk", filter=Q(left_abstention_hotspot=True)),
-                left=Count("pk", filter=Q(leaning="left")),
-                swing=Count("pk", filter=Q(leaning="swing")),
-                right=Count("pk", filter=Q(leaning="right")),
+                **{f"n_{value}": Count("pk", filter=Q(leaning=value)) for value in Leaning.values},
+                # Bureaux whose figures leave out at least one election (incomplete nuances).
+                with_exclusions=Count("pk", filter=~Q(excluded_elections=[])),
                 left_share=Avg("share_expr_left"),
                 abstention=Avg("abstention_rate_avg"),
             )
         )
         stats = {row["circonscription"]: row for row in rows}
     ranked, features = [], []
+    overseas: dict[str, str] = {}
     for circo in circos:
         row = stats.get(circo.pk)
         url = reverse("profiles:circonscription", kwargs={"code": circo.code})
@@ -101,14 +142,20 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
                 "code": circo.code,
                 "url": url,
                 "opportunity": row["opportunity"] if row else None,
+                "departement": circo.departement.code,
+                "metropolitan": bool(METROPOLITAN_DEPARTEMENT.match(circo.departement.code))
+                and circo.departement.code != "99",
             },
         )
         if feature:
             features.append(feature)
+            if not feature["properties"]["metropolitan"]:
+                overseas[circo.departement.code] = circo.departement.name
     ranked.sort(key=lambda r: -(r["opportunity"] or 0))
     for i, row in enumerate(ranked, start=1):
         row["rank"] = i
     scope_codes = departement_codes(request.user)
+    assumptions = _assumptions(run)
     return render(
         request,
         "circonscriptions/profile_overview.html",
@@ -116,10 +163,13 @@ def profile_overview(request: HttpRequest) -> HttpResponse:
             "run": run,
             "ranked": ranked,
             "map_data": {"type": "FeatureCollection", "features": features},
+            "overseas": sorted(overseas.items()),
+            "leanings": leaning_style(),
             "departement": departement or (scope_codes[0] if scope_codes else ""),
             "national": scope_codes is None,
             "backtest": latest_backtest_for(request.user),
-            **_assumptions(run),
+            **assumptions,
+            "map_config": _map_config(assumptions["hours"]),
         },
     )
 
@@ -138,9 +188,13 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
         .order_by("rank_circonscription", "polling_station__commune__code", "polling_station__code")
     )
     types = list(ProfileType.objects.filter(run=run, circonscription=circo).order_by("key"))
+    counts: dict[str, int] = defaultdict(int)
+    for p in profiles:
+        counts[p.leaning] += 1
     features = []
     for p in profiles:
         p.url = reverse("profiles:polling_station", kwargs={"pk": p.polling_station_id})
+        p.leaning_colour = leaning_colour(p.leaning)
         feature = _feature(
             p.geojson,
             {
@@ -150,10 +204,13 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
                 "priority": p.priority_score,
                 "abstention": p.abstention_rate_avg,
                 "hotspot": p.abstention_hotspot,
+                "turnout_differential": p.turnout_differential,
+                "turnout_differential_hotspot": p.turnout_differential_hotspot,
             },
         )
         if feature:
             features.append(feature)
+    assumptions = _assumptions(run)
     context = {
         "circonscription": circo,
         "run": run,
@@ -162,10 +219,31 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
         "map_data": {"type": "FeatureCollection", "features": features},
         "outline": json.loads(circo.geojson) if circo.geojson else None,
         "unmapped": len(profiles) - len(features),
-        **_assumptions(run),
+        "excluded": excluded_summary(profiles),
+        "redrawn": sum(1 for p in profiles if p.redistricting_suspected),
+        "leaning_counts": [{**style, "count": counts.get(style["value"], 0)} for style in leaning_style()],
+        **assumptions,
+        "map_config": _map_config(assumptions["hours"]),
     }
     html = render_to_string("circonscriptions/circonscription_profiles_body.html", context, request=request)
     return {"html": html, "stations": len(profiles)}
+
+
+def excluded_summary(profiles) -> list[dict]:
+    """The elections left out of some bureaux' figures: [{label, stations, reasons}], most bureaux first.
+
+    Read from each profile's `excluded_elections` (already loaded): no query.
+    """
+    by_election: dict[str, dict] = {}
+    for p in profiles:
+        for item in p.excluded_elections or []:
+            key = item.get("election") or item.get("label", "")
+            entry = by_election.setdefault(key, {"label": item.get("label") or key, "stations": 0, "reasons": []})
+            entry["stations"] += 1
+            reason = item.get("reason")
+            if reason and reason not in entry["reasons"] and len(entry["reasons"]) < 3:
+                entry["reasons"].append(reason)
+    return sorted(by_election.values(), key=lambda e: (-e["stations"], e["label"]))
 
 
 def _body_cache_key(run: ProfileRun, circo: Circonscription, user) -> str:
@@ -262,53 +340,6 @@ def _history(station: PollingStation) -> list[dict]:
     return points
 
 
-def _indicators(station: PollingStation, run: ProfileRun | None) -> list[dict]:
-    """Socio-economic values from the finest level available for each variable (two queries).
-
-    Finest first: values carried to the station's contour by areal weighting (this run),
-    then the station's own, its commune's, its circonscription's.
-    """
-    finest: dict[tuple[int, str], dict] = {}
-    if run is not None:
-        carried = PollingStationIndicator.objects.filter(run=run, polling_station=station).select_related("variable")
-        for v in carried:
-            level = _("polling station (areal weighting of %(level)s values, %(coverage)s of its area covered)") % {
-                "level": IndicatorValue.Level(v.level).label,
-                "coverage": f"{100 * v.coverage:.0f} %",
-            }
-            finest[(v.variable_id, v.vintage)] = {"variable": v.variable, "value": v.value, "level": level, "rank": -1}
-    levels = [
-        (IndicatorValue.Level.POLLING_STATION, f"{station.commune.code}_{station.code}"),
-        (IndicatorValue.Level.COMMUNE, station.commune.code),
-    ]
-    if station.circonscription:
-        levels.append((IndicatorValue.Level.CIRCONSCRIPTION, station.circonscription.code))
-    condition = Q()
-    for level, code in levels:
-        condition |= Q(level=level, territory_code=code)
-    rank = {level: i for i, (level, _code) in enumerate(levels)}
-    for value in IndicatorValue.objects.filter(condition).select_related("variable"):
-        key = (value.variable_id, value.vintage)
-        seen = finest.get(key)
-        if seen is None or rank[value.level] < seen["rank"]:
-            finest[key] = {
-                "variable": value.variable,
-                "value": value.value,
-                "level": value.get_level_display(),
-                "rank": rank[value.level],
-            }
-    return [
-        {
-            "label": str(f["variable"]),
-            "value": f["value"],
-            "unit": f["variable"].unit,
-            "level": f["level"],
-            "vintage": vintage,
-        }
-        for (_id, vintage), f in sorted(finest.items(), key=lambda item: (str(item[1]["variable"]), item[0][1]))
-    ]
-
-
 @login_required
 def polling_station_profile(request: HttpRequest, pk: int) -> HttpResponse:
     """One polling station: vote history chart, abstention over time, facts, leaning and its reason."""
@@ -348,7 +379,9 @@ def polling_station_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             # Built from numbers and escaped labels by a pure function: safe to insert as is.
             "chart": mark_safe(chart),  # noqa: S308
-            "indicators": _indicators(station, run),
+            **station_facts(station, run),
+            "opponent": opponent_name(profile.opponent) if profile else "",
+            "leaning_colour": leaning_colour(profile.leaning if profile else None),
             **_assumptions(run),
         },
     )

@@ -1,44 +1,36 @@
-"""Template filters of the profile pages: fractions shown as percentages in the page's language.
+"""Template filters of the profile pages: numbers and percentages in the page's language.
 
-Formatting is done here rather than with Django's number_format: a circonscription page
-formats a few thousand numbers, and number_format was most of its rendering time.
+The rule is circonscriptions.profiles.formats (French: 21 310 ; 28,0 %), the same one the
+scripts apply with Intl.NumberFormat. Formatting is done there rather than with Django's
+number_format: a circonscription page formats a few thousand numbers, and number_format
+was most of its rendering time.
 """
 
-import math
-
 from django import template
-from django.utils.formats import get_format
+from django.utils.translation import get_language
+
+from circonscriptions.profiles import formats
 
 register = template.Library()
 
 
-def _missing(value) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
-
-
-def _fmt(value: float, digits: int) -> str:
-    return f"{value:.{int(digits)}f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+def _separators() -> tuple[str, str]:
+    return formats.ENGLISH if (get_language() or "fr").startswith("en") else formats.FRENCH
 
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
     """0.2656 → '26,6 %' (in French); None or NaN → '—'."""
-    if _missing(value):
-        return "—"
-    return f"{_fmt(100 * value, digits)}\u00a0%"
+    return formats.percent(value, digits, separators=_separators())
 
 
 @register.filter
 def num(value, digits: int = 2) -> str:
-    if _missing(value):
-        return "—"
-    return _fmt(value, digits)
+    """21310 → '21 310' (digits=0, in French); None or NaN → '—'."""
+    return formats.number(value, digits, separators=_separators())
 
 
 @register.filter
 def points(value, digits: int = 1) -> str:
     """A share difference in points: 0.0123 → '+1,2 pt'."""
-    if _missing(value):
-        return "—"
-    sign = "+" if value > 0 else ""
-    return f"{sign}{_fmt(100 * value, digits)}\u00a0pt"
+    return formats.points(value, digits, separators=_separators())

@@ -225,3 +225,68 @@ def test_toulouse_bureaux_numbered_within_the_commune_and_one_without_an_area(te
     assert special.place.startswith("Capitole") and not PollingStationShape.objects.filter(polling_station=special)
     assert toulouse.filter(shape__isnull=False).count() == 276
     assert not toulouse.filter(shape__isnull=False, circonscription__isnull=True).exists()
+
+
+def _brest_features(boundaries) -> dict[str, dict]:
+    data = json.loads((boundaries / "bureaux" / "bureaux-de-vote-brest-29019.geojson").read_text())
+    return {f["properties"]["codeBureauVote"]: f for f in data["features"]}
+
+
+def test_bureaux_of_a_commune_wholly_inside_one_circonscription_keep_it_whatever_their_contour(
+    territory, boundaries, tmp_path
+):
+    _finistere_circonscriptions(boundaries)
+    outcome = boundaries_import(
+        path=boundaries / "bureaux" / "bureaux-de-vote-brest-29019.geojson", level="polling_station", force=True
+    )
+    # The real contours: Gouesnou and Plougastel-Daoulas lie wholly in one circonscription each,
+    # and every Brest bureau has at least 80 % of its area in its circonscription.
+    assert "stations_to_check" not in outcome.summary
+    assert set(
+        PollingStation.objects.filter(commune__code="29061").values_list("circonscription__code", flat=True)
+    ) == {"2902"}
+    assert set(
+        PollingStation.objects.filter(commune__code="29189").values_list("circonscription__code", flat=True)
+    ) == {"2906"}
+
+    # A hand-made neighbour: a Gouesnou bureau whose contour was drawn over Brest bureau 1, in the 3rd.
+    features = _brest_features(boundaries)
+    stray = json.loads(json.dumps(features["29019_0001"]))
+    stray["properties"]["codeBureauVote"] = "29061_0098"
+    path = tmp_path / "gouesnou.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [stray]}))
+    boundaries_import(path=path, level="polling_station")
+    assert PollingStation.objects.get(commune__code="29019", code="1").circonscription.code == "2903"
+    assert PollingStation.objects.get(commune__code="29061", code="98").circonscription.code == "2902"
+
+
+def test_a_bureau_of_a_split_commune_astride_two_circonscriptions_is_listed_for_an_analyst(
+    territory, boundaries, tmp_path
+):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    _finistere_circonscriptions(boundaries)
+    boundaries_import(path=boundaries / "bureaux" / "bureaux-de-vote-brest-29019.geojson", level="polling_station")
+    features = _brest_features(boundaries)
+    stations = PollingStation.objects.filter(commune__code="29019").select_related("circonscription")
+    third = {s.code for s in stations if s.circonscription.code == "2903"}
+    second = {s.code for s in stations if s.circonscription.code == "2902"}
+    shapes = {str(int(k.split("_")[1])): GEOSGeometry(json.dumps(f["geometry"])) for k, f in features.items()}
+    # Brest bureau 1 (3rd circonscription) with the 2nd's bureau closest to it in area: about half and half.
+    first = shapes["1"]
+    partner = min(second, key=lambda code: abs(shapes[code].area - first.area))
+    astride = first.union(shapes[partner])
+    largest = max(first.area, shapes[partner].area) / astride.area
+    assert "1" in third and largest < 0.8
+    path = tmp_path / "astride.geojson"
+    feature = {"type": "Feature", "properties": {"codeBureauVote": "29019_0099"}, "geometry": json.loads(astride.json)}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+
+    outcome = boundaries_import(path=path, level="polling_station")
+    bureau = PollingStation.objects.get(commune__code="29019", code="99")
+    expected = "2903" if first.area >= shapes[partner].area else "2902"
+    assert bureau.circonscription.code == expected
+    [line] = outcome.summary["stations_to_check"]
+    assert line.startswith("Brest (29019), bureau 99 : ")
+    assert line.endswith(f"de son contour seulement dans la circonscription {expected}, à vérifier")
+    assert f"{round(100 * largest)}\u202f%" in line

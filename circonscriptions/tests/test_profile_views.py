@@ -1,13 +1,25 @@
 """Profile pages: scoped, complete, constant in queries; the server-side SVG chart; the settings form."""
 
 import re
+from html import unescape
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
-from circonscriptions.models import CirconscriptionShape, Departement, PollingStationShape
+from circonscriptions.models import (
+    CirconscriptionShape,
+    Departement,
+    IndicatorValue,
+    IndicatorVariable,
+    PollingStationProfile,
+    PollingStationShape,
+    ProfileRun,
+)
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.admin import ProfileSettingsForm
 from circonscriptions.profiles.charts import vote_history_svg
+from circonscriptions.profiles.leanings import LEANING_COLOURS
 from circonscriptions.profiles.services import profiles_recompute
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows, store_results
 from hq.models import Federation, Membership, Role, User
@@ -154,3 +166,145 @@ def test_the_settings_form_refuses_meaningless_values_in_french(db):
     )
     assert not form.is_valid()
     assert "contact_rate doit être entre 0 et 1 (valeur 1.5)" in str(form.errors)
+
+
+def test_numbers_follow_one_french_rule_decimal_comma_and_narrow_spaces():
+    assert formats.number(21310, 0) == "21\u202f310"
+    assert formats.number(1234567.891, 2) == "1\u202f234\u202f567,89"
+    assert formats.percent(0.28) == "28,0\u202f%"
+    assert formats.points(0.0123) == "+1,2\u202fpt"
+    assert formats.number(-0.0001, 1) == "0,0"
+    assert formats.percent(None) == formats.number(float("nan")) == "—"
+    assert formats.number(1234.5, 1, separators=formats.ENGLISH) == "1,234.5"
+
+
+def test_the_overview_counts_the_five_classes_and_hands_the_map_its_legends(client, computed):
+    run = ProfileRun.objects.current()
+    one = PollingStationProfile.objects.filter(run=run, circonscription__code="2902").order_by("pk").first()
+    PollingStationProfile.objects.filter(pk=one.pk).update(leaning="far_right")
+    client.force_login(_member(Role.NATIONAL_HQ, None))
+    page = client.get("/carte/")
+    html = unescape(page.content.decode())
+    for label in ("Acquis à gauche", "Dominé par Ensemble", "Dominé par la droite", "Dominé par l'extrême droite"):
+        assert label in html
+    rows = {row["circonscription"].code: row for row in page.context["ranked"]}
+    far_right = PollingStationProfile.objects.filter(run=run, circonscription__code="2902", leaning="far_right")
+    assert rows["2902"]["n_far_right"] == far_right.count() >= 1
+    assert sum(rows["2902"][f"n_{v}"] for v in LEANING_COLOURS) == rows["2902"]["stations"]
+    config = page.context["map_config"]
+    assert [(item["value"], item["colour"]) for item in config["leanings"]] == list(LEANING_COLOURS.items())
+    assert config["legends"]["opportunity"]["title"] == "Opportunité (voix gagnées pour 20 h, moyenne par bureau)"
+    assert config["legends"]["abstention"]["title"] == "Abstention (%)"
+    assert ('id="profile-map-config"' in html) == bool(page.context["map_data"]["features"])
+    # No colour table is repeated in the script: it reads the page's.
+    script = (settings.BASE_DIR / "circonscriptions/static/circonscriptions/profile_map.js").read_text()
+    assert not any(colour in script for colour in LEANING_COLOURS.values())
+    assert "innerHTML" not in script
+
+
+def test_the_circonscription_page_says_which_elections_were_left_out_in_how_many_bureaux(client, computed):
+    run = ProfileRun.objects.current()
+    # Whatever the rules left out themselves, this test states its own exclusions.
+    PollingStationProfile.objects.filter(run=run).update(excluded_elections=[], redistricting_suspected=False)
+    profiles = PollingStationProfile.objects.filter(run=run, circonscription__code="2902").order_by("pk")
+    left_out = [
+        {
+            "election": "legislatives-2022-t1",
+            "label": "Législatives 2022 T1",
+            "reason": "Plus de 10 % des exprimés sans nuance utilisable.",
+            "unlabelled_share": 0.5,
+        }
+    ]
+    PollingStationProfile.objects.filter(pk__in=[p.pk for p in profiles[:3]]).update(excluded_elections=left_out)
+    PollingStationProfile.objects.filter(pk=profiles[0].pk).update(
+        redistricting_suspected=True, redistricting_note="Inscrits passés de 886 à 1 240."
+    )
+    client.force_login(_member(Role.NATIONAL_HQ, None))
+    html = unescape(client.get("/carte/circonscription/2902/").content.decode())
+    assert "Législatives 2022 T1 : laissée de côté dans 3 bureaux" in html
+    assert "Plus de 10 % des exprimés sans nuance utilisable." in html
+    assert "1 bureau a probablement été redécoupé" in html
+    overview = client.get("/carte/").context["ranked"]
+    assert {row["circonscription"].code: row["with_exclusions"] for row in overview} == {"2902": 3, "2903": 0}
+    assert 'value="turnout_differential"' in html and "Priorité (voix pour 20 h)" in html
+
+
+def test_the_polling_station_page_shows_curated_facts_with_units_and_levels(client, computed):
+    station_id = computed["29019_40"]
+    insee = "indic-stat-circonscriptions-legislatives-2022"
+    median = IndicatorVariable.objects.create(
+        source=insee, code="nivvie_median_diff", label="Niveau de vie médian (en %)"
+    )
+    owners = IndicatorVariable.objects.create(source=insee, code="proprio", label="Part des propriétaires (en %)")
+    population = IndicatorVariable.objects.create(
+        source="bretagne", code="population_totale", label="population_totale"
+    )
+    youth = IndicatorVariable.objects.create(source="bretagne", code="taux_universitaire_16_24_ans")
+    circo = {"level": IndicatorValue.Level.CIRCONSCRIPTION, "territory_code": "2902", "vintage": "2022"}
+    commune = {"level": IndicatorValue.Level.COMMUNE, "territory_code": "29019", "vintage": "2022"}
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(variable=median, value=21310, **circo),
+            IndicatorValue(variable=owners, value=46.2, **circo),
+            IndicatorValue(variable=population, value=142722, **commune),
+            IndicatorValue(variable=youth, value=26.84, **commune),
+        ]
+    )
+    client.force_login(_member(Role.FEDERAL_HQ, "29"))
+    page = client.get(f"/carte/bureau/{station_id}/")
+    facts = {f["label"]: f for f in page.context["key_facts"]}
+    assert facts["Niveau de vie médian (par an)"]["value"] == "21\u202f310\u00a0€".replace("\u00a0", "\u202f")
+    assert facts["Niveau de vie médian (par an)"]["same_as_circonscription"] is True
+    assert facts["Propriétaires de leur logement"]["value"] == "46,2\u202f%"
+    assert facts["Population"]["value"] == "142\u202f722\u202fhabitants"
+    assert facts["Population"]["level"] == "commune" and not facts["Population"]["same_as_circonscription"]
+    html = unescape(page.content.decode())
+    assert "comme la circonscription" in html and "tous les indicateurs" in html
+    assert "Diplômés du supérieur ou étudiants, 16-24 ans : 26,8" in html
+    assert "population_totale" not in html and "taux_universitaire" not in html
+    assert "(en %) :" not in html
+
+
+def test_the_polling_station_page_explains_the_priority_next_to_it_and_names_the_opponent(client, computed):
+    station_id = computed["29019_40"]
+    run = ProfileRun.objects.current()
+    PollingStationProfile.objects.filter(run=run, polling_station_id=station_id).update(
+        leaning="centre",
+        opponent="centre",
+        priority_score=7.5,
+        priority_low=3.25,
+        priority_high=9.75,
+        turnout_differential=0.084,
+        turnout_differential_hotspot=True,
+        excluded_elections=[
+            {
+                "election": "lg2022",
+                "label": "Législatives 2022 T1",
+                "reason": "Nuances manquantes.",
+                "unlabelled_share": 0.5,
+            }
+        ],
+        redistricting_suspected=True,
+        redistricting_note="Inscrits passés de 886 à 1 240 entre 2022 et 2024.",
+    )
+    ProfileRun.objects.filter(pk=run.pk).update(
+        sources={"contact_rate": {"value": 0.43, "source": "les observations du terrain (212 fiches)"}}
+    )
+    client.force_login(_member(Role.FEDERAL_HQ, "29"))
+    html = unescape(client.get(f"/carte/bureau/{station_id}/").content.decode())
+    assert "Dominé par Ensemble" in html and "face à Ensemble" in html
+    priority = html.index('class="profile-priority"')
+    assert html.index("Participation") > priority  # the explanation comes with the figure, before the rest
+    assert "7,5" in html[priority : priority + 400] and "entre 3,2 et 9,8 voix" in html
+    assert "voix gagnées pour 20 heures de porte-à-porte" in html
+    assert "taux de contact : les observations du terrain (212 fiches)" in html and "43\u202f%" in html
+    assert "Législatives 2022 T1 : Nuances manquantes." in html and "50\u202f% des suffrages exprimés" in html
+    assert "Redécoupage probable" in html and "Inscrits passés de 886 à 1 240" in html
+    assert "+8,4\u202fpt" in html and "foyer de vote intermittent" in html
+
+
+def test_the_vote_history_svg_has_a_legend_title_and_french_percentages():
+    svg = vote_history_svg([{"label": "Législatives 2024 T1", "shares": {"left": 0.28}, "abstention": 0.31}])
+    assert "Part des exprimés (%)" in svg and "abstention : % des inscrits" in svg
+    assert "<title>Gauche : 28,0\u202f%</title>" in svg and "50\u202f%</text>" in svg
+    assert f'fill="{LEANING_COLOURS["left"]}"' in svg

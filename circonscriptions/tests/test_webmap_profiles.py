@@ -12,6 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.test import Client
 
 from circonscriptions.models import PollingStation, PollingStationShape
+from circonscriptions.profiles.leanings import LEANING_COLOURS
 from circonscriptions.profiles.services import profiles_recompute
 from circonscriptions.tests.profile_data import lg2024_rows, store_results
 from hq.models import User
@@ -73,12 +74,23 @@ def test_the_map_draws_the_polling_stations_without_tiles_and_switches_colours(p
         return [polygons.nth(i).get_attribute("fill") for i in range(drawn)]
 
     by_leaning = fills()
-    assert set(by_leaning) <= {"#c8102e", "#8e5cc4", "#1f4e9c"}  # left, swing, right
+    assert set(by_leaning) <= set(LEANING_COLOURS.values())
+    assert page.locator("#profile-map-legend-title").inner_text() == "Ancrage du bureau de vote"
+    assert page.locator("#profile-map-legend li").count() == len(LEANING_COLOURS)
     page.get_by_label("priorité").check()
     by_priority = fills()
     assert by_priority != by_leaning and all(f.startswith("rgb(") for f in by_priority)
-    assert "voix" not in page.locator("#profile-map-legend").inner_text()  # numbers, not labels
-    assert page.locator("#profile-map-legend li").count() == 2
+    assert page.locator("#profile-map-legend-title").inner_text() == "Priorité (voix gagnées pour 20 h)"
+    steps = page.locator("#profile-map-legend li").all_inner_texts()
+    assert len(steps) == 5 and all("," in step and "." not in step for step in steps)  # French decimals
+    page.get_by_label("abstention").check()
+    assert page.locator("#profile-map-legend-title").inner_text() == "Abstention (%)"
+    assert all(step.endswith("\u202f%") for step in page.locator("#profile-map-legend li").all_inner_texts())
+    page.get_by_label("vote intermittent").check()
+    assert page.locator("#profile-map-legend-title").inner_text().startswith("Vote intermittent")
+    # Tooltips are built from text nodes: a station's name never becomes markup.
+    polygons.first.hover()
+    assert page.locator(".leaflet-tooltip strong").first.inner_text().startswith("Brest")
 
     # The table sorts on click: by priority, descending on the second click.
     header = page.locator("th", has_text="Priorité").locator("button")

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from circonscriptions.profiles import formats
+
 register = template.Library()
 
 NNBSP = "\u202f"  # espace fine insécable, before ; : ! ? » and after «
@@ -55,9 +57,8 @@ def fiche_text(value: str) -> SafeString:
 
 @register.filter
 def pct(value, digits: int = 0) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{100 * float(value):.{int(digits)}f}".replace(".", ",") + "\u202f%"
+    """0.28 → '28 %': the one French rule of circonscriptions/profiles/formats.py (a fiche is French)."""
+    return formats.percent(value, digits)
 
 
 @register.filter
@@ -67,11 +68,8 @@ def fact(item: dict, key: str = "value") -> str:
     if value is None:
         return "—"
     unit = item.get("unit") or ""
-    if unit in ("%", "ans"):
-        text = f"{value:.1f}".replace(".", ",")
-    else:
-        text = f"{value:,.0f}".replace(",", "\u202f")
-    return f"{text}\u202f{unit}" if unit else text
+    text = formats.number(value, 1 if unit in ("%", "ans") else 0)
+    return f"{text}{formats.NNBSP}{unit}" if unit else text
 
 
 @register.inclusion_tag("fiches/_feed.html", takes_context=True)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from circonscriptions.models import Circonscription, PollingStation, PollingStationProfile, ProfileRun
+from circonscriptions.models import Circonscription, Leaning, PollingStation, PollingStationProfile, ProfileRun
+from circonscriptions.profiles.leanings import LEANING_COLOURS
 from fiches.compose import (
     MAX_SUGGESTED,
     NO_OBSERVATION,
@@ -10,8 +11,11 @@ from fiches.compose import (
     compose_automatic,
     compose_content,
     default_title,
+    method_entry,
+    suggested_methods,
 )
 from fiches.svgmap import map_svg
+from hq.models import Method
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +32,7 @@ def test_a_circonscription_fiche_marks_its_best_ranked_stations_with_reasons(bre
     )
     priorities = auto["targeting"]["priorities"]
     assert [p["station_id"] for p in priorities] == best
-    assert all("voix gagnées par heure" in p["reason"] for p in priorities)
+    assert all("voix gagnées pour 20 heures de porte-à-porte" in p["reason"] for p in priorities)
     assert auto["targeting"]["audience"] in {"abstainers", "swing"}
     marked = {s["id"]: s["priority_rank"] for s in auto["map"]["stations"] if s["priority_rank"]}
     assert marked and marked == {sid: i for i, sid in enumerate(best, start=1) if sid in marked}
@@ -90,3 +94,64 @@ def test_the_svg_map_draws_one_path_per_station_and_numbers_the_priorities(brest
     ranks = [s["priority_rank"] for s in auto["map"]["stations"] if s["priority_rank"]]
     for rank in ranks:
         assert f">{rank}</text>" in svg
+
+
+def test_the_targeting_counts_the_five_leaning_classes_and_names_the_elections_left_out(brest_data):
+    circo = Circonscription.objects.get(code="2902")
+    run = ProfileRun.objects.current()
+    profiles = PollingStationProfile.objects.filter(run=run, circonscription=circo)
+    first, second, third = profiles.order_by("pk")[:3]
+    profiles.update(excluded_elections=[])  # whatever the rules left out, this test states its own
+    # Rolled back after the test: one bureau led by Ensemble, one by the far right, two leaving 2022 out.
+    PollingStationProfile.objects.filter(pk=first.pk).update(leaning=Leaning.CENTRE, opponent="centre")
+    PollingStationProfile.objects.filter(pk=second.pk).update(leaning=Leaning.FAR_RIGHT)
+    left_out = [{"election": "lg2022-t1", "label": "Législatives 2022 T1", "reason": "Nuances manquantes."}]
+    PollingStationProfile.objects.filter(pk__in=[second.pk, third.pk]).update(excluded_elections=left_out)
+
+    targeting = compose_automatic(circonscription=circo)["targeting"]
+    counts = targeting["counts"]
+    assert set(counts) == {"left", "swing", "centre", "right", "far_right"}
+    assert counts["centre"] >= 1 and counts["far_right"] >= 1
+    assert sum(counts.values()) == targeting["stations"] == profiles.count()
+    # Singular for one bureau, plural otherwise (the rules may class more bureaux than ours).
+    for key, one, many in (("centre", "dominé", "dominés"), ("far_right", "dominé", "dominés")):
+        bloc = "par Ensemble" if key == "centre" else "par l'extrême droite"
+        word = one if counts[key] == 1 else many
+        assert f"{counts[key]} {word} {bloc}" in targeting["counts_line"]
+    assert targeting["excluded"] == (
+        f"Élections laissées de côté : Législatives 2022 T1 dans 2 bureaux sur {profiles.count()} (Nuances manquantes)."
+    )
+
+
+def test_a_method_that_suited_the_old_right_suits_every_opposing_bloc_and_a_new_one_only_its_own(db):
+    old = Method(slug="old", name="Ancienne", suits=["swing", "right"])
+    assert old.suited_kinds() == {"swing", "centre", "right", "far_right"}
+    new = Method(slug="new", name="Nouvelle", suits=["centre", "right"])
+    assert new.suited_kinds() == {"centre", "right"}
+    assert method_entry(old, ["far_right", "abstention"])["fits"] == ["bureaux dominés par l'extrême droite"]
+    assert method_entry(new, ["far_right"])["fits"] == []
+
+
+def test_a_territory_led_by_ensemble_gets_the_methods_that_suited_the_old_right(db):
+    suggested = {m.slug for m in suggested_methods(["centre"])}
+    seeded_right = {m.slug for m in Method.objects.all() if "right" in m.suits}
+    assert seeded_right and suggested and suggested <= seeded_right
+
+
+def test_the_svg_map_legend_has_a_title_and_the_five_classes_in_their_colours(brest_data):
+    svg = map_svg(compose_automatic(circonscription=Circonscription.objects.get(code="2902"))["map"])
+    assert "Ancrage des bureaux de vote" in svg
+    for label in ("acquis à gauche", "dominé par Ensemble", "dominé par la droite", "dominé par l&#x27;extrême droite"):
+        assert label in svg
+    for colour in LEANING_COLOURS.values():
+        assert f'fill="{colour}"' in svg
+
+
+def test_a_method_naming_an_unknown_kind_of_territory_is_refused_in_french(db):
+    from django.core.exceptions import ValidationError
+
+    method = Method(slug="stand-new", name="Stand", suits=["left", "droite"])
+    with pytest.raises(ValidationError) as refused:
+        method.full_clean()
+    assert "Type de territoire inconnu : droite" in str(refused.value.message_dict["suits"])
+    Method(slug="stand-new", name="Stand", suits=["far_right", "abstention"]).full_clean()

@@ -53,6 +53,10 @@ def test_an_activist_reads_a_fiche_on_a_phone(page, live_server):
     assert drawn == len(version.content["map"]["stations"]) > 50
     box = page.locator("#fiche-leaflet").bounding_box()
     assert box["width"] > 300 and box["height"] > 200
+    # The interactive map has the SVG map's legend: a title and the five leaning classes.
+    assert page.locator(".fiche-legend-title").inner_text() == "Ancrage des bureaux de vote"
+    legend = page.locator(".fiche-legend li").all_inner_texts()
+    assert "dominé par l'extrême droite" in legend and len(legend) == 6  # five classes and « sans profil »
     assert page.locator("h2", has_text="Recommended methods").count() + page.locator("#fiche-methodes h2").count() >= 1
     # Phone-first: nothing wider than the screen, and no request leaves the site (no tiles).
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -63,6 +67,7 @@ def test_an_activist_reads_a_fiche_on_a_phone(page, live_server):
     page.emulate_media(media="print")
     assert page.locator(".fiche-map-svg-wrap svg").is_visible()
     assert not page.locator("#fiche-leaflet").is_visible()
+    assert not page.locator(".fiche-legend").is_visible()
     assert not page.locator(".site-header").is_visible()
 
 

@@ -251,3 +251,21 @@ def test_demo_reports_load_once_in_the_demo_departement(make_member, catalogue, 
         assert o.interested <= o.conversations
         assert o.doors_opened <= o.doors_knocked
         assert o.departement.code == "29"
+
+
+def test_contact_rates_by_leaning_name_the_opposing_bloc(activist, catalogue, place):
+    ProfileRun.objects.filter(is_current=True).update(is_current=False)
+    run = ProfileRun.objects.create(status=ProfileRun.Status.SUCCEEDED, is_current=True)
+    circo = place["circonscription"]
+    for code, leaning in (("1", Leaning.CENTRE), ("2", Leaning.FAR_RIGHT)):
+        PollingStationProfile.objects.create(
+            run=run, polling_station=place["stations"][code], circonscription=circo,
+            n_elections=2, first_year=2022, last_year=2024, leaning=leaning, confidence=0.9,
+            abstention_hotspot=False, left_abstention_hotspot=False,
+        )  # fmt: skip
+    _observation(place, catalogue, by=activist, stations=("1",), doors_knocked=40, conversations=12)
+    _observation(place, catalogue, by=activist, stations=("2",), doors_knocked=25, conversations=5)
+    summary = observation_summary_for(circo)
+    assert {r.group: r.conversations for r in summary["by_leaning"]} == {
+        "dominé par Ensemble": 12, "dominé par l'extrême droite": 5,
+    }  # fmt: skip

@@ -1,14 +1,66 @@
 /* The fiche's interactive map: Leaflet, from the GeoJSON embedded in the page, no tile
-   layer unless the site configures one. Priority stations are outlined and numbered. */
+   layer unless the site configures one. Priority stations are outlined and numbered.
+   Colours and labels of the leanings come from the page (json_script "fiche-map-style",
+   the one table of circonscriptions/profiles/leanings.py); tooltips are DOM nodes. */
 (function () {
   "use strict";
-  var COLOURS = { left: "#c8102e", swing: "#8e5cc4", right: "#1f4e9c" };
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function tooltip(p, labels) {
+    var box = document.createElement("div");
+    var name = document.createElement("strong");
+    name.textContent = (p.priority_rank ? p.priority_rank + ". " : "") + p.label;
+    box.appendChild(name);
+    if (labels[p.leaning]) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(labels[p.leaning]));
+    }
+    return box;
+  }
+
+  function legend(box, style) {
+    // The SVG map (and its legend) is hidden when Leaflet draws: the same legend, as text nodes.
+    var wrap = document.createElement("div");
+    wrap.className = "fiche-legend";
+    var title = document.createElement("p");
+    title.className = "fiche-legend-title";
+    title.textContent = style.title || "";
+    wrap.appendChild(title);
+    var list = document.createElement("ul");
+    style.leanings.forEach(function (l) {
+      var li = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "fiche-swatch";
+      swatch.style.background = l.colour;
+      li.appendChild(swatch);
+      li.appendChild(document.createTextNode(l.label));
+      list.appendChild(li);
+    });
+    wrap.appendChild(list);
+    if (style.numbered) {
+      var note = document.createElement("p");
+      note.textContent = style.numbered;
+      wrap.appendChild(note);
+    }
+    box.parentNode.insertBefore(wrap, box.nextSibling);
+  }
 
   function start() {
     var el = document.getElementById("fiche-map-data");
     var box = document.getElementById("fiche-leaflet");
     if (!el || !box || !window.L) return;
     var data = JSON.parse(el.textContent);
+    var style = readJson("fiche-map-style") || { leanings: [] };
+    var colours = {}, labels = {}, fallback = "#c9c9c9";
+    style.leanings.forEach(function (l) {
+      if (l.value === null) { fallback = l.colour; return; }
+      colours[l.value] = l.colour;
+      labels[l.value] = l.label;
+    });
     var article = document.querySelector(".fiche");
     if (article) article.classList.add("has-leaflet");
     var map = L.map(box, { attributionControl: true, zoomSnap: 0.25 });
@@ -30,11 +82,11 @@
       style: function (f) {
         var p = f.properties;
         return { color: p.priority_rank ? "#111111" : "#ffffff", weight: p.priority_rank ? 2 : 0.5,
-                 fillColor: COLOURS[p.leaning] || "#c9c9c9", fillOpacity: p.priority_rank ? 0.85 : 0.45 };
+                 fillColor: colours[p.leaning] || fallback, fillOpacity: p.priority_rank ? 0.85 : 0.45 };
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;
-        layer.bindTooltip((p.priority_rank ? p.priority_rank + ". " : "") + p.label);
+        layer.bindTooltip(tooltip(p, labels));
       }
     }).addTo(map);
     layers.push(stations);
@@ -42,6 +94,7 @@
     layers.forEach(function (l) { var b = l.getBounds(); if (b.isValid()) bounds = bounds ? bounds.extend(b) : b; });
     if (bounds) map.fitBounds(bounds, { padding: [8, 8] });
     else map.setView([46.6, 2.4], 5);
+    legend(box, style);
     box.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
