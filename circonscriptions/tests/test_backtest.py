@@ -382,8 +382,8 @@ def test_hq_reads_the_back_test_page_with_its_tables_and_diagram(client, recorde
     client.force_login(_member(role, code))
     page = client.get("/carte/verification/").content.decode()
     assert "Vérification des profils" in page
-    assert "Bureaux bien classés" in page and "60,0\u00a0%" in page  # 3 of 5
-    assert "dominé par Ensemble" in page and "56,5\u00a0%" in page  # the 50–60 % tenth
+    assert "Bureaux bien classés" in page and "60,0\u202f%" in page  # 3 of 5
+    assert "dominé par Ensemble" in page and "56,5\u202f%" in page  # the 50–60 % tenth
     assert "Facteur d&#x27;écart 1,00 → 1,50" in page or "Facteur d'écart 1,00 → 1,50" in page
     assert "<svg" in page and 'data-series="après calibration"' in page
 
