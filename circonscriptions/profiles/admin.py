@@ -8,7 +8,6 @@ from dataclasses import fields
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import ProfileRun, ProfileSettings
@@ -24,10 +23,11 @@ class ProfileSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
-            ProfileParameters.from_dict(data).validate()
-        except ValueError as exc:  # the message is in French and names the parameter
-            raise ValidationError(str(exc)) from exc
+        if self.errors:  # a field already refused (empty, not a number): Django said which
+            return data
+        # Each message is in French and names the setting; it is shown next to that field.
+        for name, message in ProfileParameters.from_dict(data).problems():
+            self.add_error(name if name in self.fields else None, message)
         return data
 
 
