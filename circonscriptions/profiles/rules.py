@@ -75,7 +75,9 @@ say more about who qualified than about the bureau.
    or not), a change of registered voters of more than `redistricting_threshold` of the
    earlier count, or a change in the number of bureaux of its commune (counted within
    the bureau's circonscription, because some files cover one circonscription of a city
-   only), suggests the bureau was redrawn: `redistricting_suspected` is set, with a
+   only) while the commune's registered voters stay within that same threshold (a change
+   in both says that one of the files covers only part of the commune, not that its
+   bureaux were redrawn), suggests the bureau was redrawn: `redistricting_suspected` is set, with a
    French `redistricting_note` naming the change, and the trend and the volatility use
    only the elections from the latest such break on (the note says so). The leaning
    keeps every kept election: it is relative to the circonscription (rule 4).
@@ -425,10 +427,15 @@ def redistricting(history: pd.DataFrame, params: ProfileParameters) -> pd.DataFr
     change = pd.Series(_safe_div((h["registered"] - previous).abs(), previous), index=h.index)
     changed = change > params.redistricting_threshold
     by_commune = h["commune"].notna()
-    count = h.groupby(["commune", "circonscription", "election"], dropna=False)["polling_station_id"].transform("size")
-    count = count.where(by_commune)
+    part = h.groupby(["commune", "circonscription", "election"], dropna=False)
+    count = part["polling_station_id"].transform("size").where(by_commune)
+    commune_registered = part["registered"].transform("sum").where(by_commune)
     previous_count = count.groupby(h["polling_station_id"], sort=False).shift()
-    recounted = by_commune & previous_count.notna() & (count != previous_count)
+    previous_commune = commune_registered.groupby(h["polling_station_id"], sort=False).shift()
+    commune_change = pd.Series(_safe_div((commune_registered - previous_commune).abs(), previous_commune), h.index)
+    # Fewer bureaux AND far fewer registered voters in the commune: a file that covers part of it.
+    same_commune = commune_change <= params.redistricting_threshold
+    recounted = by_commune & previous_count.notna() & (count != previous_count) & same_commune
     breaks = h[(changed | recounted).to_numpy()].copy()
     out = pd.DataFrame(index=pd.Index(history["polling_station_id"].unique(), name="polling_station_id"))
     out["suspected"] = False

@@ -55,7 +55,7 @@ def test_a_national_hq_changes_the_parameters_and_french_errors_keep_the_input(c
     client.force_login(_hq(Role.NATIONAL_HQ))
     refused = client.post(URL, {**VALID, "contact_rate": "1.5"})
     assert refused.status_code == 200
-    assert "contact_rate doit être entre 0 et 1 (valeur 1.5)" in refused.content.decode()
+    assert "contact_rate (part des portes ouvertes) doit être entre 0 et 1 (valeur 1.5)" in refused.content.decode()
     assert 'value="1.5"' in refused.content.decode()
     assert ProfileSettings.load().contact_rate == 0.5
 
@@ -64,6 +64,18 @@ def test_a_national_hq_changes_the_parameters_and_french_errors_keep_the_input(c
     settings = ProfileSettings.load()
     assert (settings.half_life_years, settings.doors_per_hour) == (4.0, 10.0)
     assert settings.parameters().half_life_years == 4.0
+
+
+@pytest.mark.django_db
+def test_each_setting_out_of_range_is_named_next_to_its_field(client):
+    ProfileSettings.load()
+    client.force_login(_hq(Role.NATIONAL_HQ))
+    refused = client.post(URL, {**VALID, "unlabelled_threshold": "1.5", "persuasion_effect_low": "0.2"})
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "unlabelled_threshold (part des voix sans nuance) doit être entre 0 et 1 (valeur 1.5)" in page
+    assert "persuasion_effect_low, persuasion_effect et persuasion_effect_high" in page
+    assert ProfileSettings.load().unlabelled_threshold == 0.10
 
 
 @pytest.mark.django_db

@@ -229,10 +229,18 @@ def test_a_bureau_whose_registered_voters_jump_is_flagged_redrawn_and_its_trend_
         _row("a", registered=250, voters=150, votes=(60, 40, 20, 20)),
         _row("b", "legislatives-2022-1", registered=200, voters=110, votes=(40, 30, 10, 20)),
         _row("b", registered=210, voters=150, votes=(60, 40, 20, 20)),
-        # Commune Y has one bureau in 2022 and two in 2024: both of its bureaux are suspect.
+        # Commune Y: two bureaux in 2022, three in 2024, about as many registered voters: redrawn,
+        # even for c whose own count moves by 5 % only.
         _row("c", "legislatives-2022-1", commune="Y", registered=200, voters=110, votes=(40, 30, 10, 20)),
-        _row("c", commune="Y", registered=200, voters=150, votes=(60, 40, 20, 20)),
-        _row("d", commune="Y", registered=200, voters=150, votes=(60, 40, 20, 20)),
+        _row("e", "legislatives-2022-1", commune="Y", registered=200, voters=110, votes=(40, 30, 10, 20)),
+        _row("c", commune="Y", registered=190, voters=150, votes=(60, 40, 20, 20)),
+        _row("e", commune="Y", registered=190, voters=150, votes=(60, 40, 20, 20)),
+        _row("f", commune="Y", registered=20, voters=15, votes=(6, 4, 2, 2)),
+        # Commune Z: one bureau in the 2022 file, two in 2024 with twice the registered voters: the 2022
+        # file covered part of the commune, nothing was redrawn.
+        _row("g", "legislatives-2022-1", commune="Z", registered=200, voters=110, votes=(40, 30, 10, 20)),
+        _row("g", commune="Z", registered=200, voters=150, votes=(60, 40, 20, 20)),
+        _row("h", commune="Z", registered=200, voters=150, votes=(60, 40, 20, 20)),
     ]
     st, _ = _stations(rows)
     # a: 200 → 250 registered, +25 % > 15 %.
@@ -248,9 +256,10 @@ def test_a_bureau_whose_registered_voters_jump_is_flagged_redrawn_and_its_trend_
     assert not st.loc["b", "redistricting_suspected"] and st.loc["b", "redistricting_note"] == ""
     assert not math.isnan(st.loc["b", "left_share_trend"])
     assert st.loc["c", "redistricting_note"].startswith(
-        "Redécoupage probable : bureaux de la commune passés de 1 à 2 entre Législatives 2022 T1"
+        "Redécoupage probable : bureaux de la commune passés de 2 à 3 entre Législatives 2022 T1"
     )
-    assert not st.loc["d", "redistricting_suspected"]  # a single election: nothing to compare
+    assert not st.loc["f", "redistricting_suspected"]  # a single election: nothing to compare
+    assert not st.loc["g", "redistricting_suspected"]
 
 
 def test_differential_turnout_hotspots_follow_the_abstention_rule():
