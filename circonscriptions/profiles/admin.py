@@ -23,11 +23,11 @@ class ProfileSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors:  # a field already refused (empty, not a number): Django said which
-            return data
-        # Each message is in French and names the setting; it is shown next to that field.
+        # Each message is in French and names the setting; it is shown next to that field. A field
+        # Django already refused (empty, not a number) is checked with its default, and said once.
         for name, message in ProfileParameters.from_dict(data).problems():
-            self.add_error(name if name in self.fields else None, message)
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
         return data
 
 
