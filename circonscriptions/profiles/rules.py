@@ -447,16 +447,20 @@ def redistricting(history: pd.DataFrame, params: ProfileParameters) -> pd.DataFr
     breaks["previous_count"] = previous_count.loc[breaks.index]
     breaks["count"] = count.loc[breaks.index]
     breaks["registered_changed"] = changed.loc[breaks.index]
-    labels = h["kind"].astype(str) + "|" + h["year"].astype(str) + "|" + h["round"].astype(str)
-    previous_label = labels.groupby(h["polling_station_id"], sort=False).shift()
-    breaks["label"] = labels.loc[breaks.index]
-    breaks["previous_label"] = previous_label.loc[breaks.index]
-    latest = breaks.groupby("polling_station_id", sort=False).tail(1).set_index("polling_station_id")
+    latest = breaks.groupby("polling_station_id", sort=False).tail(1)
+    # The election before each break: the row just above it in the sorted table, same bureau.
+    position = pd.Series(np.arange(len(h)), index=h.index)
+    before_rows = h.iloc[position.loc[latest.index].to_numpy() - 1]
+    latest = latest.assign(
+        before_kind=before_rows["kind"].to_numpy(),
+        before_year=before_rows["year"].to_numpy(),
+        before_round=before_rows["round"].to_numpy(),
+    ).set_index("polling_station_id")
     notes = []
     # A loop over the flagged bureaux only, to write one French sentence each.
     for row in latest.itertuples():
-        before = election_label(*row.previous_label.split("|"))
-        after = election_label(*row.label.split("|"))
+        before = election_label(row.before_kind, row.before_year, row.before_round)
+        after = election_label(row.kind, row.year, row.round)
         if row.registered_changed:
             change = (row.registered - row.previous_registered) / row.previous_registered
             what = (
