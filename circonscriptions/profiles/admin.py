@@ -8,6 +8,7 @@ from dataclasses import fields
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import ProfileRun, ProfileSettings
@@ -93,7 +94,18 @@ class ProfileSettingsAdmin(admin.ModelAdmin):
 class ProfileRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "status", "is_current", "stations", "seconds", "started_by"]
     list_filter = ["status", "is_current"]
-    readonly_fields = [f.name for f in ProfileRun._meta.fields]
+    readonly_fields = [*(f.name for f in ProfileRun._meta.fields), "sources_used"]
+
+    @admin.display(description=_("where the figures used came from"))
+    def sources_used(self, obj: ProfileRun) -> str:
+        """One line per figure: its value and the French sentence that says where it came from."""
+        items = sorted((obj.sources or {}).items())
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li><code>{}</code> = {} : {}</li>", ((k, v.get("value"), v.get("source")) for k, v in items)
+            ),
+        )
 
     def has_add_permission(self, request):
         return False

@@ -49,7 +49,7 @@ class ProfileParameters:
         problems = []
         for name, (label, low, high, low_open) in RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # value != value: NaN
+            if not _number(value):
                 problems.append((name, f"{name} ({label}) doit être un nombre (valeur {value!r})"))
                 continue
             too_low = value <= low if low_open else value < low
@@ -57,8 +57,8 @@ class ProfileParameters:
                 bounds = f"strictement supérieur à {low} et au plus {high}" if low_open else f"entre {low} et {high}"
                 problems.append((name, f"{name} ({label}) doit être {bounds} (valeur {value})"))
         for base in ("persuasion_effect", "mobilisation_effect"):
-            low, central, high = (getattr(self, f"{base}{end}") for end in ("_low", "", "_high"))
-            if not low <= central <= high:
+            low, central, high = values = [getattr(self, f"{base}{end}") for end in ("_low", "", "_high")]
+            if all(_number(v) for v in values) and not low <= central <= high:
                 message = (
                     f"{base}_low, {base} et {base}_high ({RANGES[base][0]}) doivent aller croissant "
                     f"(valeurs {low}, {central}, {high})"
@@ -73,6 +73,10 @@ class ProfileParameters:
     def from_dict(cls, data: dict) -> ProfileParameters:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value == value  # NaN != NaN
 
 
 # Each numeric setting: (what it is, in French; lowest value; highest value; lowest excluded).
