@@ -168,6 +168,7 @@ def test_compute_profiles_command_and_csv_export(brest):
     out = io.StringIO()
     call_command("compute_profiles", stdout=out, stderr=io.StringIO())
     assert "40 bureaux de vote, 2 élection(s)" in out.getvalue()
+    assert "Taux de portes ouvertes : Réglage des profils (50 %)" in out.getvalue()
 
     out = io.StringIO()
     call_command("export_profiles", "--circonscription", "2902", stdout=out)

@@ -334,6 +334,18 @@ def test_the_priority_moves_by_small_steps_across_every_class_threshold():
         assert (jumps <= 3 * typical + 1e-9).all()
 
 
+def test_with_persuasion_only_the_disputed_bureaux_of_brest_come_first_not_those_ensemble_dominates():
+    # Pons (2018) found persuasion and no turnout effect: with the mobilisation effect at 0, the
+    # persuadable pool (largest where the left and its opponent are level) decides the order.
+    params = ProfileParameters(mobilisation_effect=0.0, mobilisation_effect_low=0.0)
+    st, _ = _stations(lg2024_rows(), params)
+    ranked = st.sort_values("rank_nation")
+    assert (ranked["margin_avg"].head(10).abs() < 0.10).all()
+    median_rank = ranked.groupby("leaning")["rank_nation"].median()
+    assert median_rank[SWING] < median_rank[CENTRE] / 2 and median_rank[SWING] < median_rank[LEFT] / 2
+    assert (st["mobilisation_score"] == 0).all()
+
+
 def test_the_observed_contact_rate_replaces_the_setting_in_the_voters_met():
     rows = [_row("a", registered=800, voters=600, votes=(200, 180, 100, 80, 20))]
     base = _stations(rows)[0].loc["a"]
