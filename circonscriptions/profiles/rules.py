@@ -545,17 +545,36 @@ def turnout_differential(history: pd.DataFrame) -> pd.Series:
     return (latest["turnout"] - latest["other"]).set_axis(latest["polling_station_id"])
 
 
+def strongest_opponent(shares: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The opposing bloc with the highest share ('' if none) and its lead over the second (rule 8).
+
+    `shares` has the columns share_expr_centre, share_expr_right and share_expr_far_right
+    (a stations table, or the stored profiles).
+    """
+    opp = shares[[f"share_expr_{b}" for b in OPPONENT_BLOCS]].to_numpy(dtype=float)
+    has_opp = ~np.isnan(opp).all(axis=1)
+    filled = np.where(np.isnan(opp), -np.inf, opp)
+    ordered = np.sort(filled, axis=1)
+    opponent = np.where(has_opp, np.array(OPPONENT_BLOCS, dtype=object)[np.argmax(filled, axis=1)], "")
+    with np.errstate(invalid="ignore"):
+        lead = np.where(has_opp, ordered[:, -1] - ordered[:, -2], np.nan)
+    return opponent.astype(object), lead
+
+
 def leaning_from_margin(
     margin_avg: np.ndarray,
     margin_sd: np.ndarray,
+    params: ProfileParameters,
+    *,
     opponent: np.ndarray,
     opponent_lead: np.ndarray,
-    params: ProfileParameters,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Leaning and confidence (rule 8): the calibration hook of the back-test.
 
     margin_avg is M, margin_sd the observed S (before `margin_sd_scale` and the floor),
-    opponent the strongest opposing bloc and opponent_lead its lead over the second one.
+    opponent the strongest opposing bloc and opponent_lead its lead over the second one
+    (both from `strongest_opponent`). A back-test calls it again with other
+    `margin_sd_scale` values to find the one whose stated confidences come true.
     """
     mean = np.asarray(margin_avg, dtype=float)
     s = np.nan_to_num(np.asarray(margin_sd, dtype=float), nan=0.0) * params.margin_sd_scale
@@ -675,20 +694,13 @@ def station_table(history: pd.DataFrame, params: ProfileParameters) -> pd.DataFr
     st["margin_avg"] = _weighted_mean(kept, "margin")
     dev = kept.assign(dev2=(kept["margin"] - kept["polling_station_id"].map(st["margin_avg"])) ** 2)
     st["margin_sd"] = np.sqrt(_weighted_mean(dev, "dev2"))
-    opp = st[[f"share_expr_{b}" for b in OPPONENT_BLOCS]].to_numpy()
-    has_opp = ~np.isnan(opp).all(axis=1)
-    filled = np.where(np.isnan(opp), -np.inf, opp)
-    strongest = np.argmax(filled, axis=1)
-    ordered = np.sort(filled, axis=1)
-    st["opponent"] = np.where(has_opp, np.array(OPPONENT_BLOCS, dtype=object)[strongest], "")
-    with np.errstate(invalid="ignore"):
-        st["opponent_lead"] = np.where(has_opp, ordered[:, -1] - ordered[:, -2], np.nan)
+    st["opponent"], st["opponent_lead"] = strongest_opponent(st)
     leaning, confidence = leaning_from_margin(
         st["margin_avg"].to_numpy(),
         st["margin_sd"].to_numpy(),
-        st["opponent"].to_numpy(),
-        st["opponent_lead"].to_numpy(),
         params,
+        opponent=st["opponent"].to_numpy(),
+        opponent_lead=st["opponent_lead"].to_numpy(),
     )
     st["leaning"] = leaning
     st["confidence"] = confidence

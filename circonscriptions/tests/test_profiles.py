@@ -15,8 +15,10 @@ from circonscriptions.profiles.rules import (
     SWING,
     ProfileParameters,
     compute_profiles,
+    leaning_from_margin,
     leaning_reason,
     normal_cdf,
+    strongest_opponent,
 )
 from circonscriptions.profiles.types import kmeans, name_type
 from circonscriptions.tests.profile_data import lg2022_brest_rows, lg2024_rows
@@ -501,3 +503,20 @@ def test_the_leaning_reason_says_the_rule_in_words():
     assert "trop de voix sans nuance" in leaning_reason(
         leaning=SWING, margin_avg=None, margin_sd=None, n_elections=0, params=params
     )
+
+
+def test_the_calibration_hook_recomputes_the_confidence_for_another_spread_scale():
+    shares = pd.DataFrame({"share_expr_centre": [0.40, 0.30], "share_expr_right": [0.10, 0.28]})
+    shares["share_expr_far_right"] = [0.20, 0.10]
+    opponent, lead = strongest_opponent(shares)
+    assert list(opponent) == ["centre", "centre"] and lead == pytest.approx([0.20, 0.02])
+    margins, spreads = np.array([-0.15, -0.15]), np.array([0.10, 0.10])
+    leaning, stated = leaning_from_margin(margins, spreads, ProfileParameters(), opponent=opponent, opponent_lead=lead)
+    assert list(leaning) == [CENTRE, CENTRE]
+    # s = .10: P(M ≤ −.05) = Φ(1) = .8413; the centre stays ahead: Φ(2) = .9772 and Φ(.2) = .5793.
+    assert stated == pytest.approx([0.8413 * 0.9772, 0.8413 * 0.5793], abs=1e-3)
+    # Twice the spread (a back-test found the confidence too high): Φ(.5) × Φ(1) and Φ(.5) × Φ(.1).
+    _, wider = leaning_from_margin(
+        margins, spreads, ProfileParameters(margin_sd_scale=2.0), opponent=opponent, opponent_lead=lead
+    )
+    assert wider == pytest.approx([0.6915 * 0.8413, 0.6915 * 0.5398], abs=1e-3)
