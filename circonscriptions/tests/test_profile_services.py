@@ -16,6 +16,7 @@ from circonscriptions.models import (
     Election,
     Nuance,
     PollingStationProfile,
+    PollingStationVotes,
     ProfileRun,
     ProfileSettings,
     ProfileType,
@@ -155,6 +156,14 @@ def test_the_loaded_table_sums_votes_by_bloc(db):
         r["votes"] for r in rows_b1 if r["nuance"] == blocs.UNKNOWN_NUANCE
     )
     assert results.loc[ids["29019_40"], "commune"] == "29019"
+    # A list recorded with no nuance at all (a municipal list, an unnamed candidate) is "other"
+    # and without a usable nuance: never a zero for the left. Brest 1's REG candidate, 21 votes:
+    PollingStationVotes.objects.filter(result__polling_station_id=ids["29019_1"], nuance__code="REG").update(
+        nuance=None
+    )
+    again = profiles_load_results().set_index("polling_station_id").loc[ids["29019_1"]]
+    assert again["votes_other"] == 27 and again["votes_left"] == 226
+    assert again["votes_unlabelled"] == results.loc[ids["29019_1"], "votes_unlabelled"] + 21
     assert set(results["departement"]) == {"29"} and set(results["election"]) == {"legislatives-2024-1"}
     # The wide table gives the same profiles as the long one built from the file.
     wide = compute_profiles(results.reset_index()).stations.set_index("polling_station_id")
