@@ -12,7 +12,8 @@ attached to the bureaux of one copy, whose circonscription page is timed.
 The "loaded" figure is the recompute of what `make run` loads (circonscriptions.demo:
 the real files of DATA_DIR through the importers), before the replicated set is added.
 
-It uses its own database (QG_BENCH_PROFILES_DB, default qg_bench_profiles), dropped and
+It uses its own database (QG_BENCH_PROFILES_DB, default QG_BENCH_DB + "_profiles", i.e.
+qg_bench_profiles), dropped and
 created afresh: neither the dev database 'qg' nor a test database is touched.
 """
 
@@ -29,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-BENCH_DB = os.environ.get("QG_BENCH_PROFILES_DB", "qg_bench_profiles")
+# QG_BENCH_DB (bench/run.py's) names it too, so that two worktrees benching at once do not clash.
+BENCH_DB = os.environ.get("QG_BENCH_PROFILES_DB") or os.environ.get("QG_BENCH_DB", "qg_bench") + "_profiles"
 TARGET_BUREAUX = int(os.environ.get("QG_BENCH_PROFILES_BUREAUX", "70000"))
 ELECTIONS = [  # slug, kind, year, date; the real 2024 rows are reused for each, shifted
     ("legislatives-2024-1", "legislatives", 2024, "2024-06-30"),

@@ -7,7 +7,7 @@ None of these decide who may see what: callers scope the queryset first
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from observations import aggregates
@@ -195,3 +195,19 @@ def mobilisable_people(qs: QuerySet) -> dict:
         .order_by("-last", "name")
     )
     return {"activists": activists, "supporters": supporters}
+
+
+def contact_rate_observed() -> tuple[float | None, int]:
+    """Doors opened ÷ doors knocked over every observation that knocked doors, and how many reports that is.
+
+    The profiles use it instead of the national setting once enough reports exist
+    (circonscriptions.profiles.services.parameters_resolve; registered in apps.py).
+    """
+    from observations.models import Observation  # models imports this module: read it late
+
+    totals = Observation.objects.filter(doors_knocked__gt=0).aggregate(
+        knocked=Sum("doors_knocked"), opened=Sum("doors_opened"), reports=Count("pk")
+    )
+    if not totals["knocked"]:
+        return None, 0
+    return totals["opened"] / totals["knocked"], totals["reports"]

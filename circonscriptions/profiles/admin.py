@@ -8,7 +8,7 @@ from dataclasses import fields
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import ProfileRun, ProfileSettings
@@ -24,10 +24,11 @@ class ProfileSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
-            ProfileParameters.from_dict(data).validate()
-        except ValueError as exc:  # the message is in French and names the parameter
-            raise ValidationError(str(exc)) from exc
+        # Each message is in French and names the setting; it is shown next to that field. A field
+        # Django already refused (empty, not a number) is checked with its default, and said once.
+        for name, message in ProfileParameters.from_dict(data).problems():
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, message)
         return data
 
 
@@ -93,7 +94,18 @@ class ProfileSettingsAdmin(admin.ModelAdmin):
 class ProfileRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "status", "is_current", "stations", "seconds", "started_by"]
     list_filter = ["status", "is_current"]
-    readonly_fields = [f.name for f in ProfileRun._meta.fields]
+    readonly_fields = [*(f.name for f in ProfileRun._meta.fields), "sources_used"]
+
+    @admin.display(description=_("where the figures used came from"))
+    def sources_used(self, obj: ProfileRun) -> str:
+        """One line per figure: its value and the French sentence that says where it came from."""
+        items = sorted((obj.sources or {}).items())
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li><code>{}</code> = {} : {}</li>", ((k, v.get("value"), v.get("source")) for k, v in items)
+            ),
+        )
 
     def has_add_permission(self, request):
         return False

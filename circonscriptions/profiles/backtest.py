@@ -48,7 +48,7 @@ import pandas as pd
 from circonscriptions.models import Election, PollingStationResult, ProfileBacktest, ProfileSettings
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import compute_profiles
-from circonscriptions.profiles.services import profiles_load_results
+from circonscriptions.profiles.services import profiles_load_circonscription_results, profiles_load_results
 
 CLASSES = ("left", "swing", "centre", "right", "far_right")
 CLASS_LABELS = {
@@ -424,7 +424,14 @@ def profiles_backtest(
         done = ProfileBacktest.objects.filter(until=until, against=against, data_checksum=checksum).first()
         if done is not None:
             return done
-    tables = compute_profiles(history, params)
+    # The circonscriptions' own results of the same elections are the references of the gaps (rules.py).
+    references = profiles_load_circonscription_results(first_rounds_only=params.first_rounds_only)
+    references = references[references["election"].isin(earlier)]
+
+    def compute(rows: pd.DataFrame, parameters: ProfileParameters):
+        return compute_profiles(rows, parameters, circonscription_results=references)
+
+    tables = compute(history, params)
     figures = backtest_figures(
         tables.stations,
         target_rows,
@@ -447,7 +454,7 @@ def profiles_backtest(
         data_checksum=checksum,
     )
     if calibrate and figures["compared"]:
-        calibration = calibrate_spread_scale(history, target_rows, params)
+        calibration = calibrate_spread_scale(history, target_rows, params, compute=compute)
         backtest.calibrated_scale = calibration["scale"]
         backtest.calibrated_figures = calibration
         if calibration["scale"] != params.margin_sd_scale:

@@ -14,6 +14,7 @@ import io
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -23,7 +24,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from psycopg.types.json import Jsonb
 
+from circonscriptions import blocs
 from circonscriptions.models import (
+    CirconscriptionResult,
+    CirconscriptionVotes,
     Commune,
     CommuneShape,
     Departement,
@@ -42,7 +46,7 @@ from circonscriptions.models import (
     ProfileType,
 )
 from circonscriptions.profiles.parameters import ProfileParameters
-from circonscriptions.profiles.rules import BLOCS, compute_profiles
+from circonscriptions.profiles.rules import BLOCS, VOTERS_PER_HOUSEHOLD, compute_profiles
 
 # A run still "running" after this long was killed (worker restart, OOM): the next run says so.
 STALE_AFTER = timedelta(hours=6)
@@ -91,28 +95,40 @@ PROFILE_COLUMNS = [
 logger = logging.getLogger(__name__)
 
 
-def results_sql(*, first_rounds_only: bool) -> str:
-    """The one query that feeds the computation: one row per (station, election), votes by bloc in columns."""
-    t = {m.__name__: m._meta.db_table for m in (PollingStationResult, PollingStationVotes, Nuance, Election)}
-    t.update({m.__name__: m._meta.db_table for m in (PollingStation, Commune, Departement)})
-    where = "WHERE e.round = 1" if first_rounds_only else ""
+def _votes_by_result_sql(votes_table: str) -> str:
+    """Votes summed per result on a narrow integer key: by bloc, and those without a usable nuance."""
+    nuance = Nuance._meta.db_table
     named = [b for b in BLOCS if b != "other"]
     sums = ",\n".join(f"SUM(v.votes) FILTER (WHERE n.bloc = '{b}') AS votes_{b}" for b in named)
     # A vote without nuance, or with a bloc this code does not know, counts as "other".
     known = ", ".join(f"'{b}'" for b in named)
     sums += f",\nSUM(v.votes) FILTER (WHERE n.bloc IS NULL OR n.bloc NOT IN ({known})) AS votes_other"
-    columns = ", ".join(f"COALESCE(b.votes_{b}, 0) AS votes_{b}" for b in BLOCS)
+    # Without a usable nuance: none recorded (or a dangling id), or the "not given" code (rule 3).
+    unknown = blocs.UNKNOWN_NUANCE.replace("'", "''")
+    sums += f",\nSUM(v.votes) FILTER (WHERE n.id IS NULL OR n.code = '{unknown}') AS votes_unlabelled"
+    return f"""
+        SELECT v.result_id, {sums}
+        FROM {votes_table} v
+        LEFT JOIN {nuance} n ON n.id = v.nuance_id
+        GROUP BY v.result_id
+    """  # noqa: S608 (table, bloc and nuance codes come from the code, nothing from users)
+
+
+VOTE_COLUMNS = (*(f"votes_{b}" for b in BLOCS), "votes_unlabelled")
+
+
+def results_sql(*, first_rounds_only: bool) -> str:
+    """The one query that feeds the computation: one row per (station, election), votes by bloc in columns."""
+    t = {m.__name__: m._meta.db_table for m in (PollingStationResult, PollingStationVotes, Election)}
+    t.update({m.__name__: m._meta.db_table for m in (PollingStation, Commune, Departement)})
+    where = "WHERE e.round = 1" if first_rounds_only else ""
+    columns = ", ".join(f"COALESCE(b.{c}, 0) AS {c}" for c in VOTE_COLUMNS)
     # Votes are summed per result on a narrow integer key first, then joined to the counts:
     # about twice as fast at national scale as grouping the wide joined rows.
     return f"""
-        WITH by_result AS (
-            SELECT v.result_id, {sums}
-            FROM {t["PollingStationVotes"]} v
-            LEFT JOIN {t["Nuance"]} n ON n.id = v.nuance_id
-            GROUP BY v.result_id
-        )
+        WITH by_result AS ({_votes_by_result_sql(t["PollingStationVotes"])})
         SELECT r.polling_station_id, ps.circonscription_id AS circonscription, d.code AS departement,
-               e.slug AS election, e.kind, e.year, e.round, e.date,
+               c.code AS commune, e.slug AS election, e.kind, e.year, e.round, e.date,
                r.registered, r.voters, r.abstentions, r.expressed, {columns}
         FROM {t["PollingStationResult"]} r
         JOIN {t["Election"]} e ON e.id = r.election_id
@@ -124,6 +140,22 @@ def results_sql(*, first_rounds_only: bool) -> str:
     """  # noqa: S608 (table and bloc names come from the code, nothing from users)
 
 
+def circonscription_results_sql(*, first_rounds_only: bool) -> str:
+    """One row per (circonscription, election) of the official circonscription results (rule 4's references)."""
+    result, election = CirconscriptionResult._meta.db_table, Election._meta.db_table
+    where = "WHERE e.round = 1" if first_rounds_only else ""
+    columns = ", ".join(f"COALESCE(b.{c}, 0) AS {c}" for c in VOTE_COLUMNS)
+    return f"""
+        WITH by_result AS ({_votes_by_result_sql(CirconscriptionVotes._meta.db_table)})
+        SELECT r.circonscription_id AS circonscription, e.slug AS election, e.kind, e.year, e.round, e.date,
+               r.registered, r.voters, r.abstentions, r.expressed, {columns}
+        FROM {result} r
+        JOIN {election} e ON e.id = r.election_id
+        LEFT JOIN by_result b ON b.result_id = r.id
+        {where}
+    """  # noqa: S608 (table names come from the models)
+
+
 def _log_query(sql: str, started: float) -> None:
     # COPY goes round Django's cursor wrapper: record it like any query so that
     # query-count tests and the debug toolbar still see it.
@@ -131,9 +163,7 @@ def _log_query(sql: str, started: float) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
-def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
-    """Every polling-station result with its votes summed by bloc, as profiles.py reads it (one query)."""
-    sql = results_sql(first_rounds_only=first_rounds_only)
+def _copy_out(sql: str, dtype: dict) -> pd.DataFrame:
     copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     buffer = io.BytesIO()
     started = time.monotonic()
@@ -145,10 +175,81 @@ def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
     buffer.seek(0)
     return pd.read_csv(
         buffer,
-        dtype={"departement": str, "kind": str, "election": str, "date": str, "circonscription": "Int64"},
+        dtype=dtype,
         keep_default_na=False,
         na_values={"circonscription": [""], "date": [""]},
     )
+
+
+def profiles_load_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
+    """Every polling-station result with its votes summed by bloc, as rules.py reads it (one query)."""
+    dtype = {"departement": str, "commune": str, "kind": str, "election": str, "date": str, "circonscription": "Int64"}
+    return _copy_out(results_sql(first_rounds_only=first_rounds_only), dtype)
+
+
+def profiles_load_circonscription_results(*, first_rounds_only: bool = True) -> pd.DataFrame:
+    """Every circonscription result with its votes summed by bloc (one query): the references of rule 4."""
+    dtype = {"kind": str, "election": str, "date": str, "circonscription": "Int64"}
+    return _copy_out(circonscription_results_sql(first_rounds_only=first_rounds_only), dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the contact rate comes from. Circonscriptions must not import observations (that app
+# depends on this one): observations registers its reader here when Django starts
+# (observations/apps.py), and each source returns (doors opened ÷ doors knocked, reports).
+
+ContactRateSource = Callable[[], tuple[float | None, int]]
+contact_rate_sources: list[ContactRateSource] = []
+
+
+def contact_rate_source_register(source: ContactRateSource) -> None:
+    if source not in contact_rate_sources:
+        contact_rate_sources.append(source)
+
+
+def _fr(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, dict]:
+    """The parameters a run uses, with the observed contact rate when enough reports exist, and their sources."""
+    sources = {}
+    rate, reports = None, 0
+    for source in contact_rate_sources:
+        rate, reports = source()
+        if rate is not None:
+            break
+    if rate is not None and reports >= params.contact_rate_min_reports:
+        params = replace(params, contact_rate=float(rate))
+        origin = (
+            f"Taux observé sur le terrain : {_fr(100 * rate, 0)} % des portes frappées se sont ouvertes, "
+            f"d'après {reports} comptes rendus d'observation (seuil : {params.contact_rate_min_reports})."
+        )
+    else:
+        origin = (
+            f"Réglage des profils ({_fr(100 * params.contact_rate, 0)} %) : {reports} compte(s) rendu(s) avec "
+            f"des portes frappées, moins que les {params.contact_rate_min_reports} nécessaires au taux observé."
+        )
+    sources["contact_rate"] = {"value": params.contact_rate, "source": origin}
+    settings = "Réglage des profils (administration), valeur par défaut tirée de la littérature : voir les règles."
+    for name in (
+        "doors_per_hour",
+        "activist_hours",
+        "persuasion_effect",
+        "persuasion_effect_low",
+        "persuasion_effect_high",
+        "mobilisation_effect",
+        "mobilisation_effect_low",
+        "mobilisation_effect_high",
+        "unlabelled_threshold",
+        "margin_sd_scale",
+    ):
+        sources[name] = {"value": getattr(params, name), "source": settings}
+    sources["voters_per_household"] = {
+        "value": VOTERS_PER_HOUSEHOLD,
+        "source": "Constante : environ 2,2 personnes par ménage (Insee), dont trois sur quatre inscrites.",
+    }
+    return params, sources
 
 
 # Binary COPY needs each column's exact PostgreSQL type.
@@ -318,10 +419,14 @@ def profiles_recompute(
     run = ProfileRun.objects.create(started_by=by, parameters=params.as_dict())
     started = time.monotonic()
     try:
+        params, sources = parameters_resolve(params)
+        run.parameters, run.sources = params.as_dict(), sources
+        run.save(update_fields=["parameters", "sources"])
         report(5, "chargement des résultats")
         results = profiles_load_results(first_rounds_only=params.first_rounds_only)
+        references = profiles_load_circonscription_results(first_rounds_only=params.first_rounds_only)
         report(35, "calcul des profils")
-        tables = compute_profiles(results, params)
+        tables = compute_profiles(results, params, circonscription_results=references)
         report(70, "écriture")
         with transaction.atomic():
             # Serialise switches: two runs finishing together must not both end current.

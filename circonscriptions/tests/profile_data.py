@@ -9,6 +9,8 @@ import csv
 
 from django.conf import settings
 
+from circonscriptions import blocs
+
 LG2024_T1 = "elections/lg2024-t1-bureaux-29-circos-02-03.csv"
 LG2022_T1_CIRCO2 = "elections/lg2022-t1-bureaux-brest-circo-29-02.csv"
 
@@ -79,7 +81,8 @@ def lg2022_brest_rows(numbers: set[str]) -> list[dict]:
 
     That export has no nuance codes: only the two leading candidates are mapped here
     (Cadalen, NUPES → left; Larsonneur, Ensemble → centre); the votes of all the others
-    are summed as "other" (a simplification of this test, said in its comments).
+    are summed as "other" under the code of votes without a usable nuance
+    (blocs.UNKNOWN_NUANCE), as the importer records them.
     """
     rows = []
     with open(settings.DATA_DIR / LG2022_T1_CIRCO2, encoding="utf-8", newline="") as handle:
@@ -107,7 +110,8 @@ def lg2022_brest_rows(numbers: set[str]) -> list[dict]:
                 "abstentions": registered - voters,
                 "expressed": expressed,
             }
-            slots = (("left", "NUP", left), ("centre", "ENS", centre), ("other", "DIV", expressed - left - centre))
+            others = ("other", blocs.UNKNOWN_NUANCE, expressed - left - centre)
+            slots = (("left", "NUP", left), ("centre", "ENS", centre), others)
             for panel, (bloc, nuance, votes) in enumerate(slots, start=1):
                 rows.append(
                     {**base, "bloc": bloc, "votes": votes, "panel": panel, "nuance": nuance, "candidate": nuance}

@@ -165,7 +165,7 @@ def test_the_settings_form_refuses_meaningless_values_in_french(db):
         }
     )
     assert not form.is_valid()
-    assert "contact_rate doit être entre 0 et 1 (valeur 1.5)" in str(form.errors)
+    assert "contact_rate (part des portes ouvertes) doit être entre 0 et 1 (valeur 1.5)" in str(form.errors)
 
 
 def test_numbers_follow_one_french_rule_decimal_comma_and_narrow_spaces():

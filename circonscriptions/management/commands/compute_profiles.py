@@ -29,3 +29,6 @@ class Command(BaseCommand):
             f"Profils calculés : {run.stations} bureaux de vote, {len(run.elections)} élection(s), "
             f"{run.seconds:.1f} s (calcul n°{run.pk}, désormais courant)."
         )
+        contact = run.sources.get("contact_rate")
+        if contact:  # the one figure that may come from the field rather than the settings
+            self.stdout.write(f"Taux de portes ouvertes : {contact['source']}")
