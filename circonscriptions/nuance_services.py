@@ -35,6 +35,7 @@ from circonscriptions.models import (
     PollingStationResult,
     PollingStationVotes,
 )
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.services import profiles_recompute_later
 
 _CODE = re.compile(r"^[A-Z0-9]{1,12}$")
@@ -145,8 +146,8 @@ class ElectionCandidates:
 
 
 def french_percent(share: float) -> str:
-    """0.1234 → '12,3 %' (French decimal comma, narrow no-break space before %)."""
-    return f"{100 * share:.1f}".replace(".", ",") + "\u202f%"
+    """0.1234 → '12,3 %' (the one French number rule, profiles/formats.py)."""
+    return formats.percent(share, 1)
 
 
 def election_candidates(election: Election, *, search: str = "", limit: int = 500) -> ElectionCandidates:

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from circonscriptions.models import Election, PollingStationResult, ProfileBacktest, ProfileSettings
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import compute_profiles
 from circonscriptions.profiles.services import profiles_load_circonscription_results, profiles_load_results
@@ -471,13 +472,11 @@ def profiles_backtest(
 
 
 def fr_number(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
+    return formats.number(None if value is None or not math.isfinite(value) else value, digits)
 
 
 def fr_percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{fr_number(100 * value, digits)} %"
+    return formats.percent(value, digits)
 
 
 def calibration_lines(table: list[dict]) -> list[str]:

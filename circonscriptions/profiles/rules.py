@@ -91,10 +91,11 @@ say more about who qualified than about the bureau.
    opponent's class: CENTRE (dominé par Ensemble), RIGHT (dominé par la droite) or
    FAR_RIGHT (dominé par l'extrême droite). A margin exactly equal to ±t counts as past it.
    Confidence: the probability that the next election's margin falls in the same class,
-   if it varies around M as a normal law of spread s = S × `margin_sd_scale`, floored at
-   `margin_sd_floor` (with one or two elections the observed spread says little;
-   `margin_sd_scale` is set by a back-test so that stated confidences come true as often
-   as they say). LEFT: Φ((M − t)/s); SWING: Φ((t − M)/s) − Φ((−t − M)/s); for an
+   if it varies around M as a normal law of spread s = max(S, `margin_sd_floor`) ×
+   `margin_sd_scale` (the floor because with one or two elections the observed spread says
+   little; the factor applies to the floored spread too, so that a back-test can calibrate
+   bureaux with a single usable election as well: it sets `margin_sd_scale` so that stated
+   confidences come true as often as they say). LEFT: Φ((M − t)/s); SWING: Φ((t − M)/s) − Φ((−t − M)/s); for an
    opponent's class, the chance of being below −t, Φ((−t − M)/s), times the chance that
    this bloc stays the strongest opponent, approximated as Φ(d/s) where d is its lead
    over the second opposing bloc (the two events are treated as independent, and the
@@ -188,6 +189,7 @@ import numpy as np
 import pandas as pd
 
 from circonscriptions import blocs
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.types import profile_types
 
@@ -571,14 +573,14 @@ def leaning_from_margin(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Leaning and confidence (rule 8): the calibration hook of the back-test.
 
-    margin_avg is M, margin_sd the observed S (before `margin_sd_scale` and the floor),
+    margin_avg is M, margin_sd the observed S (before the floor and `margin_sd_scale`),
     opponent the strongest opposing bloc and opponent_lead its lead over the second one
     (both from `strongest_opponent`). A back-test calls it again with other
     `margin_sd_scale` values to find the one whose stated confidences come true.
     """
     mean = np.asarray(margin_avg, dtype=float)
-    s = np.nan_to_num(np.asarray(margin_sd, dtype=float), nan=0.0) * params.margin_sd_scale
-    s = np.maximum(s, params.margin_sd_floor)
+    observed = np.nan_to_num(np.asarray(margin_sd, dtype=float), nan=0.0)
+    s = np.maximum(observed, params.margin_sd_floor) * params.margin_sd_scale
     t = params.leaning_margin
     m = np.nan_to_num(mean, nan=0.0)
     lead = np.nan_to_num(np.asarray(opponent_lead, dtype=float), nan=0.0)
@@ -778,8 +780,8 @@ def leaning_reason(
     sd = 100 * (margin_sd or 0.0)
     t = 100 * params.leaning_margin
 
-    def fr(value: float) -> str:  # French decimal comma: the sentence is French
-        return f"{value:.1f}".replace(".", ",")
+    def fr(value: float) -> str:  # the sentence is French, whatever the page's language
+        return formats.number(value, 1)
 
     elections = "élection" if n_elections == 1 else "élections"
     if pts >= 0:

@@ -41,10 +41,12 @@ from circonscriptions.models import (
     PollingStationResult,
     PollingStationShape,
     PollingStationVotes,
+    ProfileBacktest,
     ProfileRun,
     ProfileSettings,
     ProfileType,
 )
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS, VOTERS_PER_HOUSEHOLD, compute_profiles
 
@@ -207,10 +209,6 @@ def contact_rate_source_register(source: ContactRateSource) -> None:
         contact_rate_sources.append(source)
 
 
-def _fr(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
 def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, dict]:
     """The parameters a run uses, with the observed contact rate when enough reports exist, and their sources."""
     sources = {}
@@ -222,16 +220,16 @@ def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, di
     if rate is not None and reports >= params.contact_rate_min_reports:
         params = replace(params, contact_rate=float(rate))
         origin = (
-            f"Taux observé sur le terrain : {_fr(100 * rate, 0)} % des portes frappées se sont ouvertes, "
+            f"Taux observé sur le terrain : {formats.percent(rate, 0)} des portes frappées se sont ouvertes, "
             f"d'après {reports} comptes rendus d'observation (seuil : {params.contact_rate_min_reports})."
         )
     else:
         origin = (
-            f"Réglage des profils ({_fr(100 * params.contact_rate, 0)} %) : {reports} compte(s) rendu(s) avec "
-            f"des portes frappées, moins que les {params.contact_rate_min_reports} nécessaires au taux observé."
+            f"Réglage des profils ({formats.percent(params.contact_rate, 0)}) : {reports} compte(s) rendu(s) "
+            f"avec des portes frappées, moins que les {params.contact_rate_min_reports} nécessaires au taux observé."
         )
     sources["contact_rate"] = {"value": params.contact_rate, "source": origin}
-    settings = "Réglage des profils (administration), valeur par défaut tirée de la littérature : voir les règles."
+    defaults = ProfileParameters()
     for name in (
         "doors_per_hour",
         "activist_hours",
@@ -244,7 +242,22 @@ def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, di
         "unlabelled_threshold",
         "margin_sd_scale",
     ):
-        sources[name] = {"value": getattr(params, name), "source": settings}
+        value = getattr(params, name)
+        if value == getattr(defaults, name):
+            origin = "Réglage des profils, valeur par défaut tirée des études citées dans les règles."
+        else:
+            origin = "Réglage des profils, valeur choisie par le QG national dans l'administration."
+        sources[name] = {"value": value, "source": origin}
+    calibration = (
+        ProfileBacktest.objects.filter(scale_saved=True, calibrated_scale=params.margin_sd_scale)
+        .order_by("-started_at")
+        .first()
+    )
+    if calibration is not None:
+        sources["margin_sd_scale"]["source"] = (
+            f"Calibré par la vérification n°{calibration.pk} du {calibration.started_at:%d/%m/%Y} "
+            f"(profils antérieurs au {calibration.until:%d/%m/%Y}, comparés à {calibration.against_label})."
+        )
     sources["voters_per_household"] = {
         "value": VOTERS_PER_HOUSEHOLD,
         "source": "Constante : environ 2,2 personnes par ménage (Insee), dont trois sur quatre inscrites.",

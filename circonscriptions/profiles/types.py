@@ -70,6 +70,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
 
 # The five leanings of rules.py (same values as models.Leaning, without importing Django here).
@@ -383,8 +384,8 @@ def name_type(type_means, circo_means, params: ProfileParameters) -> str:
 
 
 def _value_words(feature: str, value: float, decimals: int) -> str:
-    amount = f"{100 * value:.{decimals}f}".replace(".", ",")
-    unit = " points" if feature == "turnout_differential" else " %"
+    amount = formats.number(100 * value, decimals)
+    unit = " points" if feature == "turnout_differential" else f"{formats.NNBSP}%"
     return FEATURE_WORDS[feature][3].format(amount + unit)
 
 

@@ -62,7 +62,7 @@ def test_a_run_writes_the_profiles_and_becomes_current(brest):
     assert b40.priority_score == pytest.approx(b40.mobilisation_score + b40.persuasion_score)
     assert b40.circonscription.code == "2902" and not b40.redistricting_suspected
     assert run.sources["contact_rate"]["value"] == 0.5
-    assert "Réglage des profils (50 %)" in run.sources["contact_rate"]["source"]
+    assert "Réglage des profils (50\u202f%)" in run.sources["contact_rate"]["source"]
     b1 = PollingStationProfile.objects.current().get(polling_station_id=brest["29019_1"])
     assert b1.leaning == "swing" and b1.confidence == pytest.approx(0.5993, abs=1e-3)
     assert b1.rank_circonscription >= 1 and b1.profile_type is not None
@@ -177,7 +177,7 @@ def test_compute_profiles_command_and_csv_export(brest):
     out = io.StringIO()
     call_command("compute_profiles", stdout=out, stderr=io.StringIO())
     assert "40 bureaux de vote, 2 élection(s)" in out.getvalue()
-    assert "Taux de portes ouvertes : Réglage des profils (50 %)" in out.getvalue()
+    assert "Taux de portes ouvertes : Réglage des profils (50\u202f%)" in out.getvalue()
 
     out = io.StringIO()
     call_command("export_profiles", "--circonscription", "2902", stdout=out)
@@ -310,7 +310,7 @@ def test_the_contact_rate_observed_in_the_field_is_used_once_enough_reports_exis
     assert run.parameters["contact_rate"] == 0.3
     assert run.sources["contact_rate"] == {
         "value": 0.3,
-        "source": "Taux observé sur le terrain : 30 % des portes frappées se sont ouvertes, "
+        "source": "Taux observé sur le terrain : 30\u202f% des portes frappées se sont ouvertes, "
         "d'après 25 comptes rendus d'observation (seuil : 20).",
     }
     observed = PollingStationProfile.objects.get(run=run, polling_station_id=brest["29019_40"]).priority_score
@@ -318,7 +318,7 @@ def test_the_contact_rate_observed_in_the_field_is_used_once_enough_reports_exis
     monkeypatch.setattr(profile_services, "contact_rate_sources", [lambda: (0.3, 19)])
     run = profiles_recompute()
     assert run.parameters["contact_rate"] == 0.5
-    assert run.sources["contact_rate"]["source"].startswith("Réglage des profils (50 %) : 19 compte(s) rendu(s)")
+    assert run.sources["contact_rate"]["source"].startswith("Réglage des profils (50\u202f%) : 19 compte(s) rendu(s)")
     setting = PollingStationProfile.objects.get(run=run, polling_station_id=brest["29019_40"]).priority_score
     assert observed == pytest.approx(setting * 0.3 / 0.5)
 

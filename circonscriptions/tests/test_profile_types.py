@@ -159,8 +159,8 @@ def test_types_that_would_share_a_name_get_the_figure_that_tells_them_apart():
     # Both above the circonscription on the figure that differs most: their values tell them apart.
     more = {**high_rn, "share_expr_far_right": 0.34}
     assert unique_names([high_rn, more], circo, params) == [
-        "secteur acquis à gauche, abstention plus haute, gauche plus forte, extrême droite à 30 %",
-        "secteur acquis à gauche, abstention plus haute, gauche plus forte, extrême droite à 34 %",
+        "secteur acquis à gauche, abstention plus haute, gauche plus forte, extrême droite à 30\u202f%",
+        "secteur acquis à gauche, abstention plus haute, gauche plus forte, extrême droite à 34\u202f%",
     ]
 
 
