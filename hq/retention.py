@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import CharField
+from django.db.models import CharField, ManyToManyRel
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -46,6 +46,19 @@ def expired_supporters(*, now=None, years: int | None = None):
     )
 
 
+def _link_tables() -> list[tuple[type, str]]:
+    """The tables linking sympathisers to other rows (whichever app declares them), with their column."""
+    tables = []
+    for field in Supporter._meta.get_fields():
+        if not field.many_to_many:
+            continue
+        # A link declared elsewhere (Observation.supporters) arrives as its reverse relation.
+        through = field.through if isinstance(field, ManyToManyRel) else field.remote_field.through
+        column = next(f.name for f in through._meta.get_fields() if f.many_to_one and f.related_model is Supporter)
+        tables.append((through, column))
+    return tables
+
+
 def personal_data_purge(*, trigger: str = "command", now=None) -> RetentionRun:
     """Run the purge once (see the module's docstring) and record it."""
     started = timezone.now()
@@ -54,9 +67,10 @@ def personal_data_purge(*, trigger: str = "command", now=None) -> RetentionRun:
     counts = {"supporters_deleted": 0, "observation_texts_cleared": 0, "fiche_versions_redacted": 0}
     with transaction.atomic():
         expired = expired_supporters(now=now, years=policy.supporter_consent_years)
-        # The participant and skill links first, in one statement each; then the rows.
-        for relation in (Supporter.observations.through, Supporter.skills.through):
-            relation.objects.filter(supporter__in=expired.values("pk")).delete()
+        # The many-to-many links first (participants of observations, skills), one statement
+        # each; then the rows, which nothing else references.
+        for through, column in _link_tables():
+            through.objects.filter(**{f"{column}__in": expired.values("pk")}).delete()
         counts["supporters_deleted"] = expired.delete()[1].get(Supporter._meta.label, 0)
         # The admin's history of a deleted sympathiser names them: remove the orphans.
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Supporter)).exclude(

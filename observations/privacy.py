@@ -60,29 +60,35 @@ def export_sections(sender, person, kind: str, **kwargs) -> dict[str, list[dict]
     }
 
 
+# Texts are read and cleared this many observations at a time (the purge may meet many).
+CHUNK = 2000
+
+
 def texts_clear(observations, *, by, reason: str) -> tuple[int, int]:
     """Clear the free texts of `observations` (a queryset), after telling the fiches; returns
     (observations cleared, fiche versions redacted)."""
-    with_texts = observations.filter(~Q(reaction_text="") | ~Q(worked="") | ~Q(did_not_work=""))
-    items = [
-        {
-            "id": row["pk"],
-            "circonscription_id": row["circonscription_id"],
-            "held_on": row["held_on"].isoformat(),
-            "created_at": row["created_at"],
-            "texts": {field: row[field] for field in FREE_TEXT_FIELDS if row[field]},
-        }
-        for row in with_texts.values("pk", "circonscription_id", "held_on", "created_at", *FREE_TEXT_FIELDS)
-    ]
-    if not items:
-        return 0, 0
-    redacted = 0
-    for _receiver, answer in observation_texts_erasing.send(
-        sender=Observation, observations=items, by=by, reason=reason
-    ):
-        redacted += answer or 0
-    cleared = Observation.objects.filter(pk__in=[item["id"] for item in items]).update(**ERASED_TEXTS)
-    return cleared, redacted
+    with_texts = observations.filter(~Q(reaction_text="") | ~Q(worked="") | ~Q(did_not_work="")).order_by("pk")
+    cleared = redacted = 0
+    while True:
+        # Each pass clears what it read: the next one starts on the observations still holding text.
+        rows = with_texts.values("pk", "circonscription_id", "held_on", "created_at", *FREE_TEXT_FIELDS)[:CHUNK]
+        items = [
+            {
+                "id": row["pk"],
+                "circonscription_id": row["circonscription_id"],
+                "held_on": row["held_on"].isoformat(),
+                "created_at": row["created_at"],
+                "texts": {field: row[field] for field in FREE_TEXT_FIELDS if row[field]},
+            }
+            for row in rows
+        ]
+        if not items:
+            return cleared, redacted
+        for _receiver, answer in observation_texts_erasing.send(
+            sender=Observation, observations=items, by=by, reason=reason
+        ):
+            redacted += answer or 0
+        cleared += Observation.objects.filter(pk__in=[item["id"] for item in items]).update(**ERASED_TEXTS)
 
 
 def person_erasing(sender, person, kind: str, by, reason: str, **kwargs) -> dict[str, int]:
