@@ -22,7 +22,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, ManyToManyRel
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -59,6 +59,25 @@ def _link_tables() -> list[tuple[type, str]]:
     return tables
 
 
+def _rows_delete(expired) -> int:
+    """Delete the expired sympathisers, whose links are already gone.
+
+    When nothing but link tables refers to a sympathiser (the case today), one DELETE of the
+    rows the query selects is all it takes; Django's delete() would first load every row
+    to look for dependants (100,000 objects for a first purge). Should another table ever
+    refer to sympathisers, Django's delete() is used and follows its on_delete rules.
+    """
+    dependants = [f for f in Supporter._meta.get_fields() if f.auto_created and not f.concrete and not f.many_to_many]
+    if dependants:
+        return expired.delete()[1].get(Supporter._meta.label, 0)
+    sql, params = expired.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    table, pk = quote(Supporter._meta.db_table), quote(Supporter._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)  # noqa: S608 (names from the model)
+        return cursor.rowcount
+
+
 def personal_data_purge(*, trigger: str = "command", now=None) -> RetentionRun:
     """Run the purge once (see the module's docstring) and record it."""
     started = timezone.now()
@@ -71,7 +90,7 @@ def personal_data_purge(*, trigger: str = "command", now=None) -> RetentionRun:
         # each; then the rows, which nothing else references.
         for through, column in _link_tables():
             through.objects.filter(**{f"{column}__in": expired.values("pk")}).delete()
-        counts["supporters_deleted"] = expired.delete()[1].get(Supporter._meta.label, 0)
+        counts["supporters_deleted"] = _rows_delete(expired)
         # The admin's history of a deleted sympathiser names them: remove the orphans.
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Supporter)).exclude(
             object_id__in=Supporter.objects.annotate(key=Cast("pk", CharField())).values("key")
