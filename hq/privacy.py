@@ -12,8 +12,8 @@ JSON and as CSV (one line per value: section, row, field, value), both in one ZI
 
 Erasure, in one transaction:
 - the person's identity, contact data and consent records are deleted (the User with its
-  Membership and e-mail addresses, or the Supporter row), and the admin's history
-  entries that name them;
+  Membership, e-mail addresses and the invitations sent to their address, or the
+  Supporter row), and the admin's history entries that name them;
 - their participant links on observations are removed; the observations keep their counts;
 - observations they filed keep their counts but lose their free texts and their link
   to the person (filed_by becomes empty: no placeholder account, nothing to maintain);
@@ -228,6 +228,8 @@ def person_erase(*, person: User | Supporter, by, reason: str) -> dict[str, int]
             membership_pk = Membership.objects.filter(user=person).values_list("pk", flat=True).first()
             object_ids = [str(pk)] + ([str(membership_pk)] if membership_pk else [])
             counts["consent records"] = 1 if membership_pk else 0
+            # The invitations sent to their address hold it: they go too.
+            counts["invitations"] = Invitation.objects.filter(email__iexact=person.email).delete()[0]
         else:
             content_types = [ContentType.objects.get_for_model(Supporter)]
             object_ids = [str(pk)]

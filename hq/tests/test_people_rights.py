@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from fiches.models import FicheVersion, FicheVersionRedaction
 from fiches.services import REDACTED_NOTICE
-from hq.models import AuditEntry, ErasureRequest, Membership, Role, Supporter, User
+from hq.models import AuditEntry, ErasureRequest, Invitation, Membership, Role, Supporter, User
 from hq.privacy import person_erase, person_export
 from hq.tests.people_helpers import observation, published_version, supporter
 from observations.models import Observation
@@ -106,12 +106,14 @@ def test_erasing_a_member_cascades_to_observations_and_published_fiches(
     )
     old_pdf = version.pdf.name
     membership_pk, anne_pk = anne.membership.pk, anne.pk
+    Invitation.objects.create(email=anne.email, federation=anne.membership.federation)
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = person_erase(person=anne, by=hq29, reason="demande du 1er décembre")
 
     assert not User.objects.filter(pk=anne_pk).exists()
     assert not Membership.objects.filter(pk=membership_pk).exists()  # the consent record
+    assert not Invitation.objects.filter(email__iexact=anne.email).exists()
     filed.refresh_from_db()
     joined.refresh_from_db()
     # Counts stay; the texts and the link to Anne go; Bruno's text and participation stay.
