@@ -8,10 +8,11 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
-from hq.models import RetentionRun, RetentionSettings, Supporter
+from hq.models import RetentionRun, RetentionSettings, Skill, Supporter
 from hq.retention import personal_data_purge
 from hq.tasks import personal_data_purge_task
 from hq.tests.people_helpers import observation, supporter
@@ -26,6 +27,7 @@ YEAR = timedelta(days=366)
 def old_and_new(federations):
     now = timezone.now()
     expired = supporter(federations["29"], name="Consent 4 ans", consent_at=now - 4 * YEAR)
+    expired.skills.add(Skill.objects.get_or_create(slug="la-poste", defaults={"name": "La Poste"})[0])
     renewed = supporter(federations["29"], name="Renouvelé", consent_at=now - 4 * YEAR, consent_renewed_at=now - YEAR)
     recent = supporter(federations["75"], name="Récent", consent_at=now - YEAR)
     old_obs = observation(
@@ -46,6 +48,9 @@ def test_the_purge_removes_expired_sympathisers_and_old_free_texts_and_keeps_cou
     assert Observation.objects.get(pk=old_and_new["new_obs"].pk).reaction_text == "Texte récent"
     assert (run.supporters_deleted, run.observation_texts_cleared) == (1, 1)
     assert (run.supporter_consent_years, run.observation_text_years, run.trigger) == (3, 2, "test")
+    # No link row is left pointing at a deleted sympathiser (deferred foreign keys checked now).
+    connection.check_constraints()
+    assert not Supporter.skills.through.objects.exists()
 
 
 def test_the_periods_are_the_ones_hq_set(old_and_new):
