@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "task": "circonscriptions.profiles.tasks.profiles_recompute_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Personal data past its retention period (hq/retention.py), daily at 04:15 Paris time.
+    "personal-data-purge": {
+        "task": "hq.tasks.personal_data_purge_task",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fiches.models import BatchPrint, Fiche, FicheVersion
+from fiches.models import BatchPrint, Fiche, FicheVersion, FicheVersionRedaction
 from hq.scoping import ScopedAdminMixin
 
 
@@ -38,3 +38,21 @@ class BatchPrintAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["departement", "created_at", "status", "done", "total", "requested_by"]
     list_select_related = ["departement", "requested_by"]
     readonly_fields = ["summary", "error"]
+
+
+@admin.register(FicheVersionRedaction)
+class FicheVersionRedactionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Where erased quotes were removed from published versions: a record, never edited."""
+
+    list_display = ("version", "redacted_at", "redacted_by", "reason")
+    list_select_related = ("version", "redacted_by")
+    readonly_fields = ("version", "quotes", "redacted_at", "redacted_by", "reason")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

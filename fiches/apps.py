@@ -11,6 +11,13 @@ class FichesConfig(AppConfig):
 
         profiles_computed.connect(_refresh_after_profiles, dispatch_uid="fiches-refresh-after-profiles")
 
+        from fiches import privacy
+        from hq.signals import person_export_requested
+        from observations.signals import observation_texts_erasing
+
+        person_export_requested.connect(privacy.export_sections, dispatch_uid="fiches-export")
+        observation_texts_erasing.connect(privacy.observation_texts_erasing, dispatch_uid="fiches-redact-quotes")
+
 
 def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
     """New profiles give every fiche fresh automatic parts, as drafts for HQ to publish (in a worker)."""

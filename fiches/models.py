@@ -71,7 +71,15 @@ class Fiche(models.Model):
 
 
 class FicheVersion(models.Model):
-    """A published fiche, frozen: nothing here is ever updated (the service only inserts)."""
+    """A published fiche, frozen: nothing here is ever updated (the service only inserts).
+
+    One exception, required by the GDPR (art. 17): when a person is erased, or an
+    observation's free texts reach the end of their retention period, the quotes of those
+    texts are replaced by a notice in the version's content and HTML, and its PDF is
+    deleted and printed again from the redacted HTML when next asked for
+    (fiches.services.fiche_versions_redact). Each such change is recorded as a
+    `FicheVersionRedaction` (what, when, by whom — never the erased text).
+    """
 
     SCOPE_PATH = "fiche__circonscription__departement__code"
 
@@ -105,6 +113,35 @@ class FicheVersion(models.Model):
         if not self._state.adding:
             raise ValueError("Une version publiée ne se modifie pas : publiez-en une nouvelle.")
         super().save(*args, **kwargs)
+
+
+class FicheVersionRedaction(models.Model):
+    """A quote removed from a published version: where it was, when, by whom and why (not the text)."""
+
+    SCOPE_PATH = "version__fiche__circonscription__departement__code"
+
+    version = models.ForeignKey(FicheVersion, models.CASCADE, related_name="redactions", verbose_name=_("version"))
+    # [{"item": index in content["observations"]["items"], "fields": ["worked", ...]}, ...]
+    quotes = models.JSONField(_("quotes redacted"), default=list)
+    redacted_at = models.DateTimeField(_("redacted at"))
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redacted by"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-redacted_at"]
+        default_permissions = ("view",)
+        verbose_name = _("fiche version redaction")
+        verbose_name_plural = _("fiche version redactions")
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.redacted_at:%Y-%m-%d}"
 
 
 class BatchPrint(models.Model):

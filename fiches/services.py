@@ -221,8 +221,7 @@ def print_departement(
             version = fiche.current_version
             html = render_pdf_html(body=version.html, title=version.title, draft=False)
             document = pdf_document(html)
-            with version.pdf.open("rb") as handle:
-                pdf = handle.read()
+            pdf = fiche_version_pdf_bytes(version=version)
             printed.append(
                 PrintedFiche(
                     f"{circo.code}-fiche-{fiche.pk}-v{version.number}.pdf", version.title, False, document, pdf
@@ -311,3 +310,122 @@ def batch_print_build(*, batch: BatchPrint) -> BatchPrint:
     batch.finished_at = timezone.now()
     batch.save(update_fields=["merged_pdf", "zip_file", "summary", "done", "total", "status", "error", "finished_at"])
     return batch
+
+
+# --- Redaction of erased quotes (GDPR art. 17) -------------------------------------------
+
+REDACTED_NOTICE = "[Texte retiré : données personnelles effacées]"
+
+
+def _redact_items(content: dict, observations: list[dict]) -> list[dict]:
+    """Replace, in a version's content, the quotes of the observations' texts; returns where."""
+    wanted: dict[str, set[str]] = {}
+    for o in observations:
+        wanted.setdefault(o["held_on"], set()).update(o["texts"].values())
+    found = []
+    items = (content.get("observations") or {}).get("items") or []
+    for index, item in enumerate(items):
+        texts = wanted.get(item.get("date"))
+        if not texts:
+            continue
+        # Two reports of the same day with the same words are both redacted: erring on
+        # the side of the person (a quote carries no observation id in older versions).
+        fields = [f for f in ("reaction_text", "worked", "did_not_work") if item.get(f) and item[f] in texts]
+        for field in fields:
+            item[field] = REDACTED_NOTICE
+        if fields:
+            found.append({"item": index, "fields": fields})
+    return found
+
+
+def _rendered_html(content: dict, old_html: str, observations: list[dict]) -> str:
+    try:
+        return str(render_body(content, draft=False))
+    except Exception:  # a version composed by an older layout the template no longer reads
+        log.warning("Version re-rendered by replacing quotes in its stored HTML", exc_info=True)
+        from django.utils.html import escape
+
+        from fiches.templatetags.fiches_tags import fr
+
+        html = old_html
+        for o in observations:
+            for text in o["texts"].values():
+                html = html.replace(str(escape(fr(text))), REDACTED_NOTICE).replace(str(escape(text)), REDACTED_NOTICE)
+        return html
+
+
+def fiche_versions_redact(*, observations: list[dict], by, reason: str) -> int:
+    """Redact, in every published version, the quotes of free texts about to be erased.
+
+    `observations` are the items of observations.signals.observation_texts_erasing. For each
+    version that quoted one of the texts: the quote is replaced by a notice in the content
+    and the HTML is rendered again from it; the PDF is deleted (after commit) and printed
+    again from the redacted HTML when next asked for; a FicheVersionRedaction records it.
+    The département's batch-print files, which may hold the quote, are deleted. This is
+    the one write a published version ever gets. Returns the number of versions redacted.
+    """
+    from fiches.models import FicheVersionRedaction
+
+    circonscription_ids = {o["circonscription_id"] for o in observations if o["circonscription_id"]}
+    if not circonscription_ids:
+        return 0
+    # A version can only quote what was reported before it was published.
+    first = min(o["created_at"] for o in observations)
+    candidates = FicheVersion.objects.filter(
+        fiche__circonscription_id__in=circonscription_ids, published_at__gte=first
+    ).select_related("fiche__circonscription")
+    now = timezone.now()
+    redacted = 0
+    departement_ids = set()
+    old_files = []
+    for version in candidates.iterator(chunk_size=50):
+        content = version.content
+        found = _redact_items(content, observations)
+        if not found:
+            continue
+        html = _rendered_html(content, version.html, observations)
+        if version.pdf:
+            old_files.append(version.pdf.name)
+        FicheVersion.objects.filter(pk=version.pk).update(content=content, html=html, pdf="")
+        FicheVersionRedaction.objects.create(
+            version=version, quotes=found, redacted_at=now, redacted_by=by, reason=reason[:500]
+        )
+        departement_ids.add(version.fiche.circonscription.departement_id)
+        redacted += 1
+    batches = BatchPrint.objects.filter(departement_id__in=departement_ids).exclude(merged_pdf="", zip_file="")
+    for batch in batches:
+        old_files.extend(name for name in (batch.merged_pdf.name, batch.zip_file.name) if name)
+    batches.update(
+        merged_pdf="",
+        zip_file="",
+        error="Fichiers retirés après l'effacement de données personnelles : relancez l'impression.",
+    )
+    if old_files:
+        transaction.on_commit(lambda: _delete_files(old_files))
+    return redacted
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def fiche_version_pdf_bytes(*, version: FicheVersion) -> bytes:
+    """The version's PDF; a redacted version has none until this prints it again from its HTML."""
+    if version.pdf:
+        with version.pdf.open("rb") as handle:
+            return handle.read()
+    html = render_pdf_html(body=version.html, title=version.title, draft=False)
+    pdf = pdf_document(html).write_pdf()
+    name = default_storage_save(f"fiches/versions/fiche-{version.fiche_id}-v{version.number}-r.pdf", pdf)
+    FicheVersion.objects.filter(pk=version.pk).update(pdf=name)
+    version.pdf.name = name
+    return pdf
+
+
+def default_storage_save(name: str, data: bytes) -> str:
+    from django.core.files.storage import default_storage
+
+    return default_storage.save(name, ContentFile(data))

@@ -1,5 +1,7 @@
 """Pages of the fiches: thin views; objects come through fiches.queries (hq.scoping underneath)."""
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +29,7 @@ from fiches.services import (
     fiche_preview,
     fiche_publish,
     fiche_update,
+    fiche_version_pdf_bytes,
     local_issue_create,
 )
 from fiches.svgmap import LEGEND_TITLE, NUMBERED_NOTE, leaning_legend
@@ -156,8 +159,9 @@ def fiche_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(version: FicheVersion) -> FileResponse:
+    # A version whose quotes were redacted has its PDF printed again on first demand.
     return FileResponse(
-        version.pdf.open("rb"),
+        io.BytesIO(fiche_version_pdf_bytes(version=version)),
         content_type="application/pdf",
         filename=f"fiche-{version.fiche_id}-v{version.number}.pdf",
     )

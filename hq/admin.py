@@ -9,19 +9,24 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from hq.audit import AuditedAdminMixin
 from hq.models import (
+    AuditEntry,
     Cause,
+    ErasureRequest,
     Federation,
     Invitation,
     LocalIssue,
     Membership,
     Method,
+    RetentionRun,
+    RetentionSettings,
     Role,
     Section,
     Skill,
     User,
 )
-from hq.scoping import ScopedAdminMixin
+from hq.scoping import ScopedAdminMixin, scope_for
 from hq.services import hq_staff_grant, hq_staff_revoke
 
 POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -40,7 +45,8 @@ class MembershipInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, ScopedAdminMixin, DjangoUserAdmin):
+    audit_person_kind = "member"
     ordering = ("email",)
     list_display = ("email", "full_name", "membership_role", "is_staff", "is_active")
     list_filter = ("is_staff", "is_active", "membership__role")
@@ -105,7 +111,7 @@ class SectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, RoleLimitMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "role", "federation", "section", "consent_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name")
@@ -184,3 +190,103 @@ class LocalIssueAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+# --- People's rights, audit log, retention ---------------------------------------------
+
+
+class NationalOnlyMixin:
+    """Readable by national HQ only; nobody adds, changes or deletes (rows are written by QG itself)."""
+
+    def has_module_permission(self, request) -> bool:
+        return scope_for(request.user).is_national
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return scope_for(request.user).is_national
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(NationalOnlyMixin, admin.ModelAdmin):
+    """The audit log: national HQ filters it by person (kind and id), actor, action and date."""
+
+    list_display = ("at", "actor_email", "actor_role", "action", "page", "target", "person_kind", "person_id", "reason")
+    list_filter = ("action", "person_kind", "actor_role", ("at", admin.DateFieldListFilter))
+    # "=42" finds the entries about person 42 (or actor 42); words search the actor, page and target.
+    search_fields = ("=person_id", "=actor_id", "actor_email", "page", "target", "reason")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    show_full_result_count = False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(NationalOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "trigger",
+        "supporters_deleted",
+        "observation_texts_cleared",
+        "fiche_versions_redacted",
+        "sessions_deleted",
+        "finished_at",
+    )
+    readonly_fields = [f.name for f in RetentionRun._meta.fields]
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(RetentionSettings)
+class RetentionSettingsAdmin(admin.ModelAdmin):
+    """The retention periods: one row, changed by national HQ only."""
+
+    list_display = ("__str__", "supporter_consent_years", "observation_text_years", "updated_at")
+
+    def has_module_permission(self, request) -> bool:
+        return scope_for(request.user).is_national
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return scope_for(request.user).is_national
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return scope_for(request.user).is_national
+
+    def has_add_permission(self, request) -> bool:
+        return scope_for(request.user).is_national and not RetentionSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        RetentionSettings.load()  # the row exists from the first visit on
+        return super().get_queryset(request)
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Requests are executed from the person's page (hq:person), which asks why and logs it."""
+
+    list_display = ("requested_at", "user", "federation", "status", "handled_at")
+    list_filter = ("status",)
+    list_select_related = ("user", "federation")
+    readonly_fields = ("user", "federation", "requested_at", "reason", "status", "handled_at", "handled_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -106,3 +106,17 @@ class SectionForm(forms.Form):
         if taken.exists():
             raise forms.ValidationError(_("Another section of this federation already has this name."))
         return name
+
+
+class ReasonForm(forms.Form):
+    """Why personal data is exported or erased: written to the audit log with the action."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class ErasureForm(ReasonForm):
+    confirm = forms.BooleanField(label=_("I understand that this erasure cannot be undone."))
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)

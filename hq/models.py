@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -339,6 +340,9 @@ class Supporter(models.Model):
     federation = models.ForeignKey(Federation, models.PROTECT, related_name="supporters", verbose_name=_("federation"))
     consent_text = models.TextField(_("consent wording"))
     consent_at = models.DateTimeField(_("consent given at"))
+    # Consent to be kept on file lasts a few years (hq.RetentionSettings); asked again and
+    # given again, it starts over from this date. The purge reads the later of the two.
+    consent_renewed_at = models.DateTimeField(_("consent renewed at"), null=True, blank=True)
     added_by = models.ForeignKey(
         User, models.SET_NULL, null=True, blank=True, related_name="supporters_added", verbose_name=_("added by")
     )
@@ -355,3 +359,131 @@ class Supporter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("read a page listing people")
+    EXPORT = "export", _("export of a person's data")
+    ERASE = "erase", _("erasure of a person")
+    ERASURE_REQUEST = "erasure_request", _("erasure asked by the person")
+
+
+class AuditEntry(models.Model):
+    """Who read, exported or erased personal data: when, what, and why (append-only).
+
+    A row is written once and never changed: the admin grants no change or delete
+    permission, and a database trigger (migration 0007) refuses UPDATE and DELETE on the
+    table. The actor is stored as an id and the e-mail address they had (not a foreign
+    key: erasing the actor must not rewrite the log). A person read or acted upon is
+    stored as a kind and an id only, never by name, so that the log keeps no identity of
+    someone erased.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_email = models.CharField(_("actor"), max_length=254, blank=True)
+    actor_role = models.CharField(_("actor's role"), max_length=12, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    page = models.CharField(_("page"), max_length=120, blank=True)
+    target = models.CharField(_("object or filters"), max_length=500, blank=True)
+    person_kind = models.CharField(_("person kind"), max_length=10, blank=True)
+    person_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["person_kind", "person_id"], name="audit_person")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or '—'} {self.action} {self.page}"
+
+
+class ErasureRequest(models.Model):
+    """A member's request, from their « Mes données » page, that QG erase them; their HQ executes it.
+
+    Once executed the user is gone: the request keeps its dates and who handled it, not the person.
+    """
+
+    SCOPE_PATH = "federation__departement__code"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("executed")
+
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="erasure_requests", verbose_name=_("person")
+    )
+    federation = models.ForeignKey(
+        Federation, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("federation")
+    )
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    handled_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("executed by")
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d} {self.get_status_display()}"
+
+
+class RetentionSettings(models.Model):
+    """How long QG keeps personal data it no longer needs (one row, set by national HQ in the admin)."""
+
+    supporter_consent_years = models.PositiveSmallIntegerField(
+        _("sympathisers kept without renewed consent (years)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("A sympathiser whose consent was neither given nor renewed within this period is deleted."),
+    )
+    observation_text_years = models.PositiveSmallIntegerField(
+        _("free texts of observations kept (years)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Older observations lose their free texts; their counts are kept."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention periods")
+        verbose_name_plural = _("retention periods")
+
+    def __str__(self) -> str:
+        return str(_("retention periods"))
+
+    @classmethod
+    def load(cls) -> "RetentionSettings":
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class RetentionRun(models.Model):
+    """One run of the retention purge, with what it removed."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    trigger = models.CharField(_("started by"), max_length=40)
+    supporter_consent_years = models.PositiveSmallIntegerField(_("sympathisers' period (years)"))
+    observation_text_years = models.PositiveSmallIntegerField(_("free texts' period (years)"))
+    supporters_deleted = models.PositiveIntegerField(_("sympathisers deleted"), default=0)
+    observation_texts_cleared = models.PositiveIntegerField(_("observations whose free texts were cleared"), default=0)
+    fiche_versions_redacted = models.PositiveIntegerField(_("fiche versions redacted"), default=0)
+    sessions_deleted = models.PositiveIntegerField(_("expired sessions deleted"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        default_permissions = ("view",)
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

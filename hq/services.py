@@ -219,3 +219,8 @@ def section_update(*, section: Section, name: str, by: User) -> Section:
     section.name = name.strip()
     section.save(update_fields=["name"])
     return section
+
+
+def supporters_consent_renew(*, supporters) -> int:
+    """The sympathisers agreed again to be kept on file (asked by HQ): their retention period starts over."""
+    return supporters.update(consent_renewed_at=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hq import views
+from hq import privacy_views, views
 
 app_name = "hq"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("secretariat/", views.secretary_home, name="secretary_home"),
     path("militant/", views.activist_home, name="activist_home"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("mes-donnees/", privacy_views.my_data, name="my_data"),
+    path("mes-donnees/export/", privacy_views.my_data_export, name="my_data_export"),
+    path("mes-donnees/effacement/", privacy_views.my_data_erasure_request, name="my_data_erasure_request"),
+    path("personnes/demandes-effacement/", privacy_views.erasure_requests, name="erasure_requests"),
+    path("personnes/<str:kind>/<id:pk>/", privacy_views.person_page, name="person"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from circonscriptions.models import Circonscription
 from hq import services
+from hq.audit import audit_read
 from hq.forms import InvitationAcceptForm, InvitationForm, SectionForm
 from hq.health import health_report
 from hq.models import Federation, Invitation, Membership, Role, Section
@@ -90,6 +91,7 @@ def federation_detail(request: HttpRequest, code: str) -> HttpResponse:
         # Members' names and consent are personal data: only their HQ sees the list.
         context["memberships"] = Membership.objects.filter(federation=federation).for_listing()
         context["invitations"] = Invitation.objects.filter(federation=federation).pending().for_listing()
+        audit_read(request, page="federation members", target=f"federation {code}")
     return render(request, "hq/federation_detail.html", context)
 
 

@@ -5,9 +5,13 @@ them; its consent wording and date are read-only: nobody may change what a perso
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
+from hq.audit import AuditedAdminMixin
 from hq.models import Supporter
-from hq.scoping import ScopedAdminMixin
+from hq.scoping import ScopedAdminMixin, scope_for, scope_queryset
+from hq.services import supporters_consent_renew
 from observations.models import Observation
 
 
@@ -22,12 +26,22 @@ class ObservationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "phone", "email", "federation", "consent_at")
+class SupporterAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    audit_person_kind = "supporter"
+    list_display = ("name", "phone", "email", "federation", "consent_at", "consent_renewed_at")
+    actions = ["consent_renewed"]
     list_select_related = ("federation",)
     search_fields = ("name", "email", "phone")
     filter_horizontal = ("skills",)
-    readonly_fields = ("consent_text", "consent_at", "added_by", "created_at")
+    readonly_fields = ("consent_text", "consent_at", "consent_renewed_at", "added_by", "created_at")
+
+    @admin.action(description=_("They gave their consent again today (renewal)"))
+    def consent_renewed(self, request, queryset) -> None:
+        # Only rows this HQ may change: the scoped queryset, write access checked.
+        if not scope_for(request.user).can_write_territory:
+            raise PermissionDenied
+        count = supporters_consent_renew(supporters=scope_queryset(queryset, request.user, write=True))
+        self.message_user(request, _("Consent renewed for %(count)d sympathisers.") % {"count": count})
 
     def has_add_permission(self, request):
         # A sympathiser comes from the field, with their consent: never typed in by hand here.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
+from hq.audit import audit_read
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for, scope_queryset
 from observations.forms import (
@@ -283,13 +284,16 @@ def _map_data(qs) -> dict:
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_role(request, HQ_ROLES)
     observation = get_for_user(Observation.objects.for_listing(), request.user, pk=pk)
+    show_people = scope_for(request.user).role in PEOPLE_ROLES
+    if show_people:
+        audit_read(request, page="observation participants", target=f"observation {observation.pk}")
     return render(
         request,
         "observations/observation_detail.html",
         {
             "observation": observation,
             "stations": observation.polling_stations.select_related("commune"),
-            "show_people": scope_for(request.user).role in PEOPLE_ROLES,
+            "show_people": show_people,
         },
     )
 
@@ -312,6 +316,7 @@ def participants(request: HttpRequest) -> HttpResponse:
     _require_role(request, PEOPLE_ROLES)
     filters, qs = _filtered(request)
     people = mobilisable_people(qs)
+    audit_read(request, page="people to mobilise")
     return render(request, "observations/participants.html", {"filters": filters, **people})
 
 

@@ -106,8 +106,8 @@ def test_federal_home_lists_sections_members_and_invitations_in_constant_queries
         Invitation.objects.create(email=f"invite{i}@example.org", federation=federations["29"], invited_by=federal)
     client.force_login(federal)
     client.get("/federation/29/")  # warms the session
-    # session, user, scope, federation, can_write, sections, members, invitations
-    with django_assert_num_queries(8):
+    # session, user, scope, federation, can_write, sections, members, invitations, audit entry (one INSERT)
+    with django_assert_num_queries(9):
         response = client.get("/federation/29/")
     page = response.content.decode()
     assert page.count("Militant ") == 6

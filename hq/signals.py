@@ -1,0 +1,23 @@
+"""Signals through which hq asks the higher apps (observations, fiches) about a person's data.
+
+hq holds the people; observations and fiches hold what they did. hq must not import
+them (the layering is circonscriptions ← hq ← observations ← fiches), so it sends these
+signals and the higher apps answer from receivers connected in their AppConfig.ready():
+
+- `person_export_requested(person=…, kind=…)`: each receiver returns a dict
+  {section name: list of rows (dicts of plain values)} of what its app holds about the
+  person, and nothing about anyone else;
+- `person_erasing(person=…, kind=…, by=…, reason=…)`: sent inside the erasure's
+  transaction, before the person's rows are deleted; each receiver removes or redacts
+  its app's data about the person and returns a dict {what: how many};
+- `retention_purging(text_cutoff=…, by=…)`: sent by the retention purge; receivers clear
+  observation free texts of actions held before the cutoff date and return counts.
+
+`kind` is "member" (an hq.User) or "supporter" (an hq.Supporter).
+"""
+
+from django.dispatch import Signal
+
+person_export_requested = Signal()
+person_erasing = Signal()
+retention_purging = Signal()
