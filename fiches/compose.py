@@ -101,7 +101,7 @@ LEANINGS = tuple(Leaning.values)  # display order of the five classes
 # The kinds of territory of Method.suits, as « Convient : … » lists them on a fiche.
 SUIT_LABELS = {
     "left": "bureaux acquis à gauche",
-    "swing": "bureaux hésitants",
+    "swing": "bureaux disputés",
     "centre": "bureaux dominés par Ensemble",
     "right": "bureaux dominés par la droite",
     "far_right": "bureaux dominés par l'extrême droite",
@@ -314,7 +314,7 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], ho
         "counts_line": "{n} bureaux : {classes}.".format(
             n=len(profiles),
             classes=", ".join(
-                # « 1 hésitant », « 24 hésitants »: the plural is the suits label without « bureaux ».
+                # « 1 disputé », « 24 disputés »: the plural is the suits label without « bureaux ».
                 f"{counts[k]} {leanings[k] if counts[k] == 1 else SUIT_LABELS[k].removeprefix('bureaux ')}"
                 for k in LEANINGS
                 if counts[k]

@@ -377,6 +377,7 @@ def polling_station_profile(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile,
             "reason": reason,
             "history": history,
+            "excluded_labels": [e.get("label") for e in profile.excluded_elections] if profile else [],
             # Built from numbers and escaped labels by a pure function: safe to insert as is.
             "chart": mark_safe(chart),  # noqa: S308
             **station_facts(station, run),

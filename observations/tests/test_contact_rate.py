@@ -43,7 +43,7 @@ def test_the_profiles_read_it_through_the_registry_and_name_its_source(place, ca
     )
     assert params.contact_rate == pytest.approx(0.4)
     assert sources["contact_rate"]["source"] == (
-        "Taux observé sur le terrain : 40 % des portes frappées se sont ouvertes, "
+        "Taux observé sur le terrain : 40\u202f% des portes frappées se sont ouvertes, "
         "d'après 3 comptes rendus d'observation (seuil : 3)."
     )
     params, sources = profile_services.parameters_resolve(profile_services.ProfileParameters())
