@@ -280,7 +280,7 @@ def test_the_polling_station_page_explains_the_priority_next_to_it_and_names_the
             {
                 "election": "lg2022",
                 "label": "Législatives 2022 T1",
-                "reason": "Nuances manquantes.",
+                "reason": "50\u202f% des suffrages exprimés sans nuance utilisable.",
                 "unlabelled_share": 0.5,
             }
         ],
@@ -288,7 +288,7 @@ def test_the_polling_station_page_explains_the_priority_next_to_it_and_names_the
         redistricting_note="Inscrits passés de 886 à 1 240 entre 2022 et 2024.",
     )
     ProfileRun.objects.filter(pk=run.pk).update(
-        sources={"contact_rate": {"value": 0.43, "source": "les observations du terrain (212 fiches)"}}
+        sources={"contact_rate": {"value": 0.43, "source": "Les observations du terrain (212 fiches)."}}
     )
     client.force_login(_member(Role.FEDERAL_HQ, "29"))
     html = unescape(client.get(f"/carte/bureau/{station_id}/").content.decode())
@@ -297,8 +297,9 @@ def test_the_polling_station_page_explains_the_priority_next_to_it_and_names_the
     assert html.index("Participation") > priority  # the explanation comes with the figure, before the rest
     assert "7,5" in html[priority : priority + 400] and "entre 3,2 et 9,8 voix" in html
     assert "voix gagnées pour 20 heures de porte-à-porte" in html
-    assert "taux de contact : les observations du terrain (212 fiches)" in html and "43\u202f%" in html
-    assert "Législatives 2022 T1 : Nuances manquantes." in html and "50\u202f% des suffrages exprimés" in html
+    assert "rencontrées par heure). Les observations du terrain (212 fiches)" in html and "43\u202f%" in html
+    reason = "Législatives 2022 T1 : 50\u202f% des suffrages exprimés sans nuance utilisable."
+    assert reason in html and html.count("des suffrages exprimés sans nuance") == 1  # said once
     assert "Redécoupage probable" in html and "Inscrits passés de 886 à 1 240" in html
     assert "+8,4\u202fpt" in html and "foyer de vote intermittent" in html
 

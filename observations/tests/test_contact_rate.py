@@ -48,4 +48,4 @@ def test_the_profiles_read_it_through_the_registry_and_name_its_source(place, ca
     )
     params, sources = profile_services.parameters_resolve(profile_services.ProfileParameters())
     assert params.contact_rate == 0.5
-    assert sources["contact_rate"]["source"].startswith("Réglage des profils (50 %) : 3 compte(s) rendu(s)")
+    assert sources["contact_rate"]["source"].startswith("Réglage des profils (50\u202f%) : 3 compte(s) rendu(s)")
