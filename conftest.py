@@ -36,6 +36,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    # HQ members must have a second factor (hq.middleware.SecondFactorRequiredMiddleware);
+    # the tests of other features log HQ members in without one. The tests of the rule
+    # itself put settings.QG_MFA_REQUIRED_ROLES back (hq/tests/test_second_factor.py).
+    settings.QG_MFA_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def departements(db):
     """Finistère and Paris; they may already be there (the session `territory` commits them)."""

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "leaflet",
     "circonscriptions",
     "hq",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hq.middleware.ContentSecurityPolicyMiddleware",
     "hq.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "hq.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hq.context_processors.role",
+                "hq.context_processors.csp",
             ],
         },
     },
@@ -158,6 +162,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+
+# Second factor (allauth.mfa): an authenticator app (TOTP) and single-use recovery codes.
+# HQ accounts can read and change every member's data of their federation (or all of
+# them): they must have one (hq.middleware.SecondFactorRequiredMiddleware); other
+# members may add one. Tests of other features empty QG_MFA_REQUIRED_ROLES (conftest.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "QG"
+MFA_ADAPTER = "hq.adapters.MFAAdapter"
+QG_MFA_REQUIRED_ROLES = ["national_hq", "federal_hq"]
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
