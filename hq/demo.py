@@ -89,7 +89,8 @@ def demo_load() -> list[str]:
                 "consent_at": timezone.now(),
             },
         )
-        if role in DEMO_TOTP_ROLES and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if role in DEMO_TOTP_ROLES and not has_totp:
             Authenticator.objects.create(
                 user=user,
                 type=Authenticator.Type.TOTP,
