@@ -258,6 +258,11 @@ class Method(models.Model):
         help_text=_("Kinds of territory it suits: leanings (left, right, swing) and 'abstention'."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    legal_warning = models.TextField(
+        _("legal warning"),
+        blank=True,
+        help_text=_("What election law requires of this action (gifts to voters, campaign accounts), shown with it."),
+    )
 
     class Meta:
         ordering = ["position", "name"]
