@@ -233,6 +233,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Time limits: a task stuck on a bad file or a dead connection must not hold a worker for
+# ever. At the soft limit the task gets SoftTimeLimitExceeded (an exception its service
+# records, e.g. an import or a batch marked failed); at the hard limit the worker process
+# is killed and replaced. Defaults for any task; the long ones set their own
+# (circonscriptions.tasks, circonscriptions.profiles.tasks, fiches.tasks). Enforced by
+# the prefork pool the worker runs (scripts/serve.sh), not by --pool=solo.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 12 * 60)
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(os.environ.get("QG_STATE_DIR", BASE_DIR / "var")) / "celerybeat-schedule")
 )
