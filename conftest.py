@@ -36,6 +36,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    # HQ members must have a second factor (hq.middleware.SecondFactorRequiredMiddleware);
+    # the tests of other features log HQ members in without one. The tests of the rule
+    # itself put settings.QG_MFA_REQUIRED_ROLES back (hq/tests/test_second_factor.py).
+    settings.QG_MFA_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def departements(db):
     """Finistère and Paris; they may already be there (the session `territory` commits them)."""
@@ -165,6 +173,13 @@ def page(request, chromium, live_server):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Every browser test also checks that QG's Content-Security-Policy refused nothing the
+    # page needed (an inline script or style, an outside resource): chromium says so on the console.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
@@ -172,6 +187,8 @@ def page(request, chromium, live_server):
         safe = "".join(c if c.isalnum() or c in "-_.[]" else "_" for c in request.node.name)
         page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
     context.close()
+    if report is not None and report.passed and not getattr(request.node, "csp_violations_expected", False):
+        assert not page.csp_violations, f"the Content-Security-Policy refused: {page.csp_violations}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -57,7 +57,7 @@ NUANCE_PAGE_LIMIT = 500
 
 MAP_MEDIA = forms.Media(
     js=["leaflet/leaflet.js", "circonscriptions/admin/shape_map.js"],
-    css={"all": ["leaflet/leaflet.css"]},
+    css={"all": ["leaflet/leaflet.css", "circonscriptions/admin/shape_map.css"]},
 )
 
 
@@ -69,7 +69,7 @@ def shape_map_html(shape) -> str:
     tiles = settings.LEAFLET_CONFIG.get("TILES") or []
     url, attribution = (tiles[0][1], tiles[0][2].get("attribution", "")) if tiles else ("", "")
     return format_html(
-        '<div class="qg-shape-map" style="height:420px;width:100%;max-width:720px" '
+        '<div class="qg-shape-map" '
         'data-geojson="{}" data-tiles="{}" data-attribution="{}"></div><p class="help">{}</p>',
         geom.geojson,
         url,

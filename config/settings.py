@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "leaflet",
     "circonscriptions",
     "hq",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hq.middleware.ContentSecurityPolicyMiddleware",
     "hq.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "hq.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hq.context_processors.role",
+                "hq.context_processors.csp",
             ],
         },
     },
@@ -159,6 +163,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 
+# Second factor (allauth.mfa): an authenticator app (TOTP) and single-use recovery codes.
+# HQ accounts can read and change every member's data of their federation (or all of
+# them): they must have one (hq.middleware.SecondFactorRequiredMiddleware); other
+# members may add one. Tests of other features empty QG_MFA_REQUIRED_ROLES (conftest.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "QG"
+MFA_ADAPTER = "hq.adapters.MFAAdapter"
+QG_MFA_REQUIRED_ROLES = ["national_hq", "federal_hq"]
+
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
@@ -220,6 +233,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Time limits: a task stuck on a bad file or a dead connection must not hold a worker for
+# ever. At the soft limit the task gets SoftTimeLimitExceeded (an exception its service
+# records, e.g. an import or a batch marked failed); at the hard limit the worker process
+# is killed and replaced. Defaults for any task; the long ones set their own
+# (circonscriptions.tasks, circonscriptions.profiles.tasks, fiches.tasks). Enforced by
+# the prefork pool the worker runs (scripts/serve.sh), not by --pool=solo.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 12 * 60)
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(os.environ.get("QG_STATE_DIR", BASE_DIR / "var")) / "celerybeat-schedule")
 )

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
@@ -9,6 +10,8 @@ register_converter(IdConverter, "id")
 
 admin.site.site_header = "QG"
 admin.site.site_title = "QG"
+# One log-in page for everything: the admin's own would skip the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", hq_views.healthz, name="healthz"),

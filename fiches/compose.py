@@ -60,6 +60,7 @@ from circonscriptions.profiles.formats import number, percent
 from circonscriptions.profiles.leanings import leaning_label, opponent_name
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS
+from hq.catalogue import without_unchecked
 from hq.models import Method
 
 if TYPE_CHECKING:
@@ -358,8 +359,10 @@ def method_entry(method: Method, tags: list[str]) -> dict:
         "name": method.name,
         "summary": method.summary,
         "script": method.script,
-        "evidence": method.evidence,
-        "sources": method.sources,
+        # Passages still marked « à vérifier » stay in the catalogue, out of fiches (hq.catalogue).
+        "evidence": without_unchecked(method.evidence),
+        "sources": without_unchecked(method.sources),
+        "legal_warning": method.legal_warning,
         "fits": fits,
     }
 

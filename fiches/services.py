@@ -27,6 +27,7 @@ from fiches.compose import compose_automatic, compose_content, compose_fiche, de
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from fiches.pdf import ProjectOnlyFetcher, pdf_document, pdf_merge
 from fiches.render import render_body, render_pdf_html
+from hq.electoral_law import ElectoralSilenceError, electoral_silence, french_date, next_polling
 from hq.models import LocalIssue, Membership, Role
 
 log = logging.getLogger(__name__)
@@ -122,18 +123,44 @@ def _pdf_for(content: dict, body: str, *, draft: bool, fetcher: ProjectOnlyFetch
     return pdf_document(html, fetcher)
 
 
+def next_polling_line(departement_code: str) -> str:
+    """« Prochain scrutin : Législatives 2027, 1er tour, dimanche 13 juin 2027 » for the territory, or ""."""
+    found = next_polling(timezone.now(), departement_code)
+    if found is None:
+        return ""
+    election, day = found
+    return f"Prochain scrutin : {election.label}, {french_date(day)}."
+
+
+def _with_next_polling(content: dict, departement_code: str) -> dict:
+    # Written into the composition: the published version (page and PDF) keeps the date it was published with.
+    return {**content, "next_polling": next_polling_line(departement_code)}
+
+
+def refuse_during_electoral_silence(*, departement_code: str, action: str) -> None:
+    """Raise ElectoralSilenceError when the Code électoral (L49) forbids propaganda there now."""
+    silence = electoral_silence(timezone.now(), departement_code)
+    if silence is not None:
+        raise ElectoralSilenceError(silence, action)
+
+
 def fiche_preview(*, fiche: Fiche) -> tuple[dict, str]:
     """The draft as it would be published: its composition and HTML body."""
-    content = compose_fiche(fiche)
+    content = _with_next_polling(compose_fiche(fiche), fiche.circonscription.departement.code)
     return content, render_body(content, draft=True)
 
 
 def fiche_publish(*, fiche: Fiche, by, fetcher: ProjectOnlyFetcher | None = None) -> FicheVersion:
-    """Freeze the draft into a new immutable version (content, HTML, PDF); tell the activists after commit."""
+    """Freeze the draft into a new immutable version (content, HTML, PDF); tell the activists after commit.
+
+    Refused (ElectoralSilenceError) during the electoral silence of the fiche's département.
+    """
     with transaction.atomic():
         # Lock the fiche: two HQ members publishing at once must get two numbers, not one.
         fiche = Fiche.objects.select_for_update().select_related("circonscription__departement").get(pk=fiche.pk)
-        content = compose_fiche(fiche)
+        code = fiche.circonscription.departement.code
+        refuse_during_electoral_silence(departement_code=code, action="publier cette fiche")
+        content = _with_next_polling(compose_fiche(fiche), code)
         body = render_body(content, draft=False)
         pdf = _pdf_for(content, body, draft=False, fetcher=fetcher).write_pdf()
         number = (fiche.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -201,6 +228,8 @@ def print_departement(
     circonscription without any published fiche gets its draft — HQ's unpublished one
     if there is one, else the automatic composition — marked « brouillon » on every page.
     """
+    refuse_during_electoral_silence(departement_code=departement.code, action="imprimer les fiches")
+    polling = next_polling_line(departement.code)
     circos = list(Circonscription.objects.filter(departement=departement).select_related("departement"))
     fiches = list(
         Fiche.objects.filter(circonscription__departement=departement).select_related(
@@ -237,6 +266,7 @@ def print_departement(
                     fiche_id=None,
                     circonscription=circo,
                 )
+            content = {**content, "next_polling": polling}
             document = _pdf_for(content, render_body(content, draft=True), draft=True)
             printed.append(
                 PrintedFiche(f"{circo.code}-brouillon.pdf", content["title"], True, document, document.write_pdf())
@@ -272,9 +302,13 @@ def print_departement_to_dir(*, departement: Departement, out: Path, progress=No
 
 
 def batch_print_request(*, departement: Departement, by, queue: str | None = None) -> BatchPrint:
-    """Record a batch print and enqueue its task once committed (`queue` is for tests' private worker)."""
+    """Record a batch print and enqueue its task once committed (`queue` is for tests' private worker).
+
+    Refused (ElectoralSilenceError) during the electoral silence of the département.
+    """
     from fiches.tasks import batch_print_task
 
+    refuse_during_electoral_silence(departement_code=departement.code, action="imprimer les fiches")
     batch = BatchPrint.objects.create(
         departement=departement,
         requested_by=by,
@@ -303,6 +337,10 @@ def batch_print_build(*, batch: BatchPrint) -> BatchPrint:
         batch.summary = [{"file": p.filename, "title": p.title, "draft": p.draft} for p in printed]
         batch.done = batch.total = len(printed)
         batch.status = BatchPrint.Status.SUCCEEDED
+    except ElectoralSilenceError as exc:
+        # The silence began after the request: the French sentence says why, no traceback.
+        batch.status = BatchPrint.Status.FAILED
+        batch.error = str(exc)
     except Exception as exc:
         log.exception("batch print %s failed", batch.pk)
         batch.status = BatchPrint.Status.FAILED

@@ -6,13 +6,15 @@ from fiches.models import BatchPrint
 from fiches.services import batch_print_build, fiches_refresh_after_profiles
 
 
-@shared_task
+# One federation's fiches (21 circonscriptions at most, a few seconds of WeasyPrint each).
+@shared_task(soft_time_limit=20 * 60, time_limit=22 * 60)
 def batch_print_task(batch_id: int) -> str:
     batch = BatchPrint.objects.select_related("departement").get(pk=batch_id)
     return batch_print_build(batch=batch).status
 
 
-@shared_task
+# Every fiche of the country recomposed after a national recompute.
+@shared_task(soft_time_limit=30 * 60, time_limit=32 * 60)
 def fiches_refresh_task() -> int:
     """Run after a profile recompute: fresh automatic parts as drafts for HQ to publish."""
     return fiches_refresh_after_profiles()

@@ -33,6 +33,7 @@ from fiches.services import (
     local_issue_create,
 )
 from fiches.svgmap import LEGEND_TITLE, NUMBERED_NOTE, leaning_legend
+from hq.electoral_law import ElectoralSilenceError
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for
 
@@ -140,7 +141,11 @@ def fiche_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def fiche_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     fiche = fiche_for_user(request.user, pk, write=True)
-    version = fiche_publish(fiche=fiche, by=request.user)
+    try:
+        version = fiche_publish(fiche=fiche, by=request.user)
+    except ElectoralSilenceError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("fiches:preview", pk=fiche.pk)
     messages.success(
         request,
         _("Version %(n)s published; the activists of the federation are told by e-mail.") % {"n": version.number},
@@ -228,8 +233,12 @@ def batch_start(request: HttpRequest) -> HttpResponse:
         return render(request, "fiches/batch_choose.html", {"departements": Departement.objects.order_by("code")})
     departement = _printing_departement(request)
     if request.method == "POST":
-        batch = batch_print_request(departement=departement, by=request.user)
-        return redirect("fiches:batch_detail", pk=batch.pk)
+        try:
+            batch = batch_print_request(departement=departement, by=request.user)
+        except ElectoralSilenceError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            return redirect("fiches:batch_detail", pk=batch.pk)
     recent = BatchPrint.objects.filter(departement=departement).select_related("departement")[:5]
     return render(request, "fiches/batch_start.html", {"departement": departement, "recent": recent})
 

@@ -3,6 +3,14 @@
 Idempotent: accounts and federations are matched by e-mail and département code.
 """
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 
 from circonscriptions.models import Departement
@@ -10,6 +18,13 @@ from hq.models import Federation, Membership, Role, Section, User
 from hq.services import hq_staff_grant
 
 DEMO_PASSWORD = "qg-demo-2026"  # noqa: S105 — a published demo password, development only
+
+# HQ accounts must log in with a second factor (hq.middleware.SecondFactorRequiredMiddleware):
+# the demo's HQ accounts have this published authenticator key, to type into any
+# authenticator app, or `manage.py demo_code` prints the current code. Development only,
+# like the password.
+DEMO_TOTP_SECRET = "QGDEMOQGDEMOQGDEMOQGDEMOQGDEMO22"  # noqa: S105
+DEMO_TOTP_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ)
 
 DEMO_DEPARTEMENTS = {"29": "Finistère", "75": "Paris"}
 # The home page's <h1> names the federation: browser tests look for these names.
@@ -74,6 +89,23 @@ def demo_load() -> list[str]:
                 "consent_at": timezone.now(),
             },
         )
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if role in DEMO_TOTP_ROLES and not has_totp:
+            Authenticator.objects.create(
+                user=user,
+                type=Authenticator.Type.TOTP,
+                data={"secret": get_mfa_adapter().encrypt(DEMO_TOTP_SECRET)},
+            )
+            report.append(f"second facteur de démo pour {email} : clé {DEMO_TOTP_SECRET}")
     if not report:
         report.append("données de démo déjà chargées.")
     return report
+
+
+def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits: int = 6) -> str:
+    """The code an authenticator app shows for `secret` at time `at` (RFC 6238, HMAC-SHA1)."""
+    counter = int((time.time() if at is None else at) // period)
+    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"

@@ -1,9 +1,18 @@
+import secrets
+from functools import cache
 from urllib.parse import unquote
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from hq.scoping import scope_for
 
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
@@ -39,4 +48,87 @@ class RefuseNulMiddleware:
             return HttpResponseBadRequest(
                 "Caractère nul refusé dans l'adresse.", content_type="text/plain; charset=utf-8"
             )
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict Content-Security-Policy on every response, with a fresh nonce per request.
+
+    Pages load scripts, styles and images from QG itself only (images also as data: URIs,
+    which the authenticator set-up's QR code is). A fiche's Markdown image from an outside
+    host (a tracking pixel) never loads, an injected <script> or inline handler never runs,
+    and no other site may frame QG or receive its forms. The few inline scripts and
+    styles QG writes itself carry `nonce="{{ csp_nonce }}"` (hq.context_processors.csp).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.csp_nonce = secrets.token_urlsafe(18)
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(request.csp_nonce))
+        return response
+
+
+def content_security_policy(nonce: str) -> str:
+    directives = {
+        "default-src": "'self'",
+        "img-src": "'self' data:",
+        "script-src": f"'self' 'nonce-{nonce}'",
+        "style-src": f"'self' 'nonce-{nonce}'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+SECOND_FACTOR_SESSION_KEY = "qg_second_factor_of"
+
+
+@cache
+def _paths_open_without_second_factor() -> tuple[str, ...]:
+    # Setting up the second factor (allauth's /comptes/2fa/ pages, and the password
+    # confirmation they may ask first), leaving, and the language switch.
+    return (
+        reverse("mfa_index"),
+        reverse("account_reauthenticate"),
+        reverse("account_logout"),
+        reverse("set_language"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+    )
+
+
+class SecondFactorRequiredMiddleware:
+    """An HQ member without a second factor is sent to set one up, and reaches nothing else.
+
+    National and federal HQ read and change members' and sympathisers' data: a stolen
+    password must not be enough (settings.QG_MFA_REQUIRED_ROLES). Their log-in asks for
+    the authenticator code (allauth.mfa) once they have one; until then every page but
+    the set-up pages and the log-out answers with a redirect to the set-up, the admin
+    included. The check costs one query per session: once the authenticator is seen, the
+    session remembers it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.QG_MFA_REQUIRED_ROLES
+            and user.is_authenticated
+            and request.session.get(SECOND_FACTOR_SESSION_KEY) != user.pk
+            and scope_for(user).role in settings.QG_MFA_REQUIRED_ROLES
+            and not request.path.startswith(_paths_open_without_second_factor())
+        ):
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                messages.warning(
+                    request,
+                    _("Your role gives access to members' data: set up a second factor before going further."),
+                )
+                return redirect("mfa_activate_totp")
+            request.session[SECOND_FACTOR_SESSION_KEY] = user.pk
         return self.get_response(request)

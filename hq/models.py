@@ -259,6 +259,11 @@ class Method(models.Model):
         help_text=_("Kinds of territory it suits: leanings (left, right, swing) and 'abstention'."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    legal_warning = models.TextField(
+        _("legal warning"),
+        blank=True,
+        help_text=_("What election law requires of this action (gifts to voters, campaign accounts), shown with it."),
+    )
 
     # The kinds of territory `suits` may name: the five leanings of the profiles and "abstention".
     SUITS_VOCABULARY = ("left", "swing", "centre", "right", "far_right", "abstention")

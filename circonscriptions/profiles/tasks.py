@@ -9,7 +9,8 @@ from circonscriptions.profiles.services import profiles_recompute
 from circonscriptions.profiles.signals import profiles_computed
 
 
-@shared_task(bind=True)
+# The national recompute (every bureau, every election) is the longest job of the night.
+@shared_task(bind=True, soft_time_limit=60 * 60, time_limit=65 * 60)
 def profiles_recompute_task(self, requested_at: str | None = None) -> int | None:
     # Several imports in a row each ask for a recompute: one that started after the
     # request already includes its data, so the later requests have nothing to add.

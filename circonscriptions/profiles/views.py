@@ -253,7 +253,8 @@ def _body_cache_key(run: ProfileRun, circo: Circonscription, user) -> str:
     # must not reach a federal HQ through a page cached for a national one).
     codes = departement_codes(user)
     scope = "all" if codes is None else ",".join(codes)
-    return f"profiles:circo:{run.pk}:{run.started_at.timestamp()}:{circo.code}:{scope}:{get_language()}"
+    # "csp": bodies cached before the Content-Security-Policy held an inline map script it now refuses.
+    return f"profiles:circo:csp:{run.pk}:{run.started_at.timestamp()}:{circo.code}:{scope}:{get_language()}"
 
 
 @login_required

@@ -100,3 +100,8 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// The share link's field selects itself on focus (here, not inline: QG's CSP runs no inline handler).
+document.querySelectorAll("[data-select-on-focus]").forEach(function (field) {
+  field.addEventListener("focus", function () { field.select(); });
+});
