@@ -16,6 +16,7 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Circonscription, Departement, PollingStation
+from config.text_caps import text_cap_constraints
 from hq.models import LocalIssue, Method
 
 
@@ -27,6 +28,9 @@ class FicheQuerySet(models.QuerySet):
         return self.select_related("circonscription__departement", "current_version").order_by(
             "circonscription__code", "title"
         )
+
+
+FICHE_TEXT_CAPS = {"free_text": 8000, "targeting_notes": 2000}
 
 
 class Fiche(models.Model):
@@ -43,8 +47,9 @@ class Fiche(models.Model):
     # Editable parts of the draft.
     local_issues = models.ManyToManyField(LocalIssue, blank=True, related_name="fiches", verbose_name=_("local issues"))
     methods = models.ManyToManyField(Method, blank=True, related_name="fiches", verbose_name=_("methods"))
-    free_text = models.TextField(_("free text"), blank=True)
-    targeting_notes = models.TextField(_("targeting notes"), blank=True)
+    # Capped (config/text_caps.py): a fiche is read on a phone and printed on a page or two.
+    free_text = models.TextField(_("free text"), max_length=FICHE_TEXT_CAPS["free_text"], blank=True)
+    targeting_notes = models.TextField(_("targeting notes"), max_length=FICHE_TEXT_CAPS["targeting_notes"], blank=True)
     # Automatic parts of the draft, as compose.compose_automatic returned them.
     automatic = models.JSONField(_("automatic parts"), default=dict, blank=True)
     automatic_at = models.DateTimeField(_("automatic parts composed at"), null=True, blank=True)
@@ -63,6 +68,7 @@ class Fiche(models.Model):
 
     class Meta:
         ordering = ["circonscription__code", "title"]
+        constraints = text_cap_constraints("fiche", FICHE_TEXT_CAPS)
         verbose_name = _("fiche militante")
         verbose_name_plural = _("fiches militantes")
 

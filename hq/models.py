@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, Departement
+from config.text_caps import text_cap_constraints
 from hq.queries import FederationQuerySet, InvitationQuerySet, MembershipQuerySet, SectionQuerySet
 
 
@@ -243,15 +244,19 @@ class Skill(models.Model):
         return self.name
 
 
+METHOD_TEXT_CAPS = {"script": 4000, "evidence": 4000, "sources": 2000, "legal_warning": 2000}
+
+
 class Method(models.Model):
     """A kind of action (door-to-door, market stand, debate…), its practical script and its evidence."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
-    script = models.TextField(_("practical script"), blank=True)
-    evidence = models.TextField(_("evidence"), blank=True)
-    sources = models.TextField(_("sources"), blank=True)
+    # Texts typed in the admin are capped like every free text (config/text_caps.py).
+    script = models.TextField(_("practical script"), max_length=METHOD_TEXT_CAPS["script"], blank=True)
+    evidence = models.TextField(_("evidence"), max_length=METHOD_TEXT_CAPS["evidence"], blank=True)
+    sources = models.TextField(_("sources"), max_length=METHOD_TEXT_CAPS["sources"], blank=True)
     suits = models.JSONField(
         _("suits"),
         default=list,
@@ -261,6 +266,7 @@ class Method(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     legal_warning = models.TextField(
         _("legal warning"),
+        max_length=METHOD_TEXT_CAPS["legal_warning"],
         blank=True,
         help_text=_("What election law requires of this action (gifts to voters, campaign accounts), shown with it."),
     )
@@ -275,6 +281,7 @@ class Method(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = text_cap_constraints("method", METHOD_TEXT_CAPS)
         verbose_name = _("method")
         verbose_name_plural = _("methods")
 
@@ -301,6 +308,9 @@ class Method(models.Model):
         return kinds
 
 
+LOCAL_ISSUE_TEXT_CAPS = {"description": 2000}
+
+
 class LocalIssue(models.Model):
     """An « enjeu local »: a stake specific to a territory, written by HQ for the fiches."""
 
@@ -312,7 +322,7 @@ class LocalIssue(models.Model):
     )
     commune = models.ForeignKey(Commune, models.CASCADE, null=True, blank=True, related_name="local_issues")
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=LOCAL_ISSUE_TEXT_CAPS["description"], blank=True)
     causes = models.ManyToManyField(Cause, blank=True, related_name="local_issues")
     author = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -320,6 +330,7 @@ class LocalIssue(models.Model):
 
     class Meta:
         ordering = ["departement", "title"]
+        constraints = text_cap_constraints("local_issue", LOCAL_ISSUE_TEXT_CAPS)
         verbose_name = _("local issue")
         verbose_name_plural = _("local issues")
 
