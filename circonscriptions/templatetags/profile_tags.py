@@ -7,6 +7,7 @@ was most of its rendering time.
 """
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from circonscriptions.profiles import formats
@@ -34,3 +35,14 @@ def num(value, digits: int = 2) -> str:
 def points(value, digits: int = 1) -> str:
     """A share difference in points: 0.0123 → '+1,2 pt'."""
     return formats.points(value, digits, separators=_separators())
+
+
+@register.simple_tag
+def swatch(colour: str) -> str:
+    """A colour square as inline SVG: its `fill` is an attribute, which the strict CSP allows
+    (a `style` attribute would be refused), and the colour still comes from leanings.py."""
+    return format_html(
+        '<svg class="swatch" viewBox="0 0 1 1" aria-hidden="true" focusable="false">'
+        '<rect width="1" height="1" fill="{}"/></svg>',
+        colour,
+    )
