@@ -55,6 +55,9 @@ _NOT_A_FIRST_NAME = {
 }
 
 
+_CIVILITIES = {"m", "mm", "mme", "mmes", "mlle", "madame", "monsieur", "mademoiselle", "dr", "docteur"}
+
+
 @dataclass(frozen=True)
 class Flag:
     kind: str  # "name", "address", "phone", "email"
@@ -76,8 +79,8 @@ KIND_LABELS = {
 def _names(text: str) -> list[str]:
     found = [m.group(0) for m in _CIVILITY.finditer(text)]
     for m in _TWO_CAPITALISED.finditer(text):
-        first = m.group(1).casefold()
-        if first in _NOT_A_FIRST_NAME or len(first) < 2:
+        first, second = m.group(1).casefold(), m.group(2).casefold()
+        if first in _NOT_A_FIRST_NAME or len(first) < 2 or second in _CIVILITIES:
             continue
         if any(m.group(0) in name or name in m.group(0) for name in found):
             continue
