@@ -115,7 +115,7 @@ def test_logging_out_clears_the_reports_kept_on_the_phone(page, live_server, act
     page.evaluate("localStorage.setItem('not-qg', 'kept')")  # another site's key on the same origin stays
 
     page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_url("**/comptes/login/**")
     assert page.evaluate("localStorage.getItem('qg-observations-outbox')") is None
     assert page.evaluate("localStorage.getItem('not-qg')") == "kept"
     assert Observation.objects.count() == 0
