@@ -229,3 +229,12 @@ def test_a_reviewers_export_lists_their_decisions_without_the_texts(activist, ca
     rows = export.as_dict()["données"]["citations relues pour les fiches"]
     assert [(str(r["texte"]), str(r["décision"])) for r in rows] == [("comment les gens ont réagi", "rejeté")]
     assert "Le Goff" not in export.json_bytes().decode()
+
+
+def test_hq_homes_lead_to_the_quotes_to_review(client, make_member, federations):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    assert reverse("observations:quotes") in client.get("/federation/29/").content.decode()
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    assert reverse("observations:quotes") in client.get("/qg/").content.decode()
+    client.force_login(make_member(Role.SECRETARY, "29"))
+    assert reverse("observations:quotes") not in client.get("/federation/29/").content.decode()
