@@ -28,7 +28,8 @@ Rules, in words an analyst can check:
   national figure next to them when it is loaded.
 - Observations: the circonscription's latest observations (issue 6), the concerns raised
   most and each method's contact rate (conversations per door knocked, with its 95 %
-  interval); with none, « Aucune observation pour l'instant ».
+  interval); with none, « Aucune observation pour l'instant ». Their free texts appear
+  only as the quotes HQ approved, in HQ's words (observations.models.Quote).
 """
 
 from __future__ import annotations
@@ -377,10 +378,13 @@ def suggested_methods(tags: list[str]) -> list[Method]:
 def recent_observations(circonscription: Circonscription) -> dict:
     """What activists reported there (observations app): the latest observations, the concerns
     raised most, and the contact rate of each method with its 95 % interval; JSON-ready."""
-    from observations.queries import observation_summary_for, observations_recent_for
+    from observations.queries import approved_quotes, observation_summary_for, observations_recent_for
 
+    recent = observations_recent_for(circonscription, limit=RECENT_OBSERVATIONS)
+    # Free texts are printed only as the quotes HQ approved (possibly edited), never as typed in the street.
+    quotes = approved_quotes([o.pk for o in recent])
     items = []
-    for o in observations_recent_for(circonscription, limit=RECENT_OBSERVATIONS):
+    for o in recent:
         items.append(
             {
                 "date": o.held_on.isoformat(),
@@ -390,9 +394,9 @@ def recent_observations(circonscription: Circonscription) -> dict:
                 "doors_knocked": o.doors_knocked,
                 "conversations": o.conversations,
                 "concerns": [c.name for c in o.concerns.all()] + list(o.concerns_other),
-                "reaction_text": o.reaction_text,
-                "worked": o.worked,
-                "did_not_work": o.did_not_work,
+                "reaction_text": quotes.get(o.pk, {}).get("reaction_text", ""),
+                "worked": quotes.get(o.pk, {}).get("worked", ""),
+                "did_not_work": quotes.get(o.pk, {}).get("did_not_work", ""),
             }
         )
     summary = observation_summary_for(circonscription) if items else {}

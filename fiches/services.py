@@ -359,7 +359,8 @@ def _redact_items(content: dict, observations: list[dict]) -> list[dict]:
     """Replace, in a version's content, the quotes of the observations' texts; returns where."""
     wanted: dict[str, set[str]] = {}
     for o in observations:
-        wanted.setdefault(o["held_on"], set()).update(o["texts"].values())
+        # The texts as reported (versions published before HQ's review) and HQ's approved quotes.
+        wanted.setdefault(o["held_on"], set()).update(o["texts"].values(), o.get("quotes", {}).values())
     found = []
     items = (content.get("observations") or {}).get("items") or []
     for index, item in enumerate(items):
@@ -387,7 +388,7 @@ def _rendered_html(content: dict, old_html: str, observations: list[dict]) -> st
 
         html = old_html
         for o in observations:
-            for text in o["texts"].values():
+            for text in [*o["texts"].values(), *o.get("quotes", {}).values()]:
                 html = html.replace(str(escape(fr(text))), REDACTED_NOTICE).replace(str(escape(text)), REDACTED_NOTICE)
         return html
 

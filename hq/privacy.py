@@ -15,8 +15,9 @@ Erasure, in one transaction:
   Membership, e-mail addresses and the invitations sent to their address, or the
   Supporter row), and the admin's history entries that name them;
 - their participant links on observations are removed; the observations keep their counts;
-- observations they filed keep their counts but lose their free texts and their link
-  to the person (filed_by becomes empty: no placeholder account, nothing to maintain);
+- observations they filed keep their counts but lose their free texts, HQ's quotes of
+  those texts (observations.models.Quote), and their link to the person (filed_by becomes
+  empty: no placeholder account, nothing to maintain);
 - published fiche versions that quoted those free texts have the quotes replaced by a
   notice, their PDF deleted (printed again from the redacted HTML when next asked for)
   and the redaction recorded (fiches.FicheVersionRedaction); batch-print files of the

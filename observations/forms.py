@@ -20,6 +20,7 @@ from circonscriptions.models import Commune, PollingStation
 from config.db import prepared_cursor
 from hq.models import Cause, Method, Skill, User
 from hq.scoping import departement_codes, scope_for, scope_queryset
+from observations.detector import EMAIL, PHONE
 from observations.models import FREE_TEXT_MAX, MAX_COUNT, Reaction
 
 # The wording a sympathiser agrees to, stored with their consent (hq.Supporter.consent_text).
@@ -29,12 +30,10 @@ SUPPORTER_CONSENT_TEXT = (
 )
 
 # Free texts describe the population in aggregate: an e-mail address or a phone number
-# in them is about one person, and is refused.
-# Anchored on the "@" (one character before it, a domain after it): a search costs time in
-# proportion to the text's length. The former pattern, `[\w.+-]+@…`, retried its leading run
-# from every letter of a text without "@" and took seconds on a few thousand characters.
-_EMAIL = re.compile(r"[\w.+-]@[\w-]+\.\w")
-_PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
+# in them is about one person, and is refused. The patterns are the detector's (HQ's
+# warnings on quotes), anchored so that a search costs time in proportion to the text's
+# length: the former e-mail pattern, `[\w.+-]+@…`, retried its leading run from every
+# letter of a text without "@" and took seconds on a few thousand characters.
 IDENTIFYING = "Pas de coordonnées ici : décrivez la population dans son ensemble, jamais une personne."
 
 COUNTS = ("doors_knocked", "doors_opened", "conversations", "interested", "leaflets")
@@ -88,7 +87,7 @@ class CausesField(CatalogueChoiceMixin, forms.TypedMultipleChoiceField):
 def _no_contact_details(value: str) -> str:
     if len(value) > FREE_TEXT_MAX:  # the length error says what to fix; nothing to scan
         return value
-    if _EMAIL.search(value) or _PHONE.search(value):
+    if EMAIL.search(value) or PHONE.search(value):
         raise forms.ValidationError(IDENTIFYING)
     return value
 
@@ -134,10 +133,31 @@ class IdsField(forms.Field):
         return ids
 
 
-# What the form and observation_submit read of a station and its commune (from_db field names).
-_STATION_COLUMNS = ("id", "code", "name", "commune_id", "circonscription_id")
+def station_label(*, commune: str, code: str, name: str = "", place: str = "") -> str:
+    """How a bureau is named to activists, everywhere: « Gouesnou — bureau 3 (École Jules Ferry) »
+    (its name, else its polling place, in brackets; nothing when it has neither)."""
+    where = name or place
+    return f"{commune} — bureau {code}" + (f" ({where})" if where else "")
+
+
+# What the form and observation_submit read of a station and its commune (attribute names).
+_STATION_COLUMNS = ("id", "code", "name", "place", "commune_id", "circonscription_id")
 _COMMUNE_COLUMNS = ("commune__code", "commune__name", "commune__departement_id")
 _COMMUNE_FIELDS = ("id", "code", "name", "departement_id")
+
+
+def _from_row(model, db: str, names: tuple[str, ...], values) -> object:
+    """An instance of `model` from some of its columns, in any order.
+
+    Model.from_db takes the values in the order of the model's fields (it reads `names`
+    only to know which are present): given in another order, the bureau's name landed in
+    its code, and the form said « bureau  (Gouesnou) ».
+    """
+    by_name = dict(zip(names, values, strict=True))
+    present = tuple(f.attname for f in model._meta.concrete_fields if f.attname in by_name)
+    return model.from_db(db, present, [by_name[name] for name in present])
+
+
 _station_sql: dict[tuple, tuple[str, tuple, list[int]]] = {}
 
 
@@ -233,7 +253,7 @@ class ObservationForm(forms.Form):
         if commune is None:
             return []
         stations = self._stations().filter(commune=commune).order_by("code")
-        return [(s.pk, f"{_('bureau')} {s.code} {s.name}".strip()) for s in stations]
+        return [(s.pk, station_label(commune=commune.name, code=s.code, name=s.name, place=s.place)) for s in stations]
 
     def _activist_choices(self) -> list[tuple[int, str]]:
         return [(u.pk, str(u)) for u in self._activists().only("pk", "full_name", "email")]
@@ -285,8 +305,8 @@ class ObservationForm(forms.Form):
         n = len(_STATION_COLUMNS)
         stations = []
         for row in rows:
-            station = PollingStation.from_db(db, _STATION_COLUMNS, row[:n])
-            station.commune = Commune.from_db(db, _COMMUNE_FIELDS, (row[3], *row[n:]))
+            station = _from_row(PollingStation, db, _STATION_COLUMNS, row[:n])
+            station.commune = _from_row(Commune, db, _COMMUNE_FIELDS, (station.commune_id, *row[n:]))
             stations.append(station)
         return stations
 
@@ -343,7 +363,7 @@ class ObservationForm(forms.Form):
             outside = [s for s in stations if s.commune_id != commune.pk]
             if outside:
                 self.add_error("polling_stations", "Ces bureaux ne sont pas dans la commune choisie : " + ", ".join(
-                    f"bureau {s.code} ({s.commune.name})" for s in outside
+                    station_label(commune=s.commune.name, code=s.code, name=s.name, place=s.place) for s in outside
                 ))  # fmt: skip
         if stations and len({s.commune.departement_id for s in stations}) > 1:
             self.add_error("polling_stations", "Une observation se fait dans un seul département.")

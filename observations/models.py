@@ -145,3 +145,66 @@ class Observation(models.Model):
     @property
     def place_label(self) -> str:
         return str(self.commune) if self.commune_id else str(self.departement)
+
+
+class QuoteField(models.TextChoices):
+    """The free texts of an observation that a fiche may quote (labels: the fields' own)."""
+
+    REACTION_TEXT = "reaction_text", _("how people reacted")
+    WORKED = "worked", _("what worked")
+    DID_NOT_WORK = "did_not_work", _("what did not work")
+
+
+class Quote(models.Model):
+    """HQ's decision on one free text of an observation, before any fiche may print it.
+
+    A free text is typed in the street and may name or locate someone: it reaches a fiche
+    only as an approved quote, in the words HQ approved (the original, or HQ's edit). A
+    text without a Quote row is waiting for HQ (observations.queries.quotes_to_review); a
+    rejected one never appears. The observation keeps the text as reported; clearing it
+    (erasure of its author, retention period over) deletes its quotes in the same step.
+    """
+
+    SCOPE_PATH = "observation__departement__code"
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    observation = models.ForeignKey(Observation, models.CASCADE, related_name="quotes", verbose_name=_("observation"))
+    field = models.CharField(_("text"), max_length=20, choices=QuoteField.choices)
+    status = models.CharField(_("decision"), max_length=10, choices=Status.choices)
+    # What a fiche may print; empty when rejected (nothing of a rejected text is kept twice).
+    text = models.CharField(_("approved text"), max_length=FREE_TEXT_MAX, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes_reviewed",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["observation", "field"], name="quote_one_decision_per_text"),
+            models.CheckConstraint(
+                condition=(Q(status="approved") & ~Q(text="")) | (Q(status="rejected") & Q(text="")),
+                name="quote_text_only_when_approved",
+            ),
+        ]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self) -> str:
+        return f"{self.observation} — {self.get_field_display()} ({self.get_status_display()})"
+
+    @property
+    def original(self) -> str:
+        return getattr(self.observation, self.field)
+
+    @property
+    def edited(self) -> bool:
+        return self.status == self.Status.APPROVED and self.text != self.original

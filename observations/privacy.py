@@ -2,16 +2,18 @@
 
 Connected in ObservationsConfig.ready() to hq.signals (see hq/privacy.py for the rules).
 An observation's counts are never removed: they are aggregates about the population
-met, not about the person. What goes is the link to the person and the free texts they
-wrote. Before any free text is cleared, `observation_texts_erasing` tells the fiches
-which texts go, so that their published quotes are redacted in the same transaction.
+met, not about the person. What goes is the link to the person, the free texts they
+wrote, and HQ's quotes of those texts (observations.models.Quote, possibly edited).
+Before any free text is cleared, `observation_texts_erasing` tells the fiches which texts
+and quotes go, so that their published quotes are redacted in the same transaction.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from observations.models import Observation
+from observations.models import Observation, Quote
+from observations.queries import approved_quotes
 from observations.signals import observation_texts_erasing
 
 FREE_TEXT_FIELDS = ("reaction_text", "worked", "did_not_work")
@@ -52,6 +54,11 @@ def export_sections(sender, person, kind: str, **kwargs) -> dict[str, list[dict]
             "actions auxquelles la personne a participé": [
                 _row(o, with_texts=False) for o in base.filter(activists=person)
             ],
+            # The decisions are theirs; the texts were written by someone else, and stay out.
+            "citations relues pour les fiches": [
+                {"date": q.reviewed_at, "texte": q.get_field_display(), "décision": q.get_status_display()}
+                for q in Quote.objects.filter(reviewed_by=person).order_by("reviewed_at", "pk")
+            ],
         }
     return {
         "actions auxquelles la personne a participé": [
@@ -72,6 +79,11 @@ def texts_clear(observations, *, by, reason: str) -> tuple[int, int]:
     while True:
         # Each pass clears what it read: the next one starts on the observations still holding text.
         rows = with_texts.values("pk", "circonscription_id", "held_on", "created_at", *FREE_TEXT_FIELDS)[:CHUNK]
+        ids = [row["pk"] for row in rows]
+        if not ids:
+            return cleared, redacted
+        # HQ's approved quotes are what fiches print (possibly edited): the fiches look for them too.
+        quotes = approved_quotes(ids)
         items = [
             {
                 "id": row["pk"],
@@ -79,16 +91,17 @@ def texts_clear(observations, *, by, reason: str) -> tuple[int, int]:
                 "held_on": row["held_on"].isoformat(),
                 "created_at": row["created_at"],
                 "texts": {field: row[field] for field in FREE_TEXT_FIELDS if row[field]},
+                "quotes": quotes.get(row["pk"], {}),
             }
             for row in rows
         ]
-        if not items:
-            return cleared, redacted
         for _receiver, answer in observation_texts_erasing.send(
             sender=Observation, observations=items, by=by, reason=reason
         ):
             redacted += answer or 0
-        cleared += Observation.objects.filter(pk__in=[item["id"] for item in items]).update(**ERASED_TEXTS)
+        # The quotes are copies of the texts (or HQ's edit of them): they go with them.
+        Quote.objects.filter(observation_id__in=ids).delete()
+        cleared += Observation.objects.filter(pk__in=ids).update(**ERASED_TEXTS)
 
 
 def person_erasing(sender, person, kind: str, by, reason: str, **kwargs) -> dict[str, int]:

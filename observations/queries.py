@@ -7,7 +7,7 @@ None of these decide who may see what: callers scope the queryset first
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from observations import aggregates
@@ -211,3 +211,42 @@ def contact_rate_observed() -> tuple[float | None, int]:
     if not totals["knocked"]:
         return None, 0
     return totals["opened"] / totals["knocked"], totals["reports"]
+
+
+# --- Quotes (observations.models.Quote) ---------------------------------------------------
+
+
+def quotes_to_review(qs: QuerySet) -> QuerySet:
+    """The observations of `qs` holding at least one free text on which HQ has not decided yet,
+    oldest report first (a queue). `qs` is already scoped by the caller."""
+    from observations.models import Quote, QuoteField
+
+    waiting = Q()
+    for field in QuoteField.values:
+        decided = Quote.objects.filter(observation=OuterRef("pk"), field=field)
+        waiting |= ~Q(**{field: ""}) & ~Exists(decided)
+    return qs.filter(waiting).order_by("created_at", "pk")
+
+
+def quotes_waiting_count(qs: QuerySet) -> int:
+    """How many free texts of `qs` wait for HQ's decision (an observation may hold three)."""
+    from observations.models import Quote, QuoteField
+
+    total = 0
+    for field in QuoteField.values:
+        decided = Quote.objects.filter(observation=OuterRef("pk"), field=field)
+        total += qs.exclude(**{field: ""}).filter(~Exists(decided)).count()
+    return total
+
+
+def approved_quotes(observation_ids: list[int]) -> dict[int, dict[str, str]]:
+    """{observation id: {field: approved text}}: the only free texts a fiche may print."""
+    from observations.models import Quote
+
+    quotes: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = Quote.objects.filter(observation_id__in=observation_ids, status=Quote.Status.APPROVED).values_list(
+        "observation_id", "field", "text"
+    )
+    for observation_id, field, text in rows:
+        quotes[observation_id][field] = text
+    return dict(quotes)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from circonscriptions.models import Commune, PollingStation
 from config.db import prepared_cursor
 from hq.models import Federation, Skill, Supporter, User
-from observations.models import Observation
+from observations.models import FREE_TEXT_MAX, Observation, Quote, QuoteField
 
 log = logging.getLogger(__name__)
 
@@ -204,3 +204,49 @@ def _supporters_create(new: list[NewSupporter], *, departement_id: int, by: User
             supporter.skills.add(*person.skills)
         created.append(supporter)
     return created
+
+
+# --- Quotes: HQ's review of the free texts before a fiche may print them ----------------
+
+
+class QuoteRefused(ValueError):
+    """The decision cannot be recorded; the message is a French sentence for HQ."""
+
+
+class QuoteDecision:
+    APPROVE = "approve"  # the text as reported
+    EDIT = "edit"  # HQ's edited text
+    REJECT = "reject"
+    ALL = (APPROVE, EDIT, REJECT)
+
+
+def quote_review(*, observation: Observation, field: str, decision: str, text: str = "", by: User) -> Quote:
+    """Record HQ's decision on one free text of `observation` (a new decision replaces the former one).
+
+    approve: the text as reported becomes the quote; edit: `text` (HQ's edit) does;
+    reject: the text never appears in a fiche. The caller checks that `by` may write on the
+    observation's territory (hq.scoping).
+    """
+    if field not in QuoteField.values:
+        raise QuoteRefused("Ce texte n'existe pas dans une observation.")
+    if decision not in QuoteDecision.ALL:
+        raise QuoteRefused("Décision inconnue : approuver, modifier et approuver, ou rejeter.")
+    original = getattr(observation, field)
+    if not original:
+        raise QuoteRefused("Ce texte est vide ou a été effacé : il n'y a rien à relire.")
+    if decision == QuoteDecision.REJECT:
+        status, quoted = Quote.Status.REJECTED, ""
+    else:
+        status = Quote.Status.APPROVED
+        # A textarea sends "\r\n": the quote keeps plain line breaks, counted once.
+        quoted = original if decision == QuoteDecision.APPROVE else text.replace("\r\n", "\n").strip()
+        if not quoted:
+            raise QuoteRefused("La citation modifiée est vide : rejetez le texte plutôt que de l'approuver vide.")
+        if len(quoted) > FREE_TEXT_MAX:
+            raise QuoteRefused(f"La citation fait {len(quoted)} caractères : {FREE_TEXT_MAX} au plus.")
+    quote, _created = Quote.objects.update_or_create(
+        observation=observation,
+        field=field,
+        defaults={"status": status, "text": quoted, "reviewed_by": by, "reviewed_at": timezone.now()},
+    )
+    return quote

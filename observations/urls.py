@@ -12,5 +12,7 @@ urlpatterns = [
     path("bureaux/", views.commune_stations, name="commune_stations"),
     path("synthese/", views.observation_aggregates, name="aggregates"),
     path("participants/", views.participants, name="participants"),
+    path("citations/", views.quotes_review, name="quotes"),
+    path("citations/<id:pk>/<str:field>/", views.quote_decide, name="quote_decide"),
     path("<id:pk>/", views.observation_detail, name="detail"),
 ]

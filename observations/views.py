@@ -6,6 +6,7 @@ aggregates and participants. Everything is scoped through hq.scoping.
 import json
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
@@ -16,23 +17,34 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
 from hq.audit import audit_read
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for, scope_queryset
+from observations.detector import flags
 from observations.forms import (
     SUPPORTER_CONSENT_TEXT,
     ObservationFilterForm,
     ObservationForm,
     SupporterFormSet,
     catalogue,
+    station_label,
 )
-from observations.models import Observation
-from observations.queries import mobilisable_people, observation_summary
-from observations.services import NewSupporter, NoFederation, ObservationData, ObservationKeyTaken, observation_submit
+from observations.models import Observation, Quote, QuoteField
+from observations.queries import mobilisable_people, observation_summary, quotes_to_review, quotes_waiting_count
+from observations.services import (
+    NewSupporter,
+    NoFederation,
+    ObservationData,
+    ObservationKeyTaken,
+    QuoteDecision,
+    QuoteRefused,
+    observation_submit,
+    quote_review,
+)
 
 HQ_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY)
 # Participants are personal data: only the HQs that may mobilise them see them.
@@ -187,7 +199,12 @@ def locate(request: HttpRequest) -> JsonResponse:
         station = shape.polling_station
         return JsonResponse(
             {
-                "station": {"id": station.pk, "label": f"{_('bureau')} {station.code} {station.name}".strip()},
+                "station": {
+                    "id": station.pk,
+                    "label": station_label(
+                        commune=station.commune.name, code=station.code, name=station.name, place=station.place
+                    ),
+                },
                 "commune": {"id": station.commune_id, "code": station.commune.code, "name": station.commune.name},
             }
         )
@@ -210,9 +227,17 @@ def commune_stations(request: HttpRequest) -> JsonResponse:
     """The polling stations of a commune in the user's scope, for the form's list."""
     _require_reporter(request)
     commune = get_for_user(Commune, request.user, pk=request.GET.get("commune") or 0)
-    stations = PollingStation.objects.filter(commune=commune).order_by("code").values("id", "code", "name")
+    stations = PollingStation.objects.filter(commune=commune).order_by("code").values("id", "code", "name", "place")
     return JsonResponse(
-        {"stations": [{"id": s["id"], "label": f"{_('bureau')} {s['code']} {s['name']}".strip()} for s in stations]}
+        {
+            "stations": [
+                {
+                    "id": s["id"],
+                    "label": station_label(commune=commune.name, code=s["code"], name=s["name"], place=s["place"]),
+                }
+                for s in stations
+            ]
+        }
     )
 
 
@@ -231,7 +256,13 @@ def observation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "observations/observation_list.html",
-        {"filters": filters, "page": page, "map_data": _map_data(qs), "query": _query_without_page(request)},
+        {
+            "filters": filters,
+            "page": page,
+            "map_data": _map_data(qs),
+            "query": _query_without_page(request),
+            "can_review_quotes": scope_for(request.user).role in PEOPLE_ROLES,
+        },
     )
 
 
@@ -261,7 +292,10 @@ def _map_data(qs) -> dict:
             {
                 "type": "Feature",
                 "geometry": json.loads(geom.geojson),
-                "properties": {"label": f"{s.commune.name} — bureau {s.code}", "count": by_station[s.pk]},
+                "properties": {
+                    "label": station_label(commune=s.commune.name, code=s.code, name=s.name, place=s.place),
+                    "count": by_station[s.pk],
+                },
             }
         )
     communes = (
@@ -326,3 +360,72 @@ def my_observations(request: HttpRequest) -> HttpResponse:
     _require_member(request)
     mine = Observation.objects.filter(filed_by=request.user).for_listing()[:50]
     return render(request, "observations/my_observations.html", {"observations": mine})
+
+
+# --- Quotes: HQ approves, edits or rejects each free text before a fiche may print it ---
+
+QUOTES_PER_PAGE = 20
+RECENT_DECISIONS = 20
+DECIDED_MESSAGES = {
+    QuoteDecision.APPROVE: "Citation approuvée : elle pourra paraître dans les fiches.",
+    QuoteDecision.EDIT: "Citation modifiée et approuvée : les fiches imprimeront votre version.",
+    QuoteDecision.REJECT: "Texte rejeté : il ne paraîtra dans aucune fiche.",
+}
+
+
+def _review_items(observation: Observation) -> list[dict]:
+    decided = {q.field: q for q in observation.quotes.all()}
+    return [
+        {
+            "field": field,
+            "label": label,
+            "text": getattr(observation, field),
+            "flags": flags(getattr(observation, field)),
+        }
+        for field, label in QuoteField.choices
+        if getattr(observation, field) and field not in decided
+    ]
+
+
+@login_required
+@require_GET
+def quotes_review(request: HttpRequest) -> HttpResponse:
+    """HQ: the free texts of its territory waiting for a decision, with warnings on likely
+    names, addresses and phone numbers, and its latest decisions (which it may change)."""
+    _require_role(request, PEOPLE_ROLES)
+    scoped = scope_queryset(Observation.objects.all(), request.user, write=True)
+    queue = quotes_to_review(scoped).select_related("method", "commune", "departement").prefetch_related("quotes")
+    page = Paginator(queue, QUOTES_PER_PAGE).get_page(request.GET.get("page"))
+    waiting = [(o, _review_items(o)) for o in page]
+    decisions = [
+        (q, flags(q.original))
+        for q in scope_queryset(Quote.objects.all(), request.user, write=True).select_related(
+            "observation__method", "observation__commune", "observation__departement", "reviewed_by"
+        )[:RECENT_DECISIONS]
+    ]
+    return render(
+        request,
+        "observations/quotes.html",
+        {"page": page, "waiting": waiting, "waiting_count": quotes_waiting_count(scoped), "decisions": decisions},
+    )
+
+
+@login_required
+@require_POST
+def quote_decide(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """One click: approve the text as reported, approve HQ's edit of it, or reject it."""
+    _require_role(request, PEOPLE_ROLES)
+    observation = get_for_user(Observation, request.user, write=True, pk=pk)
+    decision = request.POST.get("decision", "")
+    try:
+        quote_review(
+            observation=observation, field=field, decision=decision, text=request.POST.get("text", ""), by=request.user
+        )
+    except QuoteRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, DECIDED_MESSAGES[decision])
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("observations:quotes")
+    return redirect(back)

@@ -12,6 +12,7 @@ from fiches.models import FicheVersion
 from fiches.pdf import ProjectOnlyFetcher
 from fiches.services import fiche_create, fiche_publish, fiche_update, fiches_refresh_after_profiles
 from hq.models import LocalIssue, Method, Role
+from observations.models import Quote
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +182,8 @@ def test_the_fiche_reports_what_activists_observed_there(fiche, tmp_path):
         worked="Parler de l'hôpital d'abord",
     )
     observation.concerns.set([Cause.objects.get_or_create(slug="sante", defaults={"name": "Santé"})[0]])
+    # The free text is printed once HQ approved it (observations.models.Quote).
+    Quote.objects.create(observation=observation, field="worked", status="approved", text=observation.worked)
     version = fiche_publish(fiche=fiche, by=None)
 
     observed = version.content["observations"]

@@ -17,7 +17,7 @@ from fiches.tests.helpers import pdf_text
 from hq.models import Method, Role
 from hq.privacy import person_erase
 from hq.retention import personal_data_purge
-from observations.models import Observation
+from observations.models import Observation, Quote
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,9 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _observation(circo, *, filed_by, held_on: date, text: str) -> Observation:
-    return Observation.objects.create(
+def _observation(circo, *, filed_by, held_on: date, text: str, quote: str | None = None) -> Observation:
+    """An observation whose text HQ approved for the fiches (as written, or as `quote`)."""
+    observation = Observation.objects.create(
         idempotency_key=uuid.uuid4(),
         held_on=held_on,
         departement=circo.departement,
@@ -44,6 +45,8 @@ def _observation(circo, *, filed_by, held_on: date, text: str) -> Observation:
         reaction_text=text,
         filed_by=filed_by,
     )
+    Quote.objects.create(observation=observation, field="reaction_text", status="approved", text=quote or text)
+    return observation
 
 
 def test_erasing_a_member_redacts_their_quote_in_the_published_fiche_and_its_pdf(
@@ -92,3 +95,17 @@ def test_the_retention_purge_redacts_quotes_of_old_free_texts(brest_data, make_m
     assert QUOTE not in FicheVersion.objects.get(pk=version.pk).html
     old.refresh_from_db()
     assert (old.reaction_text, old.doors_knocked) == ("", 30)
+
+
+def test_a_quote_hq_edited_is_redacted_too_when_its_author_is_erased(brest_data, make_member):
+    circo = Circonscription.objects.get(code="2902")
+    anne = make_member(Role.ACTIVIST, "29")
+    edited = "Un habitant de la rue Danton veut des tracts"
+    _observation(circo, filed_by=anne, held_on=timezone.localdate(), text=QUOTE, quote=edited)
+    version = fiche_publish(fiche=fiche_create(circonscription=circo, title="Brest : citation modifiée"), by=None)
+    assert edited in version.html and QUOTE not in version.html  # HQ's words are printed, not the report's
+    person_erase(person=anne, by=make_member(Role.FEDERAL_HQ, "29"), reason="demande de la personne")
+    version = FicheVersion.objects.get(pk=version.pk)
+    assert edited not in version.html
+    assert version.content["observations"]["items"][0]["reaction_text"] == REDACTED_NOTICE
+    assert not Quote.objects.filter(text=edited).exists()

@@ -86,16 +86,39 @@ def test_offline_the_report_waits_on_the_phone_and_is_sent_once_when_the_network
     assert Observation.objects.count() == 0
 
     page.context.set_offline(False)
-    page.locator("#obs-outbox li[data-state=sent]").wait_for()
-    assert "envoy" in page.inner_text("#obs-outbox li[data-state=sent]")
+    page.locator("#obs-status[data-state=sent]").wait_for()
+    assert "envoy" in page.inner_text("#obs-status")
     observation = Observation.objects.get()
     assert observation.action == "Sans réseau"
     assert str(observation.idempotency_key) == stored[0]["key"]
+    # Sent, the report leaves the phone at once (it may name a sympathiser).
+    assert page.evaluate("localStorage.getItem('qg-observations-outbox')") is None
+    assert page.locator("#obs-outbox li").count() == 0
     # Coming back to the page sends nothing again.
     page.reload()
-    page.locator("#obs-outbox li[data-state=sent]").wait_for()
     page.wait_for_timeout(300)
     assert Observation.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+def test_logging_out_clears_the_reports_kept_on_the_phone(page, live_server, activist, place, catalogue):
+    _log_in(page, activist, live_server)
+    _fill(page, place, catalogue, action="Brouillon à effacer")
+    # The server cannot be reached for the report: it waits on the phone, as in the street.
+    page.route(
+        "**/observations/nouvelle/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.click("#obs-submit")
+    page.locator("#obs-status[data-state=saved-offline]").wait_for()
+    assert "Brouillon" in page.evaluate("localStorage.getItem('qg-observations-outbox')")
+    page.evaluate("localStorage.setItem('not-qg', 'kept')")  # another site's key on the same origin stays
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url("**/comptes/login/**")
+    assert page.evaluate("localStorage.getItem('qg-observations-outbox')") is None
+    assert page.evaluate("localStorage.getItem('not-qg')") == "kept"
+    assert Observation.objects.count() == 0
 
 
 @pytest.mark.parametrize("page", [PHONE], indirect=True)

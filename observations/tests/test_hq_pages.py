@@ -81,7 +81,10 @@ def test_federal_hq_lists_and_maps_only_its_territory(client, make_member, activ
     assert [o.pk for o in response.context["page"]] == [here.pk]
     assert f"/observations/{paris.pk}/" not in response.content.decode()
     features = response.context["map_data"]["features"]
-    assert sorted(f["properties"]["label"] for f in features) == ["Lanvéoc-test — bureau 1", "Lanvéoc-test — bureau 2"]
+    assert sorted(f["properties"]["label"] for f in features) == [
+        "Lanvéoc-test — bureau 1 (École 1)",
+        "Lanvéoc-test — bureau 2 (École 2)",
+    ]
     assert features[0]["geometry"]["type"] == "MultiPolygon"
     assert client.get(f"/observations/{paris.pk}/").status_code == 404
     assert client.get(f"/observations/{here.pk}/").status_code == 200
@@ -269,3 +272,36 @@ def test_contact_rates_by_leaning_name_the_opposing_bloc(activist, catalogue, pl
     assert {r.group: r.conversations for r in summary["by_leaning"]} == {
         "dominé par Ensemble": 12, "dominé par l'extrême droite": 5,
     }  # fmt: skip
+
+
+def test_a_bureau_reads_commune_number_and_place_in_the_list_and_the_forms_message(
+    client, make_member, catalogue, place
+):
+    from circonscriptions.models import PollingStation
+    from observations.tests.conftest import form_data
+
+    PollingStation.objects.filter(pk=place["paris_station"].pk).update(place="École Jules Ferry")
+    national = make_member(Role.NATIONAL_HQ)
+    client.force_login(national)
+    body = client.get("/observations/bureaux/", {"commune": place["commune"].pk}).json()
+    assert [s["label"] for s in body["stations"]] == [
+        "Lanvéoc-test — bureau 1 (École 1)",
+        "Lanvéoc-test — bureau 2 (École 2)",
+    ]
+    located = client.get("/observations/localiser/", {"lon": "-5.585", "lat": "47.505"}).json()
+    assert located["station"]["label"] == "Lanvéoc-test — bureau 2 (École 2)"
+    # National HQ types the commune's INSEE code; the bureau chosen is in another commune.
+    data = form_data(catalogue, place, commune="29990", polling_stations=[str(place["paris_station"].pk)])
+    errors = client.post("/observations/nouvelle/", data, HTTP_ACCEPT="application/json").json()["errors"]
+    assert errors["polling_stations"] == [
+        "Ces bureaux ne sont pas dans la commune choisie : Paris-test — bureau 1 (École Jules Ferry)"
+    ]
+
+
+def test_the_form_lists_the_bureaux_of_a_commune_sent_back_with_their_full_label(client, activist, catalogue, place):
+    from observations.tests.conftest import form_data
+
+    client.force_login(activist)
+    data = form_data(catalogue, place, conversations="99")  # refused: the page is rendered again
+    page = client.post("/observations/nouvelle/", data).content.decode()
+    assert "Lanvéoc-test — bureau 1 (École 1)</option>" in page

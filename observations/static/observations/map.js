@@ -1,5 +1,6 @@
 /* HQ's map of observations: polygons of the polling stations observed, points for the
-   communes observed without a polling station. No tile layer unless settings give one. */
+   communes observed without a polling station. No tile layer unless settings give one.
+   Tooltips are DOM nodes filled with textContent, never HTML strings. */
 (function () {
   "use strict";
   window.qgObservationMap = function (map) {
@@ -15,7 +16,11 @@
         return L.circleMarker(latlng, { radius: 5 + Math.min(10, f.properties.count), color: "#6e0818", fillColor: "#9b0d24", fillOpacity: 0.7 });
       },
       onEachFeature: function (f, l) {
-        l.bindTooltip(f.properties.label + " : " + f.properties.count);
+        // A DOM node filled with textContent: a string given to Leaflet is inserted as HTML,
+        // and the label is a commune's or a bureau's name, typed by whoever imported it.
+        var box = document.createElement("span");
+        box.textContent = f.properties.label + " : " + f.properties.count;
+        l.bindTooltip(box);
       }
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { maxZoom: 14 });

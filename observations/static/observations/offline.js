@@ -4,13 +4,14 @@
    then is sent with fetch. If the phone is offline or the request fails, it stays in
    the outbox, the page says so, and it is sent again when the network returns (the
    "online" event, the next visit, or a retry every 20 s). The server stores a key only
-   once, so sending the same report twice is harmless. No library, no build step. */
+   once, so sending the same report twice is harmless. A report leaves the outbox as soon
+   as the server has it (it may name a sympathiser, with their phone), and logging out
+   empties the outbox (static/js/logout.js). No library, no build step. */
 (function () {
   "use strict";
 
   var STORE = "qg-observations-outbox";
   var RETRY_MS = 20000;
-  var KEEP_SENT_MS = 24 * 3600 * 1000;
   var form = document.getElementById("observation-form");
   if (!form) return;
   var T = window.QG_OBS_TEXT || {};
@@ -34,10 +35,15 @@
   }
 
   function save(items) {
-    var now = Date.now();
-    items = items.filter(function (d) { return d.state !== "sent" || now - d.sentAt < KEEP_SENT_MS; });
-    localStorage.setItem(STORE, JSON.stringify(items));
+    // Sent reports are not kept (drafts of an older version of this page may say "sent").
+    items = items.filter(function (d) { return d.state !== "sent"; });
+    if (items.length) localStorage.setItem(STORE, JSON.stringify(items));
+    else localStorage.removeItem(STORE);
     render(items);
+  }
+
+  function forget(key) {
+    save(load().filter(function (d) { return d.key !== key; }));
   }
 
   function update(key, changes) {
@@ -58,7 +64,7 @@
       var li = document.createElement("li");
       li.dataset.key = d.key;
       li.dataset.state = d.state;
-      var label = d.label + " — " + (d.state === "sent" ? T.draftSent : d.state === "refused" ? T.fix : T.draftWaiting);
+      var label = d.label + " — " + (d.state === "refused" ? T.fix : T.draftWaiting);
       li.appendChild(document.createTextNode(label));
       if (d.state === "refused") {
         var fix = document.createElement("button");
@@ -129,7 +135,7 @@
       else if (el.multiple) Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
       else if (values.length) el.value = values[0];
     });
-    save(load().filter(function (d) { return d.key !== draft.key; }));
+    forget(draft.key);
     if (draft.errors) showErrors(draft.errors);
   }
 
@@ -156,7 +162,7 @@
       if (response.ok && json) {
         return response.json().then(function (data) {
           if (!data.ok) return { state: "waiting" };
-          update(draft.key, { state: "sent", sentAt: Date.now() });
+          forget(draft.key);  // the server has it: nothing of it stays on the phone
           return { state: "sent" };
         });
       }
@@ -207,11 +213,10 @@
     say(T.sending, "sending");
     send(draft).then(function (result) {
       if (result.state === "sent") {
-        save(load().filter(function (d) { return d.key !== draft.key; }));
         say(T.sent, "sent");
         freshForm();
       } else if (result.state === "refused") {
-        save(load().filter(function (d) { return d.key !== draft.key; }));
+        forget(draft.key);
         showErrors(result.errors);  // the input is still in the form
       } else {
         say(T.saved, "saved-offline");
@@ -253,7 +258,8 @@
           communeEl.value = communeEl.tagName === "SELECT" ? data.commune.id : data.commune.code;
           var stationId = data.station ? data.station.id : null;
           loadStations(data.commune.id, stationId).then(function () {
-            locateOut.textContent = T.located + " " + data.commune.name + (data.station ? ", " + data.station.label : "");
+            // The station's label names its commune: « Gouesnou — bureau 3 (École Jules Ferry) ».
+            locateOut.textContent = T.located + " " + (data.station ? data.station.label : data.commune.name);
           });
         }, function () { locateOut.textContent = T.noPosition; });
       }, function () { locateOut.textContent = T.noPosition; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
