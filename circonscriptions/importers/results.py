@@ -30,6 +30,16 @@ Rules (what an analyst can check):
   the communes of the file (only its circonscriptions there, when the file names
   them), or its circonscriptions for a file by circonscription. Unchanged rows are
   left untouched, so re-importing the same data changes nothing.
+- A re-import that would change what is loaded for the election beyond its figures
+  (remove the result of a bureau the file no longer has, or create a bureau in a commune
+  whose bureaux already have results of this election in that circonscription: a
+  mistyped bureau code does both) is refused with the changes listed (the first 20, then
+  their count) unless they are accepted (`--accept-changes`, or the admin form's box).
+- The file is read, checked and refused by the rules of `detect` (encodings, NUL bytes,
+  empty or binary files) and `guards` (code shapes, spreadsheet formulas, control
+  characters); a missing column is named with the names it may have; a file with a header
+  and no line is refused. The Election row is created in the import's transaction: a
+  refused file leaves none.
 
 Writing (one transaction, see `base.run_import`): new bureaux, results and votes are
 COPYed straight into their tables (binary COPY built by numpy for the numbers and the
