@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from circonscriptions import blocs
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import Problem, progress_key
+from circonscriptions.importers.guards import upload_size_refusal
 from circonscriptions.importers.uploads import import_upload_start
 from circonscriptions.models import (
     CandidateNuance,
@@ -488,10 +489,17 @@ def _problem_lines(errors: list[dict]) -> list[str]:
     return lines
 
 
+def upload_size_validate(upload) -> None:
+    """Over QG_IMPORT_MAX_UPLOAD_BYTES, the form is refused before the file is stored."""
+    refusal = upload_size_refusal(upload.size)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 def upload_form(spec: registry.ImportKind, **kwargs) -> forms.Form:
     fields: dict[str, forms.Field] = {}
     if spec.needs_file:
-        fields["file"] = forms.FileField(label=_("File"))
+        fields["file"] = forms.FileField(label=_("File"), validators=[upload_size_validate])
     fields.update(spec.fields())
     form_class = type("ImportUploadForm", (forms.Form,), fields)
     return form_class(**kwargs)

@@ -245,6 +245,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(Path(os.environ.get("QG_STATE_DIR", BASE_DIR / "var")) / "celerybeat-schedule")
 )
 
+# Caps on imported files (circonscriptions/importers/guards.py), each refused with a
+# French sentence: an uploaded file's size (checked before it is stored), a gzip or zip
+# archive's decompressed size (read in streaming), and the vertices of a boundary file
+# (counted before any geometry is built), in the whole file and in one feature.
+QG_IMPORT_MAX_UPLOAD_BYTES = env_int("QG_IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+QG_IMPORT_MAX_DECOMPRESSED_BYTES = env_int("QG_IMPORT_MAX_DECOMPRESSED_BYTES", 500 * 1024 * 1024)
+QG_IMPORT_MAX_VERTICES = env_int("QG_IMPORT_MAX_VERTICES", 2_000_000)
+QG_IMPORT_MAX_VERTICES_PER_FEATURE = env_int("QG_IMPORT_MAX_VERTICES_PER_FEATURE", 200_000)
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 5,

@@ -4,10 +4,13 @@ An importer is a function `load(path, run, progress) -> summary` that reads and
 validates the whole file first and raises `ImportRefused` with every problem it
 found (line, column, value, message in French) before it writes anything; it then
 writes in bulk (COPY or large batches). `run_import` wraps it: checksum, "same file
-as last time" detection, the transaction, and the ImportRun record, whatever happens.
+as last time" detection, the transaction, and the ImportRun record, whatever happens:
+a refusal, a bug or a time limit rolls the transaction back (rows the load created, an
+Election included, go with it) and ends the run « refusé » with its errors in French.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -153,12 +156,41 @@ def run_import(
     except ImportRefused as exc:
         _finish(run, ImportRun.Status.FAILED, errors=[asdict(p) for p in exc.problems[:MAX_REPORTED_PROBLEMS]])
         raise
-    except Exception as exc:
-        _finish(run, ImportRun.Status.FAILED, errors=[{"message": f"{exc.__class__.__name__}: {exc}"}])
+    except BaseException as exc:
+        # Whatever stopped the load (a bug, a lost connection, a time limit, Ctrl-C), the
+        # transaction was rolled back: the run says so instead of staying « en cours ».
+        _finish(run, ImportRun.Status.FAILED, errors=[{"message": unexpected_error_message(exc)}])
         raise
     progress(100, "terminé")
     _finish(run, ImportRun.Status.SUCCEEDED, summary=summary)
     return ImportOutcome(run=run, unchanged=False, summary=summary)
+
+
+def unexpected_error_message(exc: BaseException) -> str:
+    """The French sentence an unexpected failure leaves on its run (the detail goes to the log)."""
+    if exc.__class__.__name__ == "SoftTimeLimitExceeded":
+        return "L'import a dépassé le temps accordé à une tâche et a été arrêté : rien n'a été importé."
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "L'import a été interrompu : rien n'a été importé."
+    return (
+        f"Erreur inattendue pendant l'import ({exc.__class__.__name__} : {exc}) : rien n'a été importé ; "
+        "signalez-la avec le fichier."
+    )
+
+
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def json_safe(value):
+    """`value` with control characters written \\xNN in its strings: PostgreSQL's JSON
+    refuses NUL, and a run whose errors cannot be saved would stay « en cours »."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _finish(run: ImportRun, status: str, *, errors: list | None = None, summary: dict | None = None) -> None:
@@ -166,11 +198,14 @@ def _finish(run: ImportRun, status: str, *, errors: list | None = None, summary:
     run.finished_at = timezone.now()
     fields = ["status", "finished_at"]
     if errors is not None:
-        run.errors = errors
+        run.errors = json_safe(errors)
         fields.append("errors")
     if summary is not None:
-        run.summary = summary
+        run.summary = json_safe(summary)
         run.rows = int(summary.get("rows", 0))
         run.progress = 100
         fields += ["summary", "rows", "progress"]
+    if status == ImportRun.Status.SUCCEEDED and run.election_id is not None:
+        # The load may have created the election (results): named once the import succeeded.
+        fields.append("election")
     run.save(update_fields=fields)

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio.raw
 import shapely
 from django import forms
 from django.db import connection
@@ -57,6 +58,7 @@ from circonscriptions.importers.codes import (
     departement_normalise,
 )
 from circonscriptions.importers.geo import clean_sql, shapes_upsert
+from circonscriptions.importers.guards import archive_check, unsafe_reason, vertex_check, visible
 from circonscriptions.importers.territory import (
     commune_circonscriptions_sync,
     departement_shapes_from_circonscriptions,
@@ -103,14 +105,27 @@ class Territory:
 
 
 def read_layer(path: Path) -> gpd.GeoDataFrame:
+    """The layer, once its archive's decompressed size and its vertices are under the caps
+    of `guards` (counted from the features' WKB, before any geometry is built)."""
     name = path.name.lower()
     source = f"/vsigzip/{path}" if name.endswith(".gz") else str(path)
     if name.endswith(".zip"):
         source = f"zip://{path}"
+    archive_check(path, path.name)
+    try:
+        _meta, _fids, wkb, _fields = pyogrio.raw.read(source, columns=[])
+    except Exception as exc:  # pyogrio's errors say what GDAL could not read
+        raise ImportRefused(
+            path.name, [Problem(f"fichier illisible comme couche géographique : {visible(exc)}")]
+        ) from exc
+    vertex_check(wkb, path.name)
+    del wkb
     try:
         frame = gpd.read_file(source)
-    except Exception as exc:  # pyogrio's errors say what GDAL could not read
-        raise ImportRefused(path.name, [Problem(f"fichier illisible comme couche géographique : {exc}")]) from exc
+    except Exception as exc:
+        raise ImportRefused(
+            path.name, [Problem(f"fichier illisible comme couche géographique : {visible(exc)}")]
+        ) from exc
     if frame.crs is None:
         frame = frame.set_crs(4326)  # GeoJSON without "crs" is WGS84 by definition
     elif frame.crs.to_epsg() != 4326:
@@ -235,6 +250,9 @@ def parse_layer(
             if prop is None:
                 continue
             setattr(item, attr, _text(first[prop]))
+            reason = unsafe_reason(getattr(item, attr), dash=False)
+            if reason:
+                problems.append(Problem(reason, line=indexes[0] + 1, column=prop, value=visible(getattr(item, attr))))
             if prop in checked:
                 continue
             checked.add(prop)
@@ -284,10 +302,10 @@ def _territory_key(
     # Polling stations: (commune, bureau).
     if field in ("codeBureauVote", "code_bv_insee"):
         commune_code, sep, number = raw.partition("_")
-        return (PollingStation.normalise_code(number), commune_code) if sep and number else None
+        return (PollingStation.normalise_code(number), commune_code) if sep and number.isalnum() else None
     if field == "DEPCO" and bvote_field:
         number = _text(record[bvote_field])
-        return (PollingStation.normalise_code(number), raw) if number else None
+        return (PollingStation.normalise_code(number), raw) if number.isalnum() else None
     if field == "id_bv":
         arrondissement, sep, number = raw.partition("-")
         if not (sep and arrondissement.isdigit() and number.isdigit()):

@@ -45,6 +45,8 @@ from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.bulk import copy_rows, temp_table_create, upsert_counts
 from circonscriptions.importers.codes import circonscription_code, circonscription_normalise
+from circonscriptions.importers.detect import text_bytes
+from circonscriptions.importers.guards import archive_check
 from circonscriptions.models import Circonscription, FormerCommuneCode, ImportRun, IndicatorValue
 
 NATIONAL_CODES = {"00000", "FR", "FRANCE"}
@@ -96,13 +98,14 @@ def _cell(value) -> str:
 
 
 def _read_csv(path: Path) -> Table:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    # The rules of the results files (detect.py): UTF-16 decoded, NUL bytes and empty files refused.
+    raw, _utf16 = text_bytes(path.read_bytes(), path.name)
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ImportRefused(path.name, [Problem("le fichier est vide")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -118,6 +121,7 @@ def _read_dictionary_csv(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _read_xlsx(path: Path) -> Table:
+    archive_check(path, path.name)  # a workbook is a zip archive: its decompressed size is capped
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheet = book[XLSX_DATA_SHEET] if XLSX_DATA_SHEET in book.sheetnames else book.worksheets[0]
     header: list[str] = []

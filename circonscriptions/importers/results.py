@@ -30,6 +30,16 @@ Rules (what an analyst can check):
   the communes of the file (only its circonscriptions there, when the file names
   them), or its circonscriptions for a file by circonscription. Unchanged rows are
   left untouched, so re-importing the same data changes nothing.
+- A re-import that would change what is loaded for the election beyond its figures
+  (remove the result of a bureau the file no longer has, or create a bureau in a commune
+  whose bureaux already have results of this election in that circonscription: a
+  mistyped bureau code does both) is refused with the changes listed (the first 20, then
+  their count) unless they are accepted (`--accept-changes`, or the admin form's box).
+- The file is read, checked and refused by the rules of `detect` (encodings, NUL bytes,
+  empty or binary files) and `guards` (code shapes, spreadsheet formulas, control
+  characters); a missing column is named with the names it may have; a file with a header
+  and no line is refused. The Election row is created in the import's transaction: a
+  refused file leaves none.
 
 Writing (one transaction, see `base.run_import`): new bureaux, results and votes are
 COPYed straight into their tables (binary COPY built by numpy for the numbers and the
@@ -53,6 +63,7 @@ from circonscriptions import blocs
 from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.detect import detect_number_format, read_source
+from circonscriptions.importers.guards import COMMUNE_CODE, NUANCE_CODE, STATION_CODE, shape_problems, visible
 from circonscriptions.importers.results_layouts import (
     COUNTS,
     FRENCH,
@@ -60,6 +71,7 @@ from circonscriptions.importers.results_layouts import (
     detect_layout,
     distinct_values,
     infer_commune,
+    missing_columns,
     read_city_brest,
     read_city_toulouse,
     read_long_circo,
@@ -359,6 +371,77 @@ def overrides_apply(table: Table, election: Election) -> int:
     return int(hit.sum())
 
 
+def _read_table(source, layout: str, election: Election, commune: str | None, name: str) -> Table:
+    if layout in ("ministry_circo", "long_2017"):
+        return read_long_circo(source, election, layout)
+    if layout == "city_brest":
+        commune = commune or infer_commune(Path(name))
+        if not commune:
+            raise ImportRefused(
+                name, [Problem("le fichier ne dit pas sa commune : précisez --commune CODE_INSEE", line=1)]
+            )
+        return read_city_brest(source, election, commune)
+    if layout == "ministry_wide":
+        return read_ministry_wide(source, election)
+    if layout == "paris_long":
+        return read_paris_long(source, election)
+    if layout == "city_toulouse":
+        return read_city_toulouse(source, election)
+    raise ImportRefused(name, [Problem(f"le format « {layout} » n'est pas encore pris en charge", line=1)])
+
+
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_PANDAS_EOF = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def parser_problem(exc: Exception) -> Problem:
+    """A pandas reading error as a French sentence (pandas' own words never reach the user)."""
+    text = str(exc)
+    fields = _PANDAS_FIELDS.search(text)
+    if fields:
+        expected, line, seen = (int(g) for g in fields.groups())
+        return Problem(f"{seen} champs sur cette ligne au lieu des {expected} de l'en-tête", line=line)
+    eof = _PANDAS_EOF.search(text)
+    if eof:
+        return Problem("guillemet ouvert et jamais fermé à partir de cette ligne", line=int(eof.group(1)) + 1)
+    if isinstance(exc, UnicodeDecodeError):
+        return Problem("octets illisibles dans l'encodage détecté : le fichier mêle-t-il plusieurs encodages ?")
+    return Problem("le fichier ne se lit pas comme un tableau CSV (lignes de longueurs incohérentes ou guillemets)")
+
+
+def check_codes(table: Table) -> list[Problem]:
+    """Codes of their documented shape (see `guards`): communes, bureaux, nuances."""
+    problems = []
+    if table.level == "polling_station":
+        problems += shape_problems(
+            table.commune, table.lines, table.commune_column, COMMUNE_CODE, "code INSEE à 5 caractères (29019, 2A004)"
+        )
+        problems += shape_problems(
+            table.station,
+            table.lines,
+            table.station_column,
+            STATION_CODE,
+            "numéro de bureau, 1 à 8 lettres ou chiffres",
+        )
+    if not table.votes.empty:
+        problems += shape_problems(
+            table.votes["nuance"].to_numpy(object),
+            table.votes["line"].to_numpy(np.int64),
+            table.nuance_column,
+            NUANCE_CODE,
+            "code de nuance, 1 à 12 lettres ou chiffres (UG, RN, LENS…)",
+        )
+        problems += shape_problems(
+            table.votes["candidate"].to_numpy(object),
+            table.votes["line"].to_numpy(np.int64),
+            "candidat",
+            None,
+            "",
+            dash=False,
+        )
+    return problems
+
+
 def load_results(
     path: Path,
     run: ImportRun,
@@ -368,43 +451,42 @@ def load_results(
     commune: str | None = None,
     tolerate: set[str] | None = None,
     file_name: str | None = None,
+    accept_changes: bool = False,
 ) -> dict:
     started = time.monotonic()
     tolerate = set(tolerate or ())
     progress(2, "lecture")
-    source = read_source(path)
-    layout = detect_layout(source.header)
     name = file_name or path.name
+    source = read_source(path, name)
+    layout = detect_layout(source.header)
     if layout is None:
         raise ImportRefused(
             name,
-            [Problem("format de fichier non reconnu : en-tête inattendu", line=1, value=";".join(source.header[:8]))],
+            [
+                Problem(
+                    "format de fichier non reconnu : en-tête inattendu",
+                    line=1,
+                    value=visible(";".join(source.header[:8])),
+                )
+            ],
         )
-    if layout in ("ministry_circo", "long_2017"):
-        table = read_long_circo(source, election, layout)
-    elif layout == "city_brest":
-        commune = commune or infer_commune(Path(file_name or path.name))
-        if not commune:
-            raise ImportRefused(
-                name, [Problem("le fichier ne dit pas sa commune : précisez --commune CODE_INSEE", line=1)]
-            )
-        table = read_city_brest(source, election, commune)
-    elif layout == "ministry_wide":
-        table = read_ministry_wide(source, election)
-    elif layout == "paris_long":
-        try:
-            table = read_paris_long(source, election)
-        except ImportRefused as exc:
-            raise ImportRefused(name, exc.problems) from None
-    elif layout == "city_toulouse":
-        try:
-            table = read_city_toulouse(source, election)
-        except ImportRefused as exc:
-            raise ImportRefused(name, exc.problems) from None
-    else:
-        raise ImportRefused(name, [Problem(f"le format « {layout} » n'est pas encore pris en charge", line=1)])
+    missing = missing_columns(layout, source.header)
+    if missing:
+        raise ImportRefused(name, missing)
+    try:
+        table = _read_table(source, layout, election, commune, name)
+    except ImportRefused as exc:
+        raise ImportRefused(name, exc.problems) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ImportRefused(name, [parser_problem(exc)]) from None
+    except KeyError as exc:
+        # A column the reader needs and that `missing_columns` does not list yet.
+        raise ImportRefused(name, [Problem(f"colonne « {visible(exc.args[0])} » absente", line=1)]) from None
+    if len(table.lines) == 0 and not table.problems:
+        raise ImportRefused(name, [Problem("aucune ligne de résultats : le fichier n'a que son en-tête", line=2)])
     progress(30, "vérification")
     problems = list(table.problems)
+    problems += check_codes(table)
     problems += check_election(table, election)
     count_problems, warnings = check_counts(table, tolerate)
     problems += count_problems
@@ -431,11 +513,16 @@ def load_results(
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise ImportRefused(name, problems)
 
-    progress(50, "écriture")
-    overridden = overrides_apply(table, election)
     circo_id = (
         np.array([circo_ids.get(code, 0) for code in table.circo], dtype=np.int64) if table.circo is not None else None
     )
+    changes: dict = {}
+    if table.level == "polling_station":
+        changes = loaded_changes(table, election, commune_ids, station_codes, circo_id)
+        if changes and not accept_changes:
+            raise ImportRefused(name, changes_refusal(changes, election))
+    progress(50, "écriture")
+    overridden = overrides_apply(table, election)
     with connection.cursor() as cursor:
         nuances_created = _nuances_ensure(cursor, election, distinct_values(table.votes["nuance"]), table.labels)
         cursor.execute(f"SELECT code, id FROM {Nuance._meta.db_table} WHERE election_id = %s", [election.pk])  # noqa: S608
@@ -452,7 +539,7 @@ def load_results(
         "rows": table.rows_read,
         "layout": table.layout,
         "level": table.level,
-        "encoding": source.encoding,
+        "encoding": source.original or source.encoding,
         "separator": source.separator,
         **detect_number_format(source),
         "territories": len(table.lines),
@@ -464,7 +551,102 @@ def load_results(
     }
     if warnings:
         summary["warnings"] = [str(w) for w in warnings]
+    if changes:
+        summary["changes_accepted"] = {
+            "results_removed": changes["removed"],
+            "polling_stations_created": [str(p) for p in changes["created"]],
+        }
     return summary
+
+
+# How many changes a refusal lists before giving only their count.
+CHANGES_LISTED = 20
+
+
+def loaded_changes(table: Table, election: Election, commune_ids, station_codes, circo_id) -> dict:
+    """What the file would change in what is loaded for this election, beyond new figures:
+
+    - `removed`: bureaux whose result would disappear (the file covers their commune, and
+      their circonscription when it names circonscriptions, but not them);
+    - `created`: bureaux the file would create in a commune that already has results of
+      this election in the same circonscription (the other bureaux of that commune are
+      known: a new one there is more often a mistyped code than a new bureau).
+
+    A first import of the election into a commune changes nothing loaded: its bureaux are
+    created freely (bureaux are renumbered from one election to the next). Returns {} when
+    nothing would change, else {"removed": [French lines], "created": [Problem]}.
+    """
+    ps_table, result_table, commune_table = (
+        PollingStation._meta.db_table,
+        PollingStationResult._meta.db_table,
+        Commune._meta.db_table,
+    )
+    communes = sorted({int(c) for c in commune_ids if c})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT ps.id, ps.commune_id, ps.code, ps.circonscription_id, c.code, c.name,
+                       EXISTS (SELECT 1 FROM {result_table} r
+                               WHERE r.polling_station_id = ps.id AND r.election_id = %s)
+                FROM {ps_table} ps JOIN {commune_table} c ON c.id = ps.commune_id
+                WHERE ps.commune_id = ANY(%s)""",  # noqa: S608
+            [election.pk, communes],
+        )
+        stations = cursor.fetchall()
+    if not any(row[6] for row in stations):
+        return {}
+    known = {(commune, code) for _pk, commune, code, *_rest in stations}
+    # (commune, circonscription or 0) where this election already has results.
+    loaded = {(commune, circ or 0) for _pk, commune, _code, circ, _cc, _cn, has in stations if has}
+    loaded_communes = {commune for commune, _circ in loaded}
+    file_keys = set(zip(commune_ids.tolist(), station_codes.tolist(), strict=True))
+    file_circos = {int(c) for c in circo_id if c > 0} if circo_id is not None else set()
+    removed = [
+        f"{name} ({ccode}), bureau {code} : son résultat serait retiré (bureau absent du fichier)"
+        for _pk, commune, code, circ, ccode, name, has in sorted(stations, key=lambda r: (r[4], r[2]))
+        if has and (commune, code) not in file_keys and (not file_circos or circ in file_circos)
+    ]
+    created = []
+    for i in range(len(table.lines)):
+        key = (int(commune_ids[i]), station_codes[i])
+        if key in known or key[0] not in loaded_communes:
+            continue
+        circ = int(circo_id[i]) if circo_id is not None else 0
+        if circ and (key[0], circ) not in loaded and (key[0], 0) not in loaded:
+            continue  # another circonscription of a split commune: its bureaux are not loaded yet
+        created.append(
+            Problem(
+                "bureau inconnu dans une commune dont les bureaux sont chargés pour cette élection : il serait créé",
+                line=int(table.lines[i]),
+                column=table.station_column,
+                value=station_codes[i],
+            )
+        )
+    if not removed and not created:
+        return {}
+    return {"removed": removed, "created": created}
+
+
+def changes_refusal(changes: dict, election: Election) -> list[Problem]:
+    """The refusal of a file that would change what is loaded: a summary, then the changes
+    (the first CHANGES_LISTED, then their count)."""
+    removed, created = changes["removed"], changes["created"]
+    parts = []
+    if removed:
+        parts.append(f"{len(removed)} bureau(x) perdrai(en)t son résultat")
+    if created:
+        parts.append(f"{len(created)} bureau(x) serai(en)t créé(s) dans une commune dont les bureaux sont connus")
+    problems = [
+        Problem(
+            f"Ce fichier changerait ce qui est chargé pour {election.slug} : {' ; '.join(parts)}. Si c'est voulu "
+            "(bureaux renumérotés, fichier corrigé), relancez avec --accept-changes, ou cochez « Accepter les "
+            "changements » dans le formulaire d'import ; sinon, vérifiez les codes de bureau du fichier."
+        )
+    ]
+    listed = [Problem(line) for line in removed] + created
+    problems += listed[:CHANGES_LISTED]
+    if len(listed) > CHANGES_LISTED:
+        problems.append(Problem(f"… et {len(listed) - CHANGES_LISTED} autre(s) changement(s)."))
+    return problems
 
 
 def _counts_frame(table: Table) -> pd.DataFrame:
@@ -881,8 +1063,8 @@ def _write_circonscriptions(cursor, table, election, run, circo_id, progress, pr
 # ---------------------------------------------------------------------------- service
 
 
-def election_for_slug(slug: str) -> Election:
-    """'legislatives-2024-1' → the Election row, created when missing."""
+def election_parse(slug: str) -> tuple[str, int, int]:
+    """'legislatives-2024-1' → ('legislatives', 2024, 1); a French ValueError otherwise."""
     match = re.fullmatch(r"([a-z]+)-(\d{4})-(\d)", slug.strip())
     kinds = {k for k, _ in Election.Kind.choices}
     if not match or match.group(1) not in kinds:
@@ -891,8 +1073,15 @@ def election_for_slug(slug: str) -> Election:
             f"genre parmi {', '.join(sorted(kinds))} "
             "(ex. legislatives-2024-1)."
         )
-    kind, year, round_ = match.group(1), int(match.group(2)), int(match.group(3))
-    election, _ = Election.objects.get_or_create(slug=slug, defaults={"kind": kind, "year": year, "round": round_})
+    return match.group(1), int(match.group(2)), int(match.group(3))
+
+
+def election_for_slug(slug: str) -> Election:
+    """'legislatives-2024-1' → the Election row, created when missing."""
+    kind, year, round_ = election_parse(slug)
+    election, _ = Election.objects.get_or_create(
+        slug=slug.strip(), defaults={"kind": kind, "year": year, "round": round_}
+    )
     return election
 
 
@@ -902,31 +1091,47 @@ def results_import(
     election_slug: str,
     commune: str | None = None,
     tolerate: set[str] | None = None,
+    accept_changes: bool = False,
     by: str = "",
     run: ImportRun | None = None,
     on_progress=None,
 ) -> ImportOutcome:
-    """Import one results file for one election (see the module docstring for the rules)."""
+    """Import one results file for one election (see the module docstring for the rules).
+
+    The Election row is created inside the import's transaction: a refused file leaves
+    none behind. `accept_changes` applies a file that would change what is loaded
+    (`loaded_changes`); without it such a file is refused with the list of changes.
+    """
     tolerate = set(tolerate or ())
     unknown = tolerate - TOLERABLE
     if unknown:
         raise ValueError(
             f"contrôle non tolérable : {', '.join(sorted(unknown))} (seul {', '.join(sorted(TOLERABLE))} l'est)"
         )
-    election = election_for_slug(election_slug)
+    election_parse(election_slug)
+    slug = election_slug.strip()
     commune = commune.strip().upper() if commune else None
     # run_import recognises the same file (name and checksum) imported again within these
     # options, even after other files of the same election: it then changes nothing.
-    options = {"election": election.slug}
+    options = {"election": slug}
     if commune:
         options["commune"] = commune
     if tolerate:
         options["tolerate"] = sorted(tolerate)
 
     def load(p: Path, run: ImportRun, progress: Progress) -> dict:
+        election = election_for_slug(slug)
+        run.election = election
         # An upload is stored under a neutral name: the commune is inferred from the original one.
         return load_results(
-            p, run, progress, election=election, commune=commune, tolerate=tolerate, file_name=run.file_name
+            p,
+            run,
+            progress,
+            election=election,
+            commune=commune,
+            tolerate=tolerate,
+            file_name=run.file_name,
+            accept_changes=accept_changes,
         )
 
     outcome = run_import(
@@ -934,7 +1139,7 @@ def results_import(
         path=Path(path),
         load=load,
         options=options,
-        election=election,
+        election=Election.objects.filter(slug=slug).first(),
         by=by,
         run=run,
         on_progress=on_progress,
@@ -951,6 +1156,7 @@ def _registered_run(*, path: Path, options: dict, by: str, run: ImportRun | None
         election_slug=options["election"],
         commune=options.get("commune") or None,
         tolerate=TOLERABLE if options.get("tolerate_inconsistent_source") else None,
+        accept_changes=bool(options.get("accept_changes")),
         by=by,
         run=run,
         on_progress=on_progress,
@@ -970,6 +1176,12 @@ def _fields() -> dict[str, forms.Field]:
         "tolerate_inconsistent_source": forms.BooleanField(
             label="Garder les chiffres publiés quand la source ne s'additionne pas (voix ≠ exprimés, "
             "exprimés + blancs + nuls ≠ votants) : les écarts sont notés comme avertissements",
+            required=False,
+        ),
+        "accept_changes": forms.BooleanField(
+            label="Accepter les changements par rapport à ce qui est chargé pour cette élection (résultats de "
+            "bureaux retirés, bureaux créés dans une commune dont les bureaux sont connus) : cochez-la après "
+            "avoir lu la liste des changements donnée par un premier essai",
             required=False,
         ),
     }

@@ -41,6 +41,7 @@ from circonscriptions import blocs
 from circonscriptions.importers.base import ImportRefused, Problem
 from circonscriptions.importers.codes import circonscription_code, circonscription_normalise, departement_normalise
 from circonscriptions.importers.detect import SourceText, read_int_column
+from circonscriptions.importers.guards import unsafe_reason, visible
 from circonscriptions.models import Commune, Election
 
 COUNTS = ("registered", "voters", "abstentions", "blank", "null", "expressed")
@@ -110,6 +111,7 @@ class Table:
     circo: np.ndarray | None = None  # canonical 'DDCC' or '' when the file does not say
     circo_column: str = ""
     place: np.ndarray | None = None
+    nuance_column: str = "nuance"  # where the file gives its nuance codes, for refusals
     labels: dict[str, str] = field(default_factory=dict)  # nuance code → label given by the file
     evidence: Evidence = field(default_factory=Evidence)
     rows_read: int = 0
@@ -138,6 +140,67 @@ def _read(source: SourceText, *, names: list[str] | None = None, usecols=None, s
     )
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+_NUMBER = re.compile(r"\s*-?[\d\s\u00a0\u202f]+(?:[.,]\d+)?\s*%?\s*")
+
+
+def unsafe_cells(frame: pd.DataFrame, lines: np.ndarray, problems: list[Problem]) -> None:
+    """Text cells that must not reach the database: a control character, or a start that
+    a spreadsheet reads as a formula (« = », « @ »; « + » and « - » are refused in codes,
+    whose shapes are checked on the table, and a negative count is refused as such)."""
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        codes, uniques = pd.factorize(frame[column].to_numpy(object))
+        bad = []
+        for value in uniques:
+            text = str(value)
+            bad.append(not _NUMBER.fullmatch(text) and unsafe_reason(text, dash=False) is not None)
+        flagged = np.array(bad + [False], dtype=bool)
+        for position in np.flatnonzero(flagged[codes])[:50]:
+            text = str(uniques[codes[position]])
+            problems.append(
+                Problem(
+                    unsafe_reason(text, dash=False), line=int(lines[position]), column=str(column), value=visible(text)
+                )
+            )
+
+
+# Columns each layout reads besides those its detection needs (alternatives in a tuple),
+# and the counts every layout must give (nuls and abstentions may be derived).
+_REQUIRED = {
+    "ministry_wide": {"commune": ("Code commune", "Code de la commune")},
+    "ministry_circo": {"département": ("Departement",), "panneau": ("NumPanneauCand",), "nom": ("NomPsn",)},
+    "long_2017": {"département": ("departement",), "panneau": ("numero_panneau",), "nom": ("nom",)},
+    "city_brest": {"circonscription": ("Circo",), "bureau": ("Bureau",)},
+    "paris_long": {name: (name,) for name in ("annee", "tour", "candidate", "votes", "nom", "prenom", "liste")},
+}
+_REQUIRED_COUNTS = ("registered", "voters", "blank", "expressed")
+
+
+def missing_columns(layout: str, header: list[str]) -> list[Problem]:
+    """One French sentence per column the layout needs and the file lacks, naming what was expected."""
+    if layout == "city_toulouse":
+        return []  # positional columns: read_city_toulouse checks them
+    wanted = {FRENCH[name]: COUNT_COLUMNS[name] for name in _REQUIRED_COUNTS}
+    if layout == "paris_long":
+        wanted["Nuls"] = ("nb_nul",)
+    wanted.update(_REQUIRED.get(layout, {}))
+    present = ", ".join(h for h in header[:15] if h) + ("…" if len(header) > 15 else "")
+    problems = []
+    for label, names in wanted.items():
+        if _first(header, names) is None:
+            expected = names[0] if len(names) == 1 else "l'une de " + ", ".join(f"« {n} »" for n in names)
+            problems.append(
+                Problem(
+                    f"colonne « {label} » absente : attendu {expected if len(names) > 1 else f'« {expected} »'} "
+                    f"dans l'en-tête (colonnes présentes : {present})",
+                    line=1,
+                    column=label,
+                )
+            )
+    return problems
 
 
 def _clean(values: np.ndarray, transform=str.strip) -> np.ndarray:
@@ -276,6 +339,7 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     n = len(frame)
     lines = np.arange(2, n + 2)
     problems: list[Problem] = list(voteless)
+    unsafe_cells(frame, lines, problems)
     counts, columns = _counts_from(frame, header, lines, problems)
     _complete_counts(counts, columns)
 
@@ -286,7 +350,9 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
     uniques = pairs.drop_duplicates()
     mapping = {}
     for d, c in zip(uniques["d"], uniques["c"], strict=True):
-        if len(c) == 5:
+        if not c.isalnum():
+            mapping[(d, c)] = ""  # '=2+3', '29 019': not a commune code
+        elif len(c) == 5:
             mapping[(d, c)] = c.upper()
         else:
             dep = departement_normalise(d) or ""
@@ -308,6 +374,10 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
                 parsed = circonscription_normalise(c, departement=d) if c else None
                 cache[key] = circonscription_code(*parsed) if parsed else ""
             circo[i] = cache[key]
+            if c and not circo[i]:
+                problems.append(
+                    Problem("code de circonscription illisible", line=int(lines[i]), column=circo_col, value=visible(c))
+                )
 
     # Candidate blocks → one row per (bureau, candidate) that has a name or votes.
     presidential = not any("nuance" in b for b in blocks.values())
@@ -407,6 +477,7 @@ def read_ministry_wide(source: SourceText, election: Election) -> Table:
         station_column=station_col,
         circo=circo,
         circo_column=circo_col or "",
+        nuance_column=next((b["nuance"].rstrip(" 0123456789") for b in blocks.values() if "nuance" in b), "nuance"),
         evidence=evidence,
         rows_read=n,
         problems=problems,
@@ -509,6 +580,7 @@ def read_long_circo(source: SourceText, election: Election, layout: str) -> Tabl
     n = len(frame)
     lines = np.arange(2, n + 2)
     problems: list[Problem] = []
+    unsafe_cells(frame, lines, problems)
     counts, columns = _counts_from(frame, header, lines, problems)
     _complete_counts(counts, columns)
 
@@ -595,6 +667,7 @@ def read_long_circo(source: SourceText, election: Election, layout: str) -> Tabl
         votes=votes,
         circo=circo_all[first_pos],
         circo_column=cols["circo"],
+        nuance_column=cols.get("nuance", "nuance"),
         labels=labels,
         evidence=evidence,
         rows_read=n,
@@ -646,16 +719,24 @@ def read_city_brest(source: SourceText, election: Election, commune_code: str) -
     n = len(frame)
     lines = np.arange(2, n + 2)
     problems: list[Problem] = []
+    unsafe_cells(frame, lines, problems)
     counts, columns = _counts_from(frame, header, lines, problems)
     _complete_counts(counts, columns)
     station_raw = _text(frame, "Numéro")
     for i in np.flatnonzero(station_raw == ""):
         problems.append(Problem("numéro de bureau manquant", line=int(lines[i]), column="Numéro", value=""))
     dept = commune_code[:3] if commune_code.startswith(("97", "98")) else commune_code[:2]
+    circo_raw = _text(frame, "Circo")
     circo = np.array(
-        [circonscription_code(dept, int(c)) if c.isdigit() and int(c) > 0 else "" for c in _text(frame, "Circo")],
+        [circonscription_code(dept, int(c)) if c.isdigit() and int(c) > 0 else "" for c in circo_raw],
         dtype=object,
     )
+    for i in np.flatnonzero((circo == "") & (circo_raw != "")):
+        problems.append(
+            Problem(
+                "numéro de circonscription illisible", line=int(lines[i]), column="Circo", value=visible(circo_raw[i])
+            )
+        )
     parts = []
     for k, column in enumerate(candidates):
         surname, full = split_candidate_header(column)
@@ -769,6 +850,7 @@ def read_paris_long(source: SourceText, election: Election) -> Table:
     lines = all_lines[wanted]
     n = len(frame)
     problems: list[Problem] = []
+    unsafe_cells(frame, lines, problems)
     for name, column in (("voters", "nb_votant"), ("blank", "nb_bl"), ("null", "nb_nul")):
         if frame[column].isna().all():
             # Municipales 2020: the source publishes neither votants nor blancs nor nuls.
@@ -939,12 +1021,13 @@ def read_city_toulouse(source: SourceText, election: Election) -> Table:
     n = len(frame)
     lines = np.arange(2, n + 2)
     problems: list[Problem] = []
-    missing_columns = [c for c in [*_TOULOUSE.values(), *_TOULOUSE_COUNTS.values()] if c not in frame]
-    if missing_columns:
+    absent = [c for c in [*_TOULOUSE.values(), *_TOULOUSE_COUNTS.values()] if c not in frame]
+    if absent:
         raise ImportRefused(
             "",
-            [Problem(f"colonne absente : {_toulouse_label(c)}", line=1, column=c) for c in missing_columns],
+            [Problem(f"colonne absente : {_toulouse_label(c)}", line=1, column=c) for c in absent],
         )
+    unsafe_cells(frame, lines, problems)
 
     # The election: every line must be of the one named.
     expected = {

@@ -76,7 +76,40 @@ def test_an_unexpected_error_is_recorded_and_raised(source):
 
     with pytest.raises(RuntimeError):
         run_import(kind="test-kind", path=source, load=crash)
-    assert ImportRun.objects.latest("pk").errors == [{"message": "RuntimeError: disque plein"}]
+    run = ImportRun.objects.latest("pk")
+    assert run.status == ImportRun.Status.FAILED and run.finished_at is not None
+    assert run.errors == [
+        {
+            "message": "Erreur inattendue pendant l'import (RuntimeError : disque plein) : rien n'a été importé ; "
+            "signalez-la avec le fichier."
+        }
+    ]
+
+
+def test_an_error_quoting_nul_bytes_still_ends_the_run(source):
+    # A UTF-16 file read as 8-bit text put NUL bytes into the error: PostgreSQL's JSON
+    # refused them, the run could not be saved and stayed « en cours » forever.
+    def crash(path, run, progress):
+        raise ImportRefused("f.csv", [Problem("en-tête inattendu", line=1, value="\xff\xfeC\x00o\x00d\x00e")])
+
+    with pytest.raises(ImportRefused):
+        run_import(kind="test-kind", path=source, load=crash)
+    run = ImportRun.objects.latest("pk")
+    assert run.status == ImportRun.Status.FAILED
+    assert run.errors[0]["value"] == "\xff\xfeC\\x00o\\x00d\\x00e"
+
+
+def test_an_interruption_ends_the_run_and_rolls_the_load_back(source):
+    def interrupted(path, run, progress):
+        Region.objects.create(code="Z1", name="Région d'essai")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_import(kind="test-kind", path=source, load=interrupted)
+    run = ImportRun.objects.latest("pk")
+    assert run.status == ImportRun.Status.FAILED
+    assert run.errors == [{"message": "L'import a été interrompu : rien n'a été importé."}]
+    assert not Region.objects.filter(code="Z1").exists()
 
 
 def test_a_run_created_beforehand_is_the_one_followed(source):

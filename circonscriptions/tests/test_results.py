@@ -374,8 +374,11 @@ def test_a_corrected_file_replaces_the_earlier_data_of_its_territories(territory
     corrected.write_text("".join(kept[:2] + kept[3:]), encoding="utf-8")
     assert len(lines) == len(kept)
 
-    outcome = results_import(path=corrected, election_slug="legislatives-2024-1")
+    # Dropping a bureau removes a loaded result: the import says so and waits for a confirmation.
+    refused = _refusal(corrected)
+    outcome = results_import(path=corrected, election_slug="legislatives-2024-1", accept_changes=True)
 
+    assert refused[1] == "Bohars (29011), bureau 2 : son résultat serait retiré (bureau absent du fichier)"
     assert outcome.summary["results_removed"] == 1
     results = PollingStationResult.objects.filter(election__slug="legislatives-2024-1")
     assert results.count() == 200

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             help="keep the published figures when the source's candidate votes do not add up to its exprimés "
             "(recorded as warnings)",
         )
+        parser.add_argument(
+            "--accept-changes",
+            action="store_true",
+            help="apply a file that would remove results of bureaux already loaded for the election, or create "
+            "bureaux in a commune whose bureaux are loaded (without it, the file is refused with the list)",
+        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                 election_slug=options["election"],
                 commune=options.get("commune"),
                 tolerate=set(options["tolerate"]),
+                accept_changes=options["accept_changes"],
                 on_progress=on_progress,
             )
         except ImportRefused as exc:
