@@ -123,8 +123,6 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-# The database sessions of Django, read with a prepared statement (config/sessions.py).
-SESSION_ENGINE = "config.sessions"
 
 AUTH_USER_MODEL = "hq.User"
 AUTHENTICATION_BACKENDS = [

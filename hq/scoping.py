@@ -16,14 +16,12 @@ is not revealed); one in scope but read-only for them is a 403.
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from config.db import prepared_cursor
 from hq.models import Role, User
 
 
@@ -62,32 +60,18 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     cached = getattr(user, "_qg_scope", None)
     if cached is not None:
         return cached
-    with prepared_cursor(User.objects.db) as cursor:
-        cursor.execute(_membership_sql(), [user.pk])
-        membership = cursor.fetchone()
+    membership = (
+        User.objects.filter(pk=user.pk)
+        .values_list("membership__role", "membership__federation__departement__code")
+        .order_by()
+        .first()
+    )
     role, code = membership if membership else (None, None)
     scope = Scope(role=role, departement_code=None if role == Role.NATIONAL_HQ else code)
     if role not in (None, Role.NATIONAL_HQ) and code is None:
         scope = NO_SCOPE
     user._qg_scope = scope  # type: ignore[union-attr]
     return scope
-
-
-@cache
-def _membership_sql() -> str:
-    """(role, département code) of one user, as the ORM writes it, compiled once per process.
-
-    Every request of a logged-in member asks for its scope; building and compiling this
-    queryset costs the web process several times the CPU of running it (the form sent
-    hundreds of times a second at peak pays it on each send), and planning it costs
-    PostgreSQL more than running it: it is a prepared statement. One parameter, the user's id.
-    """
-    # Not type(user): request.user is a lazy proxy whose type is SimpleLazyObject.
-    qs = User.objects.filter(pk=0).values_list("membership__role", "membership__federation__departement__code")
-    sql, params = qs.order_by()[:1].query.sql_with_params()
-    if list(params) != [0]:
-        raise ImproperlyConfigured(f"The scope query has unexpected parameters: {params!r}")
-    return sql
 
 
 def _path(model: type[Model]) -> str:

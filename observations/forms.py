@@ -4,22 +4,19 @@ Errors are in French, next to the field they are about, and the input is kept
 (a bound form re-rendered, or the same errors sent as JSON to the page's script).
 """
 
-import copy
 import re
 import time
 from datetime import timedelta
 
 from django import forms
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, PollingStation
-from config.db import prepared_cursor
 from hq.models import Cause, Method, Skill, User
-from hq.scoping import departement_codes, scope_for, scope_queryset
+from hq.scoping import departement_codes, scope_queryset
 from observations.detector import EMAIL, PHONE
 from observations.models import FREE_TEXT_MAX, MAX_COUNT, Reaction
 
@@ -140,27 +137,6 @@ def station_label(*, commune: str, code: str, name: str = "", place: str = "") -
     return f"{commune} — bureau {code}" + (f" ({where})" if where else "")
 
 
-# What the form and observation_submit read of a station and its commune (attribute names).
-_STATION_COLUMNS = ("id", "code", "name", "place", "commune_id", "circonscription_id")
-_COMMUNE_COLUMNS = ("commune__code", "commune__name", "commune__departement_id")
-_COMMUNE_FIELDS = ("id", "code", "name", "departement_id")
-
-
-def _from_row(model, db: str, names: tuple[str, ...], values) -> object:
-    """An instance of `model` from some of its columns, in any order.
-
-    Model.from_db takes the values in the order of the model's fields (it reads `names`
-    only to know which are present): given in another order, the bureau's name landed in
-    its code, and the form said « bureau  (Gouesnou) ».
-    """
-    by_name = dict(zip(names, values, strict=True))
-    present = tuple(f.attname for f in model._meta.concrete_fields if f.attname in by_name)
-    return model.from_db(db, present, [by_name[name] for name in present])
-
-
-_station_sql: dict[tuple, tuple[str, tuple, list[int]]] = {}
-
-
 class ObservationForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     action = forms.CharField(label=_("Action"), max_length=200, required=False)
@@ -220,7 +196,6 @@ class ObservationForm(forms.Form):
         else:
             self.fields["commune"].widget = forms.Select()
             self.fields["activists"].widget = forms.CheckboxSelectMultiple()
-        # A new widget: fields are copied one level deep (_FieldsCopiedOnce), the class's is shared.
         self.fields["polling_stations"].widget = forms.SelectMultiple()
         # Callables: the lists are read when the form is rendered, never on a valid POST.
         self.fields["commune"].widget.choices = self._commune_choices
@@ -277,38 +252,8 @@ class ObservationForm(forms.Form):
         return stations
 
     def _stations_by_id(self, ids: list[int]) -> list[PollingStation]:
-        """The stations of `ids` in the user's scope, with the few fields of them and of their
-        commune that the form and observation_submit use (any other one is loaded if read)."""
-        scope = scope_for(self.user)
-        if not scope.can_read_territory:
-            return []
-        key = (scope.is_national, scope.departement_code)
-        if key not in _station_sql:
-            # The SQL is what scope_queryset writes for this scope, compiled once per web process
-            # and scope (at most one per département): building and compiling the queryset cost
-            # more CPU than running it, on every send of the form. Only the ids change.
-            marker: list[int] = []
-            qs = scope_queryset(PollingStation.objects.all(), self.user).filter(
-                pk__in=RawSQL("SELECT unnest(%s::bigint[])", [marker])  # noqa: S611 (a parameter, no input)
-            )
-            # No ORDER BY: the model's ordering joins the commune for nothing here.
-            sql, params = qs.values_list(*_STATION_COLUMNS, *_COMMUNE_COLUMNS).order_by().query.sql_with_params()
-            _station_sql[key] = (sql, tuple(params), [i for i, p in enumerate(params) if p is marker])
-        sql, params, slots = _station_sql[key]
-        values = list(params)
-        for i in slots:
-            values[i] = ids
-        db = PollingStation.objects.db
-        with prepared_cursor(db) as cursor:
-            cursor.execute(sql, values)
-            rows = cursor.fetchall()
-        n = len(_STATION_COLUMNS)
-        stations = []
-        for row in rows:
-            station = _from_row(PollingStation, db, _STATION_COLUMNS, row[:n])
-            station.commune = _from_row(Commune, db, _COMMUNE_FIELDS, (station.commune_id, *row[n:]))
-            stations.append(station)
-        return stations
+        """The stations of `ids` in the user's scope, with their commune."""
+        return list(self._stations().filter(pk__in=ids).order_by())
 
     def _clean_commune(self, stations: list[PollingStation]) -> Commune | None:
         """The commune typed or chosen; that of the stations when it is the same (no query then)."""
@@ -387,22 +332,6 @@ class ObservationForm(forms.Form):
                 "pas plus d'intéressés que de conversations.",
             )
         return data
-
-
-class _FieldsCopiedOnce(dict):
-    """The form's base_fields, copied for each form one level deep instead of Django's deepcopy.
-
-    Django deep-copies every field and widget so that a form may change them; this form
-    changes none in place (its __init__ replaces the widgets it gives choices to), and the deep
-    copy of its nineteen fields was a tenth of the CPU of a submission. Each form still
-    gets its own field objects; widgets and choices, never mutated, are shared.
-    """
-
-    def __deepcopy__(self, memo):
-        return {name: copy.copy(field) for name, field in self.items()}
-
-
-ObservationForm.base_fields = _FieldsCopiedOnce(ObservationForm.base_fields)
 
 
 class SupporterForm(forms.Form):

@@ -1,7 +1,7 @@
 """Writes of observations.
 
-An observation is stored in PostgreSQL within the request — one INSERT statement, or
-one transaction when sympathisers are named — and nothing in this path touches Redis,
+An observation is stored in PostgreSQL within the request, in one transaction with its
+links and the sympathisers it names, and nothing in this path touches Redis,
 Celery or the cache: an outage of either must never lose what an activist reported
 from the street. The aggregates are computed from the rows when a page asks for them
 (observations/queries.py), so no task has to update anything later.
@@ -9,15 +9,13 @@ from the street. The aggregates are computed from the rows when a page asks for 
 
 import logging
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from circonscriptions.models import Commune, PollingStation
-from config.db import prepared_cursor
 from hq.models import Federation, Skill, Supporter, User
 from observations.models import FREE_TEXT_MAX, Observation, Quote, QuoteField
 
@@ -96,14 +94,12 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
     sends are serialised by the unique index, never by a lock held in Redis.
     """
     commune, departement_id, circonscription_id = _place(data)
-    row = {
-        "idempotency_key": data.idempotency_key,
-        "filed_by_id": by.pk,
-        "created_at": timezone.now(),
+    fields = {
+        "filed_by": by,
         "action": data.action,
         "held_on": data.held_on,
         "departement_id": departement_id,
-        "commune_id": commune.pk if commune is not None else None,
+        "commune": commune,
         "circonscription_id": circonscription_id,
         "method_id": data.method_id,
         "doors_knocked": data.doors_knocked,
@@ -117,72 +113,28 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
         "worked": data.worked,
         "did_not_work": data.did_not_work,
     }
-    links = {
-        "polling_stations": [s.pk for s in data.polling_stations],
-        "themes": list(data.theme_ids),
-        "concerns": list(data.concern_ids),
-        "activists": [u.pk for u in data.activists],
-    }
-    if data.supporters:
-        # Rare (a sympathiser met): the people first, then the observation, in one transaction.
-        with transaction.atomic():
-            supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
-            pk = _insert(row, {**links, "supporters": [p.pk for p in supporters]})
-            if pk is None:
-                # The observation was already there: these people were recorded with it then.
-                transaction.set_rollback(True)
-    else:
-        pk = _insert(row, links)
-    if pk is None:
-        existing = Observation.objects.get(idempotency_key=data.idempotency_key)
-        if existing.filed_by_id != by.pk:
-            raise ObservationKeyTaken
-        log.info("observation %s sent again (key %s): kept once", existing.pk, data.idempotency_key)
-        return existing, False
-    observation = Observation(pk=pk, **row)
-    observation._state.adding = False
-    observation._state.db = "default"
+    with transaction.atomic():
+        # A resend racing the first send waits on the unique index, then finds its row.
+        observation, created = Observation.objects.get_or_create(idempotency_key=data.idempotency_key, defaults=fields)
+        if not created:
+            if observation.filed_by_id != by.pk:
+                raise ObservationKeyTaken
+            log.info("observation %s sent again (key %s): kept once", observation.pk, data.idempotency_key)
+            return observation, False
+        supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
+        # add() is one INSERT per list when nothing listens to m2m_changed on these tables.
+        observation.polling_stations.add(*data.polling_stations)
+        observation.themes.add(*data.theme_ids)
+        observation.concerns.add(*data.concern_ids)
+        observation.activists.add(*data.activists)
+        observation.supporters.add(*supporters)
     return observation, True
-
-
-def _insert(row: dict, links: dict[str, list[int]]) -> int | None:
-    """INSERT the observation and its many-to-many rows in ONE statement; None if the key exists.
-
-    Why not the ORM's create() and add(): that is a transaction of five round trips,
-    and the submission has to hold hundreds per second on two cores. One statement is
-    atomic by itself in PostgreSQL, and ON CONFLICT on the idempotency key makes a
-    resend insert nothing (no exception, no aborted transaction), even when the two
-    sends race: the second waits on the unique index until the first commits.
-    """
-    table = Observation._meta.db_table
-    columns = list(row)
-    # Table and column names come from the models' _meta; every value is a parameter.
-    values = ", ".join(["%s"] * len(columns))
-    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608
-    ctes = [f"obs AS ({insert} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id)"]
-    params: list = list(row.values())
-    for name, ids in links.items():
-        if not ids:
-            continue
-        through = getattr(Observation, name).through
-        field = getattr(Observation, name).field
-        source = through._meta.get_field(field.m2m_field_name()).column
-        target = through._meta.get_field(field.m2m_reverse_field_name()).column
-        link = f"INSERT INTO {through._meta.db_table} ({source}, {target}) SELECT obs.id, linked"  # noqa: S608
-        ctes.append(f"{name} AS ({link} FROM obs, unnest(%s::bigint[]) AS linked)")
-        params.append(sorted(set(ids)))
-    sql = "WITH " + ", ".join(ctes) + " SELECT id FROM obs"  # noqa: S608
-    # Alone (autocommit), the statement is its own transaction. Inside a caller's
-    # transaction, a savepoint keeps a refused insert (a foreign key) from aborting it.
-    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with guard, prepared_cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return found[0] if found else None
 
 
 def _supporters_create(new: list[NewSupporter], *, departement_id: int, by: User) -> list[Supporter]:
     """Sympathisers join the federation of the place where they were met (else the filer's)."""
+    if not new:
+        return []
     federation = Federation.objects.filter(departement_id=departement_id).first()
     if federation is None:
         federation = Federation.objects.filter(memberships__user=by).first()

@@ -10,6 +10,8 @@ import uuid
 import pytest
 import redis
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hq.models import Role, Supporter
@@ -239,16 +241,22 @@ def test_without_a_role_nothing_can_be_submitted(client, catalogue, place, djang
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_submission_is_five_queries(client, activist, catalogue, place, django_assert_num_queries):
+def test_the_submission_is_one_transaction_through_the_orm(client, activist, catalogue, place):
     # transaction=True: as in production, the view runs outside any transaction.
     from observations.forms import catalogue as form_catalogue
 
     client.force_login(activist)
     data = form_data(catalogue, place)
     form_catalogue()  # methods and causes are kept by each process for a minute
-    # Session, user, scope; stations (with their commune); one INSERT statement (observation and links).
-    with django_assert_num_queries(5):
+    # Session, user, scope; stations (with their commune); then one transaction: the key looked
+    # up, a savepoint around the INSERT (get_or_create), the links of the three lists.
+    with CaptureQueriesContext(connection) as queries:
         assert client.post(URL, data, **JSON).status_code == 201
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements[-1] == "COMMIT"
+    begin = next(i for i, sql in enumerate(statements) if sql.startswith("BEGIN"))
+    assert all(not sql.startswith(("INSERT", "UPDATE")) for sql in statements[:begin])
+    assert sum(sql.startswith("INSERT") for sql in statements[begin:]) == 4  # observation, stations, themes, concerns
     observation = Observation.objects.get()
     assert observation.polling_stations.count() == 1
     assert observation.themes.count() == observation.concerns.count() == 1
