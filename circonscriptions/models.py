@@ -146,7 +146,9 @@ class PollingStation(models.Model):
         verbose_name_plural = _("polling stations")
 
     def __str__(self) -> str:
-        return f"{self.commune.name} — {_('bureau')} {self.code}"
+        from circonscriptions.stations import station_label
+
+        return station_label(commune=self.commune.name, code=self.code, name=self.name, place=self.place)
 
     @staticmethod
     def normalise_code(raw: str) -> str:

@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from config.converters import IdConverter
 from hq import views as hq_views
+from observations import views as observations_views
 
 # Before the includes below: app URL modules use <id:…>.
 register_converter(IdConverter, "id")
@@ -15,6 +16,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", hq_views.healthz, name="healthz"),
+    # At the root: a service worker controls only the pages below its own address.
+    path("sw.js", observations_views.service_worker, name="service_worker"),
     # No other /media/ address: fiche PDFs, batches and uploaded files go through scoped views.
     path("media/images/<path:name>", hq_views.media_image, name="media_image"),
     path("admin/", admin.site.urls),

@@ -61,6 +61,7 @@ from circonscriptions.profiles.formats import number, percent
 from circonscriptions.profiles.leanings import leaning_label, opponent_name
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS
+from circonscriptions.stations import by_code
 from hq.catalogue import without_unchecked
 from hq.models import Method
 
@@ -138,7 +139,7 @@ def territory_stations(circonscription: Circonscription, station_ids: Iterable[i
     return list(
         stations.annotate(
             geojson=AsGeoJSON(Coalesce("shape__geom_simple", "shape__geom"), precision=GEOJSON_PRECISION)
-        ).order_by("commune__code", "code")
+        ).order_by("commune__code", *by_code())
     )
 
 
@@ -424,7 +425,7 @@ def compose_automatic(*, circonscription: Circonscription, station_ids: Iterable
     sector_ids = list(station_ids or [])
     stations = territory_stations(circonscription, sector_ids)
     ids = [s.pk for s in stations]
-    labels = {s.pk: f"{s.commune.name} — bureau {s.code}" for s in stations}
+    labels = {s.pk: str(s) for s in stations}  # with the polling place: « Brest — bureau 51 (École …) »
     run = ProfileRun.objects.current()
     profiles: list[PollingStationProfile] = []
     types: list[dict] = []

@@ -78,6 +78,8 @@ def content_security_policy(nonce: str) -> str:
         "script-src": f"'self' 'nonce-{nonce}'",
         "style-src": f"'self' 'nonce-{nonce}'",
         "object-src": "'none'",
+        # The service worker (/sw.js) that keeps the street pages for offline use.
+        "worker-src": "'self'",
         "base-uri": "'self'",
         "frame-ancestors": "'none'",
         "form-action": "'self'",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, PollingStation
+from circonscriptions.stations import by_code, station_label
 from hq.models import Cause, Method, Skill, User
 from hq.scoping import departement_codes, scope_queryset
 from observations.detector import EMAIL, PHONE
@@ -130,13 +131,6 @@ class IdsField(forms.Field):
         return ids
 
 
-def station_label(*, commune: str, code: str, name: str = "", place: str = "") -> str:
-    """How a bureau is named to activists, everywhere: « Gouesnou — bureau 3 (École Jules Ferry) »
-    (its name, else its polling place, in brackets; nothing when it has neither)."""
-    where = name or place
-    return f"{commune} — bureau {code}" + (f" ({where})" if where else "")
-
-
 class ObservationForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     action = forms.CharField(label=_("Action"), max_length=200, required=False)
@@ -227,7 +221,7 @@ class ObservationForm(forms.Form):
         commune = self._find_commune(self.data.get("commune") if self.is_bound else self.initial.get("commune"))
         if commune is None:
             return []
-        stations = self._stations().filter(commune=commune).order_by("code")
+        stations = self._stations().filter(commune=commune).order_by(*by_code())
         return [(s.pk, station_label(commune=commune.name, code=s.code, name=s.name, place=s.place)) for s in stations]
 
     def _activist_choices(self) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
+from circonscriptions.stations import station_label
 from observations import aggregates
 
 
@@ -99,13 +100,25 @@ def contact_rows_by_station(qs: QuerySet) -> list[tuple[str, int, int, int, int]
         qs.filter(doors_knocked__gt=0)
         .annotate(n_stations=Count("polling_stations"), station=Min("polling_stations"))
         .filter(n_stations=1)
-        .annotate(label_commune=Max("polling_stations__commune__name"), label_code=Max("polling_stations__code"))
+        .annotate(
+            label_commune=Max("polling_stations__commune__name"),
+            label_code=Max("polling_stations__code"),
+            label_name=Max("polling_stations__name"),
+            label_place=Max("polling_stations__place"),
+        )
     )
     return [
-        (f"{commune} — bureau {code}", knocked, opened, conversations, interested)
-        for commune, code, knocked, opened, conversations, interested in single.values_list(
-            "label_commune", "label_code", "doors_knocked", "doors_opened", "conversations", "interested"
-        )
+        (station_label(commune=commune, code=code, name=name, place=place), knocked, opened, conversations, interested)
+        for commune, code, name, place, knocked, opened, conversations, interested in single.values_list(
+            "label_commune",
+            "label_code",
+            "label_name",
+            "label_place",
+            "doors_knocked",
+            "doors_opened",
+            "conversations",
+            "interested",
+        )  # fmt: skip
     ]
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from circonscriptions.models import Commune, PollingStation
@@ -113,21 +113,27 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
         "worked": data.worked,
         "did_not_work": data.did_not_work,
     }
-    with transaction.atomic():
-        # A resend racing the first send waits on the unique index, then finds its row.
-        observation, created = Observation.objects.get_or_create(idempotency_key=data.idempotency_key, defaults=fields)
-        if not created:
-            if observation.filed_by_id != by.pk:
-                raise ObservationKeyTaken
-            log.info("observation %s sent again (key %s): kept once", observation.pk, data.idempotency_key)
-            return observation, False
-        supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
-        # add() is one INSERT per list when nothing listens to m2m_changed on these tables.
-        observation.polling_stations.add(*data.polling_stations)
-        observation.themes.add(*data.theme_ids)
-        observation.concerns.add(*data.concern_ids)
-        observation.activists.add(*data.activists)
-        observation.supporters.add(*supporters)
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(idempotency_key=data.idempotency_key, **fields)
+            supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
+            # add() is one INSERT per list when nothing listens to m2m_changed on these tables.
+            observation.polling_stations.add(*data.polling_stations)
+            observation.themes.add(*data.theme_ids)
+            observation.concerns.add(*data.concern_ids)
+            observation.activists.add(*data.activists)
+            observation.supporters.add(*supporters)
+    except IntegrityError:
+        # The key is taken (a resend; one racing the first send waits on the unique index
+        # until the first commits), and nothing of this send was kept. Any other refusal
+        # (a method deleted meanwhile) finds no observation and goes up to the view.
+        existing = Observation.objects.filter(idempotency_key=data.idempotency_key).first()
+        if existing is None:
+            raise
+        if existing.filed_by_id != by.pk:
+            raise ObservationKeyTaken from None
+        log.info("observation %s sent again (key %s): kept once", existing.pk, data.idempotency_key)
+        return existing, False
     return observation, True
 
 

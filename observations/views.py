@@ -3,9 +3,11 @@
 aggregates and participants. Everything is scoped through hq.scoping.
 """
 
+import hashlib
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
@@ -15,12 +17,15 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
+from circonscriptions.stations import by_code, station_label
 from hq.audit import audit_read
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for, scope_queryset
@@ -31,7 +36,6 @@ from observations.forms import (
     ObservationForm,
     SupporterFormSet,
     catalogue,
-    station_label,
 )
 from observations.models import Observation, Quote, QuoteField
 from observations.queries import mobilisable_people, observation_summary, quotes_to_review, quotes_waiting_count
@@ -227,7 +231,7 @@ def commune_stations(request: HttpRequest) -> JsonResponse:
     """The polling stations of a commune in the user's scope, for the form's list."""
     _require_reporter(request)
     commune = get_for_user(Commune, request.user, pk=request.GET.get("commune") or 0)
-    stations = PollingStation.objects.filter(commune=commune).order_by("code").values("id", "code", "name", "place")
+    stations = PollingStation.objects.filter(commune=commune).order_by(*by_code()).values("id", "code", "name", "place")
     return JsonResponse(
         {
             "stations": [
@@ -239,6 +243,39 @@ def commune_stations(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
+
+
+# What the service worker keeps for the street: the form, the activist's home, and the static
+# files every page of QG loads (others are kept the first time a page loads them).
+OFFLINE_PAGES = ("observations:new", "hq:activist_home", "observations:mine")
+OFFLINE_ASSETS = (
+    "css/qg.css", "img/favicon.svg", "js/logout.js", "js/offline_pages.js",
+    "observations/observations.css", "observations/offline.js",
+)  # fmt: skip
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """/sw.js: the script that keeps the street pages for offline use (observations/sw.js).
+    Public (it holds no data); never cached by the browser, so that a new version installs."""
+    pages = [reverse(name) for name in OFFLINE_PAGES]
+    assets = [static(path) for path in OFFLINE_ASSETS]
+    # A new cache whenever the list or a file's hashed name changes (production).
+    version = hashlib.sha256(json.dumps([pages, assets]).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "observations/sw.js",
+        {
+            "version_json": json.dumps(version),
+            "pages_json": json.dumps(pages),
+            "assets_json": json.dumps(assets),
+            "static_json": json.dumps("/" + settings.STATIC_URL.lstrip("/")),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 def _filtered(request: HttpRequest):

@@ -39,6 +39,7 @@ from circonscriptions.profiles.facts import station_facts
 from circonscriptions.profiles.leanings import leaning_colour, leaning_style, opponent_name
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS, leaning_reason
+from circonscriptions.stations import by_code
 from circonscriptions.templatetags.profile_tags import num
 from hq.scoping import departement_codes, get_for_user, scope_queryset
 from observations.queries import observation_summary_for
@@ -185,7 +186,7 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
                 precision=GEOJSON_PRECISION,
             )
         )
-        .order_by("rank_circonscription", "polling_station__commune__code", "polling_station__code")
+        .order_by("rank_circonscription", "polling_station__commune__code", *by_code("polling_station__"))
     )
     types = list(ProfileType.objects.filter(run=run, circonscription=circo).order_by("key"))
     counts: dict[str, int] = defaultdict(int)

@@ -248,8 +248,8 @@ def test_the_submission_is_one_transaction_through_the_orm(client, activist, cat
     client.force_login(activist)
     data = form_data(catalogue, place)
     form_catalogue()  # methods and causes are kept by each process for a minute
-    # Session, user, scope; stations (with their commune); then one transaction: the key looked
-    # up, a savepoint around the INSERT (get_or_create), the links of the three lists.
+    # Session, user, scope; stations (with their commune); then one transaction: the
+    # observation, the links of its three lists.
     with CaptureQueriesContext(connection) as queries:
         assert client.post(URL, data, **JSON).status_code == 201
     statements = [q["sql"] for q in queries.captured_queries]

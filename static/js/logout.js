@@ -2,7 +2,7 @@
    observation form (observations/offline.js) may name a sympathiser met in the street,
    with their phone number, and a phone is often shared. Every form that logs out (the
    menu's button, allauth's confirmation page) clears QG's keys from localStorage as it
-   is sent. The log-out URL comes from the page (<meta name="qg-logout-url">). */
+   is sent, and deletes the pages kept offline by the service worker. The log-out URL comes from the page (<meta name="qg-logout-url">). */
 (function () {
   "use strict";
 
@@ -18,6 +18,12 @@
         if (key && key.indexOf(PREFIX) === 0) localStorage.removeItem(key);
       }
     } catch (e) { /* storage disabled: nothing was kept */ }
+    // The pages the service worker keeps for offline use show the member's name and federation.
+    if (window.caches) {
+      caches.keys().then(function (keys) {
+        keys.forEach(function (key) { if (key.indexOf(PREFIX) === 0) caches.delete(key); });
+      });
+    }
   }
 
   // Captured on the document: any log-out form, wherever the page puts it.

@@ -34,12 +34,21 @@
     try { return JSON.parse(localStorage.getItem(STORE)) || []; } catch (e) { return []; }
   }
 
+  // Returns false when the phone refused to keep them (storage full or disabled).
   function save(items) {
     // Sent reports are not kept (drafts of an older version of this page may say "sent").
     items = items.filter(function (d) { return d.state !== "sent"; });
-    if (items.length) localStorage.setItem(STORE, JSON.stringify(items));
-    else localStorage.removeItem(STORE);
+    var kept = true;
+    try {
+      if (items.length) localStorage.setItem(STORE, JSON.stringify(items));
+      else localStorage.removeItem(STORE);
+    } catch (e) { kept = false; }
     render(items);
+    return kept;
+  }
+
+  function isKept(key) {
+    return load().some(function (d) { return d.key === key; });
   }
 
   function forget(key) {
@@ -52,10 +61,12 @@
     save(items);
   }
 
-  function say(text, state) {
-    statusEl.hidden = false;
+  // The news is read out (a live region) and shown where the user is: after « Envoyer »
+  // the user is at the bottom of a long form, and the status is at its top.
+  function say(text, state, stay) {
     statusEl.textContent = text;
     statusEl.dataset.state = state;
+    if (!stay) statusEl.scrollIntoView({ block: "start" });
   }
 
   function render(items) {
@@ -191,7 +202,7 @@
     }, Promise.resolve()).then(function () {
       flushing = false;
       var left = load().filter(function (d) { return d.state === "waiting"; }).length;
-      if (!left) say(T.draftSent, "sent");
+      if (!left) say(T.draftSent, "sent", true);
     });
   }
 
@@ -204,9 +215,17 @@
     items.push(draft);
     save(items);  // on the phone before anything goes on the network
     var done = function () { submitBtn.disabled = false; };
+    // The form is emptied only once the report is safe: stored by QG, or kept on the phone.
+    var keptOrSay = function () {
+      if (isKept(draft.key)) {
+        say(T.saved, "saved-offline");
+        freshForm();
+      } else {
+        say(T.notKept, "invalid");
+      }
+    };
     if (!navigator.onLine) {
-      say(T.saved, "saved-offline");
-      freshForm();
+      keptOrSay();
       done();
       return;
     }
@@ -219,8 +238,7 @@
         forget(draft.key);
         showErrors(result.errors);  // the input is still in the form
       } else {
-        say(T.saved, "saved-offline");
-        freshForm();
+        keptOrSay();
       }
       done();
     });
