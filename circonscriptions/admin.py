@@ -336,14 +336,32 @@ def may_import(request: HttpRequest) -> bool:
     return request.user.is_staff and scope_for(request.user).is_national
 
 
+class ImportKindFilter(admin.SimpleListFilter):
+    """The kinds of import by their French names (« Contours », not "boundaries")."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.kind, kind.label) for kind in registry.kinds().values()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "file_name", "status", "rows", "started_by", "started_at", "finished_at")
-    list_filter = ("status", "kind")
+    list_display = ("id", "kind_label", "file_name", "status", "rows", "started_by", "started_at", "finished_at")
+    list_filter = ("status", ImportKindFilter)
     search_fields = ("file_name", "started_by", "checksum")
     date_hierarchy = "started_at"
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj: ImportRun) -> str:
+        return obj.kind_label
+
     readonly_fields = (
-        "kind",
+        "kind_label",
         "file_name",
         "upload",
         "checksum",

@@ -293,6 +293,14 @@ class ImportRun(models.Model):
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as the admin's import page names it (« Résultats électoraux »), not its code."""
+        from circonscriptions.importers import registry
+
+        kind = registry.kinds().get(self.kind)
+        return kind.label if kind else self.kind
+
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.get_status_display()})"
 

@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -144,18 +144,21 @@ def territory_stations(circonscription: Circonscription, station_ids: Iterable[i
 
 
 def _communes(circonscription: Circonscription, stations: list[PollingStation], sector: bool) -> list[dict]:
+    geom = Coalesce("geom_simple", "geom")
+    # `label`: where the commune's name is written on the maps (a point inside it).
     shapes = CommuneShape.objects.annotate(
-        geojson=AsGeoJSON(Coalesce("geom_simple", "geom"), precision=GEOJSON_PRECISION)
+        geojson=AsGeoJSON(geom, precision=GEOJSON_PRECISION),
+        label=AsGeoJSON(PointOnSurface(geom), precision=GEOJSON_PRECISION),
     )
     if sector:
         shapes = shapes.filter(commune_id__in={s.commune_id for s in stations})
     else:
         shapes = shapes.filter(commune__circonscriptions=circonscription)
     return [
-        {"code": code, "name": name, "geometry": json.loads(geojson)}
-        for code, name, geojson in shapes.values_list("commune__code", "commune__name", "geojson").order_by(
-            "commune__code"
-        )
+        {"code": code, "name": name, "geometry": json.loads(geojson), "label": json.loads(label)["coordinates"]}
+        for code, name, geojson, label in shapes.values_list(
+            "commune__code", "commune__name", "geojson", "label"
+        ).order_by("commune__code")
         if geojson
     ]
 
@@ -394,7 +397,7 @@ def recent_observations(circonscription: Circonscription) -> dict:
                 "reaction": str(o.get_reaction_display()),
                 "doors_knocked": o.doors_knocked,
                 "conversations": o.conversations,
-                "concerns": [c.name for c in o.concerns.all()] + list(o.concerns_other),
+                "concerns": o.concern_names,
                 "reaction_text": quotes.get(o.pk, {}).get("reaction_text", ""),
                 "worked": quotes.get(o.pk, {}).get("worked", ""),
                 "did_not_work": quotes.get(o.pk, {}).get("did_not_work", ""),

@@ -57,6 +57,43 @@ def _bounds(geometries: list[dict | None]) -> tuple[float, float, float, float] 
     return min(xs), min(ys), max(xs), max(ys)
 
 
+BADGE_RADIUS = 7.0
+
+
+def place_badges(
+    anchors: list[tuple[int, float, float]], *, radius: float = BADGE_RADIUS, width: float, height: float
+) -> list[tuple[int, float, float, float, float]]:
+    """Where to draw each priority number so that no two overlap: [(rank, x, y, anchor x, anchor y)].
+
+    Small bureaux of a town centre are a few pixels apart on an A4 sheet: their numbers, drawn
+    at each bureau's centre, covered one another (on the 2903 fiche, 1 to 3 were hidden). Best
+    ranks are placed first, at their bureau's centre when the room is free, else at the nearest
+    free spot on rings around it (a line then joins the number to its bureau). Pure function.
+    """
+    gap = 2 * radius + 1  # centre to centre: the discs do not touch
+    placed: list[tuple[int, float, float, float, float]] = []
+
+    def free(x: float, y: float) -> bool:
+        inside = radius <= x <= width - radius and radius <= y <= height - radius
+        return inside and all((x - px) ** 2 + (y - py) ** 2 >= gap**2 for _r, px, py, _ax, _ay in placed)
+
+    for rank, ax, ay in sorted(anchors):
+        spot = (ax, ay) if free(ax, ay) else None
+        ring = 1
+        while spot is None and ring <= 40:
+            steps = 8 * ring
+            for i in range(steps):
+                angle = 2 * math.pi * i / steps - math.pi / 2  # from above the bureau, clockwise
+                x, y = ax + ring * gap * math.cos(angle), ay + ring * gap * math.sin(angle)
+                if free(x, y):
+                    spot = (x, y)
+                    break
+            ring += 1
+        x, y = spot if spot is not None else (ax, ay)  # no room anywhere: at its bureau
+        placed.append((rank, x, y, ax, ay))
+    return placed
+
+
 def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "") -> str:
     """SVG of the communes, the circonscription outline and the polling stations (priority ones numbered)."""
     communes = data.get("communes") or []
@@ -108,7 +145,7 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
     if commune_d:
         out.append(f'<path class="communes" d="{commune_d}" fill="#f1efe9" stroke="#b5b0a5" stroke-width="0.6"/>')
     out.append('<g class="stations" stroke="#ffffff" stroke-width="0.5">')
-    labels = []
+    anchors: list[tuple[int, float, float]] = []
     for station in stations:
         d = path(station["geometry"])
         if not d:
@@ -123,16 +160,32 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
         if rank:
             bounds_s = _bounds([station["geometry"]])
             if bounds_s:
-                cx, cy = point((bounds_s[0] + bounds_s[2]) / 2, (bounds_s[1] + bounds_s[3]) / 2)
-                labels.append(
-                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#ffffff" stroke="#111111"/>'
-                    f'<text x="{cx:.1f}" y="{cy + 3.5:.1f}" text-anchor="middle" font-size="9" '
-                    f'font-weight="bold" fill="#111111">{rank}</text>'
-                )
+                anchors.append((int(rank), *point((bounds_s[0] + bounds_s[2]) / 2, (bounds_s[1] + bounds_s[3]) / 2)))
     out.append("</g>")
     if outline:
         out.append(f'<path d="{path(outline)}" fill="none" stroke="#111111" stroke-width="2"/>')
-    out.extend(labels)
+    # Place names (a point inside each commune, from the composition; older fiches have none).
+    for commune in communes:
+        if commune.get("label"):
+            x, y = point(*commune["label"][:2])
+            out.append(
+                f'<text class="place" x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="10" fill="#3d3a33" '
+                f'stroke="#ffffff" stroke-width="2.5" paint-order="stroke">{escape(commune["name"])}</text>'
+            )
+    # The numbers last, above every shape and name; the best ranks drawn last, on top.
+    badges = place_badges(anchors, width=width, height=height - legend_h)
+    out.append('<g class="priority-numbers">')
+    for rank, x, y, ax, ay in sorted(badges, reverse=True):
+        if (x, y) != (ax, ay):
+            out.append(
+                f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#111111" stroke-width="0.8"/>'
+            )
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{BADGE_RADIUS:g}" fill="#ffffff" stroke="#111111"/>'
+            f'<text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" font-size="9" '
+            f'font-weight="bold" fill="#111111">{rank}</text>'
+        )
+    out.append("</g>")
     # Legend: a title, the colours of the leanings, and what a numbered station means.
     y = height - legend_h + 12
     if not stations:

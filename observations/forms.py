@@ -246,8 +246,10 @@ class ObservationForm(forms.Form):
         return stations
 
     def _stations_by_id(self, ids: list[int]) -> list[PollingStation]:
-        """The stations of `ids` in the user's scope, with their commune."""
-        return list(self._stations().filter(pk__in=ids).order_by())
+        """The stations of `ids` in the user's scope, with the fields of them and of their commune
+        that the form and observation_submit read (not the geometries: nothing draws them here)."""
+        fields = ("code", "name", "place", "circonscription_id", "commune__code", "commune__name")
+        return list(self._stations().filter(pk__in=ids).only(*fields, "commune__departement_id").order_by())
 
     def _clean_commune(self, stations: list[PollingStation]) -> Commune | None:
         """The commune typed or chosen; that of the stations when it is the same (no query then)."""

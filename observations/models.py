@@ -143,6 +143,11 @@ class Observation(models.Model):
         return f"{self.held_on:%d/%m/%Y} — {self.action or self.method}"
 
     @property
+    def concern_names(self) -> list[str]:
+        """The concerns raised, standard ones first then those typed in (« Retraites, prix de l'énergie »)."""
+        return [c.name for c in self.concerns.all()] + list(self.concerns_other)
+
+    @property
     def place_label(self) -> str:
         return str(self.commune) if self.commune_id else str(self.departement)
 

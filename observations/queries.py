@@ -189,18 +189,29 @@ def observation_summary_for(circonscription) -> dict:
 
 def mobilisable_people(qs: QuerySet) -> dict:
     """The people who took part in the observations of `qs`, with their skills: activists
-    (members) and sympathisers (every hq.Supporter row carries its consent)."""
+    (members) and sympathisers (every hq.Supporter row carries its consent).
+
+    An activist took part in an action when they filed its report or were named in it: the
+    member who fills in the form was there (a report naming nobody else was still someone's
+    action). Each activist carries `actions` (how many observations) and `last` (latest date).
+    """
     from django.db.models import Count, Max
 
     from hq.models import Supporter, User
+    from observations.models import Observation
 
     observation_ids = qs.values("pk")
-    activists = (
-        User.objects.filter(observations_joined__in=observation_ids)
-        .annotate(actions=Count("observations_joined", distinct=True), last=Max("observations_joined__held_on"))
-        .select_related("membership__section")
-        .order_by("-last", "full_name")
-    )
+    took_part: dict[int, dict[int, date]] = defaultdict(dict)
+    for user_id, observation_id, day in qs.order_by().values_list("filed_by_id", "pk", "held_on"):
+        if user_id is not None:
+            took_part[user_id][observation_id] = day
+    named = Observation.activists.through.objects.filter(observation__in=observation_ids)
+    for user_id, observation_id, day in named.values_list("user_id", "observation_id", "observation__held_on"):
+        took_part[user_id][observation_id] = day
+    activists = list(User.objects.filter(pk__in=list(took_part)).select_related("membership__section"))
+    for user in activists:
+        user.actions, user.last = len(took_part[user.pk]), max(took_part[user.pk].values())
+    activists.sort(key=lambda u: (-u.last.toordinal(), u.full_name))
     supporters = (
         Supporter.objects.filter(observations__in=observation_ids)
         .annotate(actions=Count("observations", distinct=True), last=Max("observations__held_on"))

@@ -118,11 +118,15 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
             observation = Observation.objects.create(idempotency_key=data.idempotency_key, **fields)
             supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
             # add() is one INSERT per list when nothing listens to m2m_changed on these tables.
-            observation.polling_stations.add(*data.polling_stations)
-            observation.themes.add(*data.theme_ids)
-            observation.concerns.add(*data.concern_ids)
-            observation.activists.add(*data.activists)
-            observation.supporters.add(*supporters)
+            for relation, linked in (
+                (observation.polling_stations, data.polling_stations),
+                (observation.themes, data.theme_ids),
+                (observation.concerns, data.concern_ids),
+                (observation.activists, data.activists),
+                (observation.supporters, supporters),
+            ):
+                if linked:
+                    relation.add(*linked)
     except IntegrityError:
         # The key is taken (a resend; one racing the first send waits on the unique index
         # until the first commits), and nothing of this send was kept. Any other refusal

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from circonscriptions.models import (
     Circonscription,
+    Commune,
     Leaning,
     PollingStation,
     PollingStationProfile,
@@ -32,6 +33,7 @@ from circonscriptions.models import (
     ProfileRun,
     ProfileType,
 )
+from circonscriptions.places import places_for_map
 from circonscriptions.profiles.backtest_views import latest_backtest_for
 from circonscriptions.profiles.charts import vote_history_svg
 from circonscriptions.profiles.exports import PROFILE_CSV_HEADER, profile_csv_rows
@@ -219,6 +221,7 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
         "types": types,
         "map_data": {"type": "FeatureCollection", "features": features},
         "outline": json.loads(circo.geojson) if circo.geojson else None,
+        "places": places_for_map(Commune.objects.filter(circonscriptions=circo)),
         "unmapped": len(profiles) - len(features),
         "excluded": excluded_summary(profiles),
         "redrawn": sum(1 for p in profiles if p.redistricting_suspected),

@@ -3,6 +3,8 @@
 import re
 
 from django import template
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,6 +55,14 @@ def fiche_text(value: str) -> SafeString:
         pieces.append(escape(paragraph[last:]).replace("\n", "<br>"))
         html.append("<p>" + "".join(pieces) + "</p>")
     return mark_safe("".join(html))  # noqa: S308 (every piece above is escaped)
+
+
+@register.filter
+def french_date(value) -> str:
+    """An ISO date kept in a fiche's content ("2026-11-28") as a French reader writes it:
+    « 28 novembre 2026 » (the active language's month names). Anything else is shown as is."""
+    day = parse_date(str(value)) if value else None
+    return date_format(day, "j F Y") if day else str(value or "")
 
 
 @register.filter

@@ -200,7 +200,7 @@ def test_contact_rate_per_polling_station_counts_single_station_actions(activist
     rates = {r.group: (r.observations, r.doors_knocked, r.conversations) for r in contact_rates(
         contact_rows_by_station(Observation.objects.all())
     )}  # fmt: skip
-    assert rates == {"Lanvéoc-test — bureau 1": (2, 100, 30), "Lanvéoc-test — bureau 2": (1, 20, 2)}
+    assert rates == {"Lanvéoc-test — bureau 1 (École 1)": (2, 100, 30), "Lanvéoc-test — bureau 2 (École 2)": (1, 20, 2)}
 
 
 def test_national_hq_filters_by_departement(client, make_member, activist, catalogue, place):

@@ -156,6 +156,7 @@
     if (outline) {
       L.geoJSON(outline, { style: { color: "#111111", weight: 2.5, fill: false }, interactive: false }).addTo(map);
     }
+    var places = readJson("profile-map-places");
     var layer = L.geoJSON(data, {
       style: style,
       onEachFeature: function (feature, lyr) {
@@ -164,6 +165,8 @@
         if (p.url) lyr.on("click", function () { window.location.href = p.url; });
       }
     }).addTo(map);
+    // Without tiles, the communes' outlines and names (static/js/map_places.js), above the bureaux.
+    if (places && window.qgMapPlaces) window.qgMapPlaces(map, places);
     // The national map is framed on metropolitan France: overseas territories would
     // make it a speck. They are reached with the « Outre-mer » buttons below the map.
     map.options.zoomSnap = 0.25;  // a frame close to the territory, not the nearest whole zoom level

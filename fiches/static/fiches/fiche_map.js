@@ -63,7 +63,9 @@
     });
     var article = document.querySelector(".fiche");
     if (article) article.classList.add("has-leaflet");
-    var map = L.map(box, { attributionControl: true, zoomSnap: 0.25 });
+    // keyboard: false — the box is hidden from screen readers (the SVG map and its legend say
+    // the same in text), so nothing in it may take the keyboard focus (axe: aria-hidden-focus).
+    var map = L.map(box, { attributionControl: true, zoomSnap: 0.25, keyboard: false });
     var tiles = document.getElementById("fiche-map-tiles");
     var tile = tiles ? JSON.parse(tiles.textContent) : null;
     if (tile && tile.url) L.tileLayer(tile.url, { attribution: tile.attribution || "" }).addTo(map);
@@ -94,7 +96,20 @@
     layers.forEach(function (l) { var b = l.getBounds(); if (b.isValid()) bounds = bounds ? bounds.extend(b) : b; });
     if (bounds) map.fitBounds(bounds, { padding: [8, 8] });
     else map.setView([46.6, 2.4], 5);
+    if (!(tile && tile.url) && data.communes && data.communes.length) {
+      // No tiles: the communes' names, written at a point inside each (circonscriptions/places.py).
+      data.communes.forEach(function (c) {
+        if (!c.label) return;
+        var text = document.createElement("span");
+        text.textContent = c.name;
+        L.marker([c.label[1], c.label[0]], {
+          icon: L.divIcon({ className: "map-place-label", html: text, iconSize: null }), interactive: false, keyboard: false
+        }).addTo(map);
+      });
+    }
     legend(box, style);
+    // The zoom buttons and attribution links are links: out of the tab order with the rest of the box.
+    box.querySelectorAll("a, button, input, [tabindex]").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
     box.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
