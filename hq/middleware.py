@@ -1,6 +1,6 @@
 import secrets
 from functools import cache
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -71,10 +71,20 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def _tile_origin() -> str:
+    """The origin of the map tile server (MAP_TILE_URL), whose images the maps load; none by default."""
+    tiles = settings.LEAFLET_CONFIG.get("TILES") or []
+    if not tiles:
+        return ""
+    parts = urlsplit(tiles[0][1])
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("https", "http") and parts.netloc else ""
+
+
 def content_security_policy(nonce: str) -> str:
+    tiles = _tile_origin()
     directives = {
         "default-src": "'self'",
-        "img-src": "'self' data:",
+        "img-src": "'self' data:" + (f" {tiles}" if tiles else ""),
         "script-src": f"'self' 'nonce-{nonce}'",
         "style-src": f"'self' 'nonce-{nonce}'",
         "object-src": "'none'",

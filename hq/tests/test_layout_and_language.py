@@ -49,8 +49,9 @@ def test_pages_have_a_skip_link_landmarks_and_only_local_assets(client, make_mem
     for landmark in ("<header", "<nav", '<main id="contenu"', "<footer"):
         assert landmark in page
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:css|js))"', page)
-    # The stylesheet, and the script that empties the phone's outbox at logout (static/js/logout.js).
-    assert assets == ["/static/css/qg.css", "/static/js/logout.js"]
+    # The stylesheet, the script that empties the phone's outbox at logout (static/js/logout.js)
+    # and the one that registers the service worker (static/js/offline_pages.js).
+    assert assets == ["/static/css/qg.css", "/static/js/logout.js", "/static/js/offline_pages.js"]
     assert "http://" not in page and "https://" not in page
 
 

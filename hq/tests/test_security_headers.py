@@ -122,3 +122,12 @@ def test_a_form_sent_without_its_token_gets_the_french_csrf_page(settings):
     assert response.status_code == 403
     text = response.content.decode()
     assert "Formulaire expiré" in text and "CSRF" not in text
+
+
+def test_the_policy_admits_qgs_service_worker_and_only_the_configured_tile_server(client, settings):
+    assert directives(client.get("/comptes/login/"))["worker-src"] == "'self'"
+    tile_url = (
+        "https://data.geopf.fr/wmts?LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+    )
+    settings.LEAFLET_CONFIG = {**settings.LEAFLET_CONFIG, "TILES": [("Carte", tile_url, {"attribution": "IGN"})]}
+    assert directives(client.get("/comptes/login/"))["img-src"] == "'self' data: https://data.geopf.fr"
