@@ -45,11 +45,12 @@ def test_the_form_and_the_home_open_offline_after_a_first_visit(page, live_serve
     page.goto("/observations/nouvelle/")
     # The worker installs in the background and keeps both pages (and the static files).
     page.wait_for_function(
-        "Promise.all([caches.match('/observations/nouvelle/'), caches.match('/militant/')])"
+        "() => Promise.all([caches.match('/observations/nouvelle/'), caches.match('/militant/')])"
         ".then(found => found.every(Boolean))",
         timeout=20_000,
         polling=250,
     )
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=20_000)  # active, in charge
     page.context.set_offline(True)
     # The network is really gone for the page and its worker.
     assert page.evaluate("fetch('/healthz').then(() => 'online', () => 'offline')") == "offline"
