@@ -168,6 +168,8 @@ def map_svg(data: dict, *, width: int = 680, height: int = 560, title: str = "")
     for commune in communes:
         if commune.get("label"):
             x, y = point(*commune["label"][:2])
+            half = 3 * len(commune["name"])  # about half the name's width at 10 px: kept on the sheet
+            x = min(max(x, half + 2), width - half - 2)
             out.append(
                 f'<text class="place" x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="10" fill="#3d3a33" '
                 f'stroke="#ffffff" stroke-width="2.5" paint-order="stroke">{escape(commune["name"])}</text>'

@@ -57,6 +57,16 @@ def test_an_activist_reads_a_fiche_on_a_phone(page, live_server):
     assert page.locator(".fiche-legend-title").inner_text() == "Ancrage des bureaux de vote"
     legend = page.locator(".fiche-legend li").all_inner_texts()
     assert "dominé par l'extrême droite" in legend and len(legend) == 6  # five classes and « sans profil »
+    # The Leaflet box is hidden from screen readers (the SVG map says the same in text): nothing
+    # in it may take the keyboard focus (axe: aria-hidden-focus).
+    focusable = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[aria-hidden=true] *'))"
+        ".filter(el => el.tabIndex >= 0 || el.getAttribute('tabindex') === '0').length"
+    )
+    assert focusable == 0
+    assert page.get_attribute("#fiche-leaflet", "tabindex") in (None, "-1")
+    # No tile server configured: the communes are named on the map.
+    assert "Brest" in page.locator(".map-place-label").all_inner_texts()
     assert page.locator("h2", has_text="Recommended methods").count() + page.locator("#fiche-methodes h2").count() >= 1
     # Phone-first: nothing wider than the screen, and no request leaves the site (no tiles).
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
