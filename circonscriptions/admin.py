@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -170,6 +171,8 @@ class PollingStationAdmin(ShapeMapMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("commune", "code", "place", "circonscription", "has_shape")
     list_filter = ("commune__departement", ("circonscription", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commune", "circonscription", "circonscription__departement")
+    # Bureaux 1, 2, … 10 of each commune, not 1, 10, 100, 2.
+    ordering = ("commune__code", Length("code").asc(), "code")  # as circonscriptions.stations.by_code
     search_fields = ("code", "place", "name", "commune__name", "commune__code")
     autocomplete_fields = ("commune", "circonscription")
     readonly_fields = ("shape_map",)

@@ -363,7 +363,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "observations/observation_detail.html",
         {
             "observation": observation,
-            "stations": observation.polling_stations.select_related("commune"),
+            "stations": observation.polling_stations.select_related("commune").order_by(*by_code()),
             "show_people": show_people,
         },
     )
