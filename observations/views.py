@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from circonscriptions.models import Commune, CommuneShape, PollingStation, PollingStationShape
+from circonscriptions.places import places_for_map
 from circonscriptions.stations import by_code, station_label
 from hq.audit import audit_read
 from hq.models import Role
@@ -297,6 +298,8 @@ def observation_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "map_data": _map_data(qs),
+            # Without tiles, the communes observed, outlined and named.
+            "map_places": places_for_map(Commune.objects.filter(pk__in=qs.values("commune_id"))),
             "query": _query_without_page(request),
             "can_review_quotes": scope_for(request.user).role in PEOPLE_ROLES,
         },

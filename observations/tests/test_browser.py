@@ -171,7 +171,9 @@ def test_hq_map_draws_the_observed_polling_stations_without_tiles(
     _log_in(page, make_member(Role.FEDERAL_HQ, "29"), live_server)
     page.goto("/observations/")
     page.locator("#obs-map[data-features='2']").wait_for(state="attached")
-    assert page.locator("#obs-map .leaflet-overlay-pane path").count() == 2
+    # The two bureaux, and the outline of their commune (no tiles: QG draws the places itself).
+    assert page.locator("#obs-map .leaflet-overlay-pane path").count() == 3
+    assert page.locator("#obs-map .map-place-label").all_inner_texts() == ["Lanvéoc-test"]
     assert page.locator("#obs-map .leaflet-tile").count() == 0
     assert all(url.startswith(live_server.url) for url in requests), requests
 

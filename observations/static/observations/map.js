@@ -23,6 +23,8 @@
         l.bindTooltip(box);
       }
     }).addTo(map);
+    var places = document.getElementById("obs-map-places");
+    if (places && window.qgMapPlaces) window.qgMapPlaces(map, JSON.parse(places.textContent));
     map.fitBounds(layer.getBounds(), { maxZoom: 14 });
     document.getElementById("obs-map").dataset.features = String(data.features.length);
   };
