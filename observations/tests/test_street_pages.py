@@ -96,3 +96,14 @@ def test_standard_and_typed_concerns_read_as_one_list_with_commas(client, make_m
     client.force_login(make_member(Role.FEDERAL_HQ, "29"))
     page = client.get(f"/observations/{observation.pk}/").content.decode()
     assert f"{catalogue['causes']['sante'].name}, prix de l&#x27;énergie" in page
+
+
+def test_wide_tables_scroll_in_a_box_that_says_so_and_takes_the_keyboard(
+    client, make_member, activist, catalogue, place
+):
+    _report(place, catalogue, by=activist)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get("/observations/").content.decode()
+    wrapper = page[page.index('<div class="table-wrap"') : page.index("<table")]
+    assert 'role="region"' in wrapper and 'tabindex="0"' in wrapper
+    assert "faites-le défiler sur le côté" in wrapper
