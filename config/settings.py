@@ -40,6 +40,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Where the official data files are read from (never committed to the repository).
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# `manage.py fetch_data`: a mirror laid out like DATA_DIR; empty = each publisher's own address.
+DATA_BASE_URL = env_str("QG_DATA_BASE_URL", "")
+# The compact demo set shipped in the repository (licences in demo_data/SOURCES.md), read when
+# DATA_DIR holds none of the demo's files.
+DEMO_DATA_DIR = BASE_DIR / "demo_data"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
