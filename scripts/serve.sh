@@ -27,9 +27,13 @@ stop_pidfile() {
 }
 
 stop_workers() {
-  # The auto-reloading development server runs the site in a child process: stop it too.
-  [ -f "$RUN/web.pid" ] && { pkill -TERM -P "$(cat "$RUN/web.pid")" 2>/dev/null || true; }
+  # The auto-reloading development server runs the site in a child process that outlives
+  # its parent: its children are noted first and stopped after it (gunicorn's workers are
+  # gone by then, stopped by their master).
+  local children=""
+  [ -f "$RUN/web.pid" ] && children=$(pgrep -P "$(cat "$RUN/web.pid")" || true)
   stop_pidfile "$RUN/web.pid"
+  for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
   stop_pidfile "$RUN/beat.pid"
   stop_pidfile "$RUN/worker.pid"
 }
