@@ -211,3 +211,37 @@ def test_make_runs_web_server_serves_collected_static_files_through_whitenoise(t
     finally:
         process.terminate()
         process.wait(timeout=40)
+
+
+def test_serve_stop_ends_make_devs_reloading_server_and_frees_its_port(tmp_path, django_db_setup):
+    """runserver serves from a child process of the reloader whose pid is recorded."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    port = free_port()
+    argv = run_script("serve.sh", "web-command", "dev", tmp_path=tmp_path, QG_PORT=str(port)).stdout.split()
+    env = {**os.environ, "DATABASE_URL": f"postgis://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"}
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (tmp_path / "state" / "run").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "state" / "run" / "web.pid").write_text(str(process.pid))
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "runserver did not start"
+                time.sleep(0.2)
+        assert run_script("serve.sh", "stop", tmp_path=tmp_path).returncode == 0
+        process.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            assert time.monotonic() < deadline, "the reloaded server still holds the port"
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            process.kill()
