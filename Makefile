@@ -1,4 +1,5 @@
-# QG: `make run` serves it with demo data, `make test` runs every test.
+# QG: `make run` serves it with demo data as production does (gunicorn, WhiteNoise),
+# `make dev` with Django's auto-reloading server, `make test` runs every test.
 # Both install what is missing first (Debian packages, .venv) and start the
 # project's own PostGIS and Redis (scripts/services.sh); see README.md.
 # A second run reinstalls nothing and keeps the data.
@@ -6,7 +7,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: setup install services run test lint bench stop
+.PHONY: setup install services run dev test lint bench stop
 
 install:
 	@scripts/setup.sh
@@ -20,14 +21,23 @@ services: install
 setup: services
 	@$(MANAGE) migrate --noinput -v 0
 	@$(MANAGE) compilemessages --ignore=.venv -v 0
+	@QG_SERVE_COLLECTED_STATIC=true $(MANAGE) collectstatic --noinput -v 0
 	@$(MANAGE) load_demo
 
 # Ctrl-C stops the web server, the Celery worker and beat, and PostGIS and Redis
 # too, unless they were already running before (another `make run`, `make test`…).
+# `run` serves as production does: gunicorn (gunicorn.conf.py: several workers, a request
+# timeout), static files collected and served by WhiteNoise.
 run: install
 	@scripts/serve.sh check-port
 	@if scripts/services.sh running; then export QG_KEEP_SERVICES=1; fi; \
 	  $(MAKE) --no-print-directory setup && scripts/serve.sh
+
+# `dev`: the same, with Django's development server, reloaded when the code changes.
+dev: install
+	@scripts/serve.sh check-port
+	@if scripts/services.sh running; then export QG_KEEP_SERVICES=1; fi; \
+	  $(MAKE) --no-print-directory setup && scripts/serve.sh dev
 
 lint: install
 	@.venv/bin/ruff check .

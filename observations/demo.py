@@ -1,13 +1,15 @@
 """Demo observations for `make run`: a few months of door-to-door and market reports.
 
 They are made up (deterministic, from a fixed seed), filed by the demo activist in the
-polling stations of the first commune of the demo département that has some, so that
+polling stations of the demo département's commune that has the most of them (Brest,
+split between two circonscriptions, so that both demo fiches quote some), so that
 HQ's list, map and aggregates have something to show. Idempotent: each report has a
 fixed idempotency key, so loading twice stores them once. Nothing here is about a voter.
 """
 
 import random
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 from django.utils import timezone
@@ -36,8 +38,9 @@ def observations_demo_load(*, departement_code: str = "29", filer_email: str = D
     causes = list(Cause.objects.filter(is_standard=True).values_list("pk", flat=True))
     if filer is None or not stations or "porte-a-porte" not in methods or not causes:
         return 0
-    first_commune = stations[0].commune_id
-    stations = [s for s in stations if s.commune_id == first_commune]
+    counts = Counter(s.commune_id for s in stations)
+    biggest = max(counts, key=lambda commune_id: (counts[commune_id], -commune_id))
+    stations = sorted((s for s in stations if s.commune_id == biggest), key=lambda s: s.pk)
     rng = random.Random(2026)  # noqa: S311 — made-up demo figures, not security
     today = timezone.localdate()
     added = 0

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # Serves QG on http://$QG_HOST:$QG_PORT with a Celery worker and Celery beat.
+#   scripts/serve.sh       as production does (`make run`): gunicorn with several workers and
+#                          a request timeout (gunicorn.conf.py), static files collected and
+#                          served by WhiteNoise;
+#   scripts/serve.sh dev   Django's development server, reloaded when the code changes (`make dev`);
+#   scripts/serve.sh web-command [dev]   prints the web server's command line and exits.
 # Ctrl-C stops everything this script started, PostGIS and Redis included when
 # it was this run that started them. `scripts/serve.sh stop` stops a detached run.
 source "$(dirname "$0")/common.sh"
@@ -22,7 +27,13 @@ stop_pidfile() {
 }
 
 stop_workers() {
+  # The auto-reloading development server runs the site in a child process that outlives
+  # its parent: its children are noted first and stopped after it (gunicorn's workers are
+  # gone by then, stopped by their master).
+  local children=""
+  [ -f "$RUN/web.pid" ] && children=$(pgrep -P "$(cat "$RUN/web.pid")" || true)
   stop_pidfile "$RUN/web.pid"
+  for child in $children; do kill -TERM "$child" 2>/dev/null || true; done
   stop_pidfile "$RUN/beat.pid"
   stop_pidfile "$RUN/worker.pid"
 }
@@ -33,11 +44,31 @@ check_port() {
   fi
 }
 
+# The web server: gunicorn (workers, timeout, bind and logs from gunicorn.conf.py; WEB_CONCURRENCY
+# and GUNICORN_TIMEOUT change them), or runserver in development mode.
+web_command() {
+  if [ "$1" = dev ]; then
+    WEB=("$VENV/bin/python" manage.py runserver "$QG_HOST:$QG_PORT")
+  else
+    WEB=("$VENV/bin/gunicorn" --config "$ROOT/gunicorn.conf.py" --bind "$QG_HOST:$QG_PORT" config.wsgi)
+  fi
+}
+
+MODE=run
 case "${1:-}" in
   stop) stop_workers; exit 0 ;;
   # `make run` asks first, before a set-up that would be wasted on a busy port.
   check-port) check_port; exit 0 ;;
+  web-command) web_command "${2:-run}"; echo "${WEB[*]}"; exit 0 ;;
+  dev) MODE=dev ;;
+  "") ;;
+  *) echo "usage: $0 [dev|stop|check-port|web-command [dev]]" >&2; exit 2 ;;
 esac
+web_command "$MODE"
+if [ "$MODE" = run ]; then
+  # Static files from STATIC_ROOT (collected by `make setup`), hashed names, as in production.
+  export QG_SERVE_COLLECTED_STATIC=true
+fi
 
 check_port
 
@@ -59,7 +90,11 @@ echo $! > "$RUN/worker.pid"
   --logfile="$QG_STATE_DIR/log/beat.log" >/dev/null 2>&1 &
 echo $! > "$RUN/beat.pid"
 
-say "QG : http://$QG_HOST:$QG_PORT/  (journaux de Celery dans $QG_STATE_DIR/log ; Ctrl-C pour tout arrêter)"
-"$VENV/bin/python" manage.py runserver --noreload "$QG_HOST:$QG_PORT" &
+if [ "$MODE" = dev ]; then
+  say "QG (développement, rechargé à chaque modification) : http://$QG_HOST:$QG_PORT/  (journaux de Celery dans $QG_STATE_DIR/log ; Ctrl-C pour tout arrêter)"
+else
+  say "QG (gunicorn, comme en production) : http://$QG_HOST:$QG_PORT/  (journaux de Celery dans $QG_STATE_DIR/log ; Ctrl-C pour tout arrêter)"
+fi
+"${WEB[@]}" &
 echo $! > "$RUN/web.pid"
 wait "$(cat "$RUN/web.pid")"

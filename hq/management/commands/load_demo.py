@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from circonscriptions.demo import demo_backtests_run, demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
+from fiches.demo import fiches_demo_load
 from hq.demo import demo_load
 from observations.demo import observations_demo_load
 
@@ -10,7 +11,9 @@ from observations.demo import observations_demo_load
 class Command(BaseCommand):
     help = (
         "Loads the demo: the real territory, results and INSEE indicators from DATA_DIR, the voter "
-        "profiles, and one demo account per role. Idempotent: a second run changes nothing."
+        "profiles, one demo account per role, demo observations and one published fiche per Brest "
+        "circonscription. Reads the compact set of demo_data/ when DATA_DIR holds none of the demo's files. "
+        "Idempotent: a second run changes nothing."
     )
 
     def handle(self, *args, **options) -> None:
@@ -27,5 +30,7 @@ class Command(BaseCommand):
         added = observations_demo_load()
         if added:
             self.stdout.write(f"→ {added} fiches d'observation de démonstration")
+        # Last: a fiche quotes the observations and shows the profiles loaded above.
+        fiches_demo_load(write=self.stdout.write)
         if problems:
             self.stderr.write("Des fichiers de démonstration ont été refusés :\n" + "\n".join(problems))
