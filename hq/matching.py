@@ -11,16 +11,19 @@ The fit of a mission for an activist is a product of five factors (1 = neutral):
   × (1 + s / (s + 5)): a bureau worth 5 votes counts × 1.5, the best ones tend to × 2; a
   mission at a point without bureaux counts × 1. The reason names the bureau's rank in its
   circonscription (« bureau prioritaire n° 3 de la circonscription »);
-- distance: d km from the activist's home to the place (PostGIS, on the sphere) gives
-  × 1 / (1 + d / 30): a mission 30 km away counts half as much as one next door (a
-  nurse's hospital campaign 70 km away still beats an ordinary canvass next door). Missions
-  beyond the distance the activist said they would travel are not proposed at all. Without
-  a home on the map, distance does not count;
+- distance: d km from the activist's home to the place (PostGIS, on the sphere), within the
+  distance D they said they would travel, gives × (1 − d / 2D): next door counts × 1, at
+  the limit of their radius × 0.5. Within the radius they chose, distance costs at most
+  half: a nurse's hospital campaign 70 km away still beats an ordinary canvass next door.
+  Missions beyond D are not proposed at all. Without a home on the map, distance does not
+  count;
 - availability: the slot (weekday evening from 18:00, weekday daytime, Saturday, Sunday,
   Paris time) is one the activist said they are free → × 1; otherwise × 0.4 (still shown:
   people make exceptions). An activist who gave no availability is free for all.
 
-A full mission (waiting list only) counts half. Missions outside the activist's section,
+A mission is « outside your section » when none of its bureaux is in the section's communes
+(for a mission at a point, when the point is in none of their contours). A full mission
+(waiting list only) counts half. Missions outside the activist's section,
 and those of another federation opened to outside volunteers, are ranked like the others:
 the founding text wants activists sent where they are most useful.
 
@@ -28,17 +31,19 @@ Everything but `candidate_missions` is a pure function of plain values: tests an
 bench check the arithmetic without a database.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from circonscriptions.models import PollingStation, PollingStationProfile
+from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile
 from hq.models import ActivistProfile, Availability, Membership, Mission, MissionSignup, MissionStatus
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,7 +51,6 @@ SKILL_MATCH = 2.0
 SKILL_MISSING = 0.8
 CAUSE_MATCH = 1.5
 PRIORITY_HALF_VOTES = 5.0
-DISTANCE_HALF_KM = 30.0
 OUT_OF_AVAILABILITY = 0.4
 FULL = 0.5
 # How far ahead « Missions pour moi » looks.
@@ -68,6 +72,7 @@ class ActivistFacts:
     federation_id: int | None = None
     section_commune_ids: frozenset[int] = frozenset()
     has_home: bool = False
+    max_distance_km: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ def recommend(mission: MissionFacts, activist: ActivistFacts) -> Recommendation:
     distance_km = None
     if mission.distance_m is not None and activist.has_home:
         distance_km = mission.distance_m / 1000
-        score *= 1 / (1 + distance_km / DISTANCE_HALF_KM)
+        score *= 1 - 0.5 * min(distance_km / max(activist.max_distance_km, 1), 1)
         reasons.append("près de chez vous" if distance_km < 1 else f"à {distance_km:.0f} km de chez vous")
 
     kind = slot_kind(mission.starts_at)
@@ -181,6 +186,7 @@ def activist_facts(profile: ActivistProfile | None, membership: Membership | Non
         federation_id=membership.federation_id if membership else None,
         section_commune_ids=frozenset(section.communes.values_list("pk", flat=True)) if section else frozenset(),
         has_home=profile.home_location is not None,
+        max_distance_km=profile.max_distance_km,
     )
 
 
@@ -276,4 +282,21 @@ def missions_for(user, *, limit: int = 20) -> list[tuple[Recommendation, Mission
         user_id=user.pk,
     )
     by_id = {mission.id: mission for mission in candidates}
-    return [(rec, by_id[rec.mission_id]) for rec in rank(candidates, facts, limit=limit)]
+    best = rank(candidates, facts, limit=limit)
+    at_points = [rec.mission_id for rec in best if not by_id[rec.mission_id].commune_ids]
+    if at_points and facts.section_commune_ids:
+        inside = _inside_communes(at_points, facts.section_commune_ids)
+        best = [
+            replace(rec, outside_section=rec.mission_id not in inside) if rec.mission_id in at_points else rec
+            for rec in best
+        ]
+    return [(rec, by_id[rec.mission_id]) for rec in best]
+
+
+def _inside_communes(mission_ids: list[int], commune_ids: frozenset[int]) -> set[int]:
+    """Of missions placed at a point (no bureaux), those whose point lies in one of these communes."""
+    shapes = CommuneShape.objects.filter(
+        commune_id__in=commune_ids,
+        geom__intersects=Cast(OuterRef("location"), output_field=PointField(srid=4326)),
+    )
+    return set(Mission.objects.filter(pk__in=mission_ids).filter(Exists(shapes)).values_list("pk", flat=True))

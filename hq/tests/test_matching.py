@@ -43,9 +43,12 @@ def test_a_nurse_is_told_why_the_hospital_campaign_is_for_her():
 
 
 def test_each_factor_multiplies_the_fit_as_the_docstring_says():
-    activist = ActivistFacts(has_home=True, availability=frozenset({"weekday_evening"}), federation_id=1)
+    activist = ActivistFacts(
+        has_home=True, availability=frozenset({"weekday_evening"}), federation_id=1, max_distance_km=30
+    )
     rec = recommend(_mission(priority_score=5.0, priority_rank=3, distance_m=30_000), activist)
-    # priority 5 votes → × 1.5; 30 km → × 0.5; a Saturday when only free on weekday evenings → × 0.4.
+    # priority 5 votes → × 1.5; 30 km when the activist goes up to 30 → × 0.5;
+    # a Saturday when only free on weekday evenings → × 0.4.
     assert rec.score == pytest.approx(1.5 * 0.5 * 0.4)
     assert rec.reasons == (
         "bureau prioritaire n° 3 de la circonscription",
@@ -123,3 +126,25 @@ def test_missions_beyond_the_distance_the_activist_travels_are_not_proposed(make
     found = candidate_missions(federation_id=federations["29"].pk, home=BREST, max_distance_km=20, user_id=member.pk)
     assert [m.id for m in found] == [near.pk]
     assert found[0].distance_m == pytest.approx(0, abs=1)
+
+
+@pytest.mark.django_db
+def test_a_mission_at_a_point_is_outside_the_section_when_the_point_is_outside_its_communes(
+    make_member, federations, sections, departements
+):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from circonscriptions.models import Commune, CommuneShape
+
+    c = catalogue()
+    brest = Commune.objects.create(code="29019", name="Brest", departement=departements["29"])
+    square = Polygon.from_bbox((BREST.x - 0.05, BREST.y - 0.05, BREST.x + 0.05, BREST.y + 0.05))
+    square.srid = 4326
+    CommuneShape.objects.create(commune=brest, geom=MultiPolygon(square, srid=4326))
+    sections["29"].communes.add(brest)
+    member = make_member(Role.ACTIVIST, "29", section=sections["29"])
+    profile(member)
+    in_brest = mission(federations["29"], c["door"], title="Brest", location=BREST)
+    in_carhaix = mission(federations["29"], c["door"], title="Carhaix", location=CARHAIX)
+    outside = {facts.id: rec.outside_section for rec, facts in missions_for(member)}
+    assert outside == {in_brest.pk: False, in_carhaix.pk: True}
