@@ -27,10 +27,12 @@ A mission is « outside your section » when none of its bureaux is in the secti
 and those of another federation opened to outside volunteers, are ranked like the others:
 the founding text wants activists sent where they are most useful.
 
-Everything but `candidate_missions` is a pure function of plain values: tests and the
-bench check the arithmetic without a database.
+Everything but `candidate_missions` (the one query ranking reads: every candidate with
+what its fit depends on) and `with_details` (titles, names and ranks of the 20 shown) is a
+pure function of plain values: tests check the arithmetic without a database.
 """
 
+import heapq
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,11 +41,11 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile
+from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
 from hq.models import ActivistProfile, Availability, Membership, Mission, MissionSignup, MissionStatus
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -75,7 +77,9 @@ class ActivistFacts:
     max_distance_km: float = 20.0
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
+# the 2,000 candidates of a wide radius cost more than the query that reads them.
+@dataclass(slots=True)
 class MissionFacts:
     id: int
     title: str
@@ -115,64 +119,68 @@ def _skill_word(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def recommend(mission: MissionFacts, activist: ActivistFacts) -> Recommendation:
-    """The fit of one mission for one activist, with its reasons (see the module docstring)."""
+def fit(mission: MissionFacts, activist: ActivistFacts) -> float:
+    """The fit of one mission for one activist: the product of the factors of the module docstring."""
     score = 1.0
-    reasons: list[str] = []
-
     if mission.skill_ids:
-        matched = [activist.skills[s] for s in mission.skill_ids if s in activist.skills]
-        if matched:
-            score *= SKILL_MATCH
-            reasons.append(f"vous êtes {_skill_word(matched[0])} : {mission.title}")
-        else:
-            score *= SKILL_MISSING
-
+        score *= SKILL_MATCH if any(s in activist.skills for s in mission.skill_ids) else SKILL_MISSING
     if mission.cause_id is not None and mission.cause_id in activist.causes:
         score *= CAUSE_MATCH
-        reasons.append(f"vous suivez la cause « {mission.cause_name} »")
-
     if mission.priority_score is not None:
         votes = max(mission.priority_score, 0.0)
         score *= 1 + votes / (votes + PRIORITY_HALF_VOTES)
-        if mission.priority_rank is not None:
-            reasons.append(f"bureau prioritaire n° {mission.priority_rank} de la circonscription")
+    if mission.distance_m is not None and activist.has_home:
+        score *= 1 - 0.5 * min(mission.distance_m / 1000 / max(activist.max_distance_km, 1), 1)
+    if activist.availability and slot_kind(mission.starts_at) not in activist.availability:
+        score *= OUT_OF_AVAILABILITY
+    if mission.full:
+        score *= FULL
+    return round(score, 4)
 
+
+def recommend(mission: MissionFacts, activist: ActivistFacts) -> Recommendation:
+    """The fit of one mission for one activist, with its reasons in words."""
+    reasons: list[str] = []
+    if mission.skill_ids:
+        matched = [activist.skills[s] for s in mission.skill_ids if s in activist.skills]
+        if matched:
+            reasons.append(f"vous êtes {_skill_word(matched[0])} : {mission.title}")
+    if mission.cause_id is not None and mission.cause_id in activist.causes:
+        reasons.append(f"vous suivez la cause « {mission.cause_name} »")
+    if mission.priority_score is not None and mission.priority_rank is not None:
+        reasons.append(f"bureau prioritaire n° {mission.priority_rank} de la circonscription")
     distance_km = None
     if mission.distance_m is not None and activist.has_home:
         distance_km = mission.distance_m / 1000
-        score *= 1 - 0.5 * min(distance_km / max(activist.max_distance_km, 1), 1)
         reasons.append("près de chez vous" if distance_km < 1 else f"à {distance_km:.0f} km de chez vous")
-
-    kind = slot_kind(mission.starts_at)
-    if activist.availability and kind not in activist.availability:
-        score *= OUT_OF_AVAILABILITY
-        reasons.append(f"{SLOT_WORDS[kind]}, en dehors de vos disponibilités")
-    elif activist.availability:
-        reasons.append(f"{SLOT_WORDS[kind]}, quand vous êtes disponible")
-
+    if activist.availability:
+        kind = slot_kind(mission.starts_at)
+        free = kind in activist.availability
+        reasons.append(
+            f"{SLOT_WORDS[kind]}, {'quand vous êtes disponible' if free else 'en dehors de vos disponibilités'}"
+        )
     if mission.full:
-        score *= FULL
         reasons.append("complet : vous serez sur la liste d'attente")
-
     if activist.federation_id is not None and mission.federation_id != activist.federation_id:
         reasons.append(f"mission de la {mission.federation_name}, ouverte aux volontaires d'ailleurs")
-
     outside = bool(mission.commune_ids) and not set(mission.commune_ids) & activist.section_commune_ids
     return Recommendation(
         mission_id=mission.id,
-        score=round(score, 4),
+        score=fit(mission, activist),
         reasons=tuple(reasons),
         outside_section=outside,
         distance_km=distance_km,
     )
 
 
+def best(missions: list[MissionFacts], activist: ActivistFacts, *, limit: int = 20) -> list[MissionFacts]:
+    """The `limit` missions that fit best, best first; ties go to the smaller id."""
+    return heapq.nsmallest(limit, missions, key=lambda m: (-fit(m, activist), m.id))
+
+
 def rank(missions: list[MissionFacts], activist: ActivistFacts, *, limit: int = 20) -> list[Recommendation]:
-    """The `limit` best missions, best first; ties go to the earliest (smaller id)."""
-    recommendations = [recommend(mission, activist) for mission in missions]
-    recommendations.sort(key=lambda r: (-r.score, r.mission_id))
-    return recommendations[:limit]
+    """The `limit` best missions with their reasons, best first."""
+    return [recommend(mission, activist) for mission in best(missions, activist, limit=limit)]
 
 
 def activist_facts(profile: ActivistProfile | None, membership: Membership | None) -> ActivistFacts:
@@ -190,19 +198,33 @@ def activist_facts(profile: ActivistProfile | None, membership: Membership | Non
     )
 
 
+def _current_run():
+    # Evaluated once by PostgreSQL (an uncorrelated subquery), not per mission.
+    return Subquery(ProfileRun.objects.filter(is_current=True).values("pk")[:1])
+
+
+def _best_profiles():
+    """The current profiles of a mission's bureaux (OuterRef = the mission), best priority first."""
+    stations = Mission.polling_stations.through.objects.filter(mission_id=OuterRef(OuterRef("pk"))).values(
+        "pollingstation_id"
+    )
+    return PollingStationProfile.objects.filter(
+        run_id=_current_run(), polling_station_id__in=stations, priority_score__isnull=False
+    ).order_by("-priority_score")
+
+
 def candidate_missions(
     *, federation_id: int | None, home=None, max_distance_km: int | None = None, user_id: int | None = None
 ) -> list[MissionFacts]:
-    """The one query: open missions of the coming weeks that the activist may join, with their facts.
+    """The one query that ranking reads: the open missions of the coming weeks the activist may
+    join, with what their fit depends on (skills wanted, theme, best priority, distance, slot).
 
     Scoping: missions of the activist's federation and missions of other federations opened to
     outside volunteers. Missions they already signed up to (and not cancelled) are left out:
-    they are on their page already. With a home, only missions within their distance.
+    they are on their page already. With a home, only missions within their distance. What is
+    only shown (titles, names, ranks, communes) is read by `with_details` for the few shown.
     """
     now = timezone.now()
-    current = PollingStationProfile.objects.filter(
-        run__is_current=True, polling_station__missions=OuterRef("pk"), priority_score__isnull=False
-    ).order_by("-priority_score")
     qs = Mission.objects.filter(
         Q(federation_id=federation_id) | Q(open_to_other_federations=True),
         status=MissionStatus.OPEN,
@@ -213,54 +235,58 @@ def candidate_missions(
         qs = qs.exclude(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
+    fields = ["pk", "federation_id", "starts_at", "cause_id", "seats_taken", "capacity_max", "skill_ids", "best_score"]
     if home is not None:
-        qs = qs.annotate(distance=Distance("location", home))
+        qs = qs.annotate(distance=Cast(Distance("location", home), output_field=FloatField()))
+        fields.append("distance")
         if max_distance_km:
             qs = qs.filter(location__dwithin=(home, D(km=max_distance_km)))
     qs = qs.annotate(
         skill_ids=ArraySubquery(
             Mission.skills_wanted.through.objects.filter(mission_id=OuterRef("pk")).values("skill_id")
         ),
-        commune_ids=ArraySubquery(
-            PollingStation.objects.filter(missions=OuterRef("pk")).values("commune_id").distinct()
-        ),
-        best_score=Subquery(current.values("priority_score")[:1]),
-        best_rank=Subquery(current.values("rank_circonscription")[:1]),
+        best_score=Subquery(_best_profiles().values("priority_score")[:1]),
     )
-    fields = [
-        "pk",
-        "title",
-        "federation_id",
-        "federation__name",
-        "starts_at",
-        "cause_id",
-        "cause__name",
-        "skill_ids",
-        "commune_ids",
-        "best_score",
-        "best_rank",
-        "seats_taken",
-        "capacity_max",
-    ]
-    if home is not None:
-        fields.append("distance")
     return [
         MissionFacts(
-            id=row["pk"],
-            title=row["title"],
-            federation_id=row["federation_id"],
-            federation_name=row["federation__name"],
-            starts_at=row["starts_at"],
-            cause_id=row["cause_id"],
-            cause_name=row["cause__name"] or "",
-            skill_ids=tuple(row["skill_ids"] or ()),
-            commune_ids=tuple(row["commune_ids"] or ()),
-            distance_m=row["distance"].m if home is not None and row["distance"] is not None else None,
-            priority_score=row["best_score"],
-            priority_rank=row["best_rank"],
-            full=row["seats_taken"] >= row["capacity_max"],
+            id=row[0],
+            title="",
+            federation_id=row[1],
+            federation_name="",
+            starts_at=row[2],
+            cause_id=row[3],
+            full=row[4] >= row[5],
+            skill_ids=tuple(row[6] or ()),
+            priority_score=row[7],
+            distance_m=row[8] if home is not None else None,
         )
-        for row in qs.values(*fields)
+        for row in qs.order_by().values_list(*fields)
+    ]
+
+
+def with_details(missions: list[MissionFacts]) -> list[MissionFacts]:
+    """The same missions with what is shown about them: title, federation, theme, rank, communes."""
+    rows = {
+        row["pk"]: row
+        for row in Mission.objects.filter(pk__in=[m.id for m in missions])
+        .annotate(
+            commune_ids=ArraySubquery(
+                PollingStation.objects.filter(missions=OuterRef("pk")).values("commune_id").distinct()
+            ),
+            best_rank=Subquery(_best_profiles().values("rank_circonscription")[:1]),
+        )
+        .values("pk", "title", "federation__name", "cause__name", "commune_ids", "best_rank")
+    }
+    return [
+        replace(
+            m,
+            title=rows[m.id]["title"],
+            federation_name=rows[m.id]["federation__name"],
+            cause_name=rows[m.id]["cause__name"] or "",
+            commune_ids=tuple(rows[m.id]["commune_ids"] or ()),
+            priority_rank=rows[m.id]["best_rank"],
+        )
+        for m in missions
     ]
 
 
@@ -281,16 +307,16 @@ def missions_for(user, *, limit: int = 20) -> list[tuple[Recommendation, Mission
         max_distance_km=profile.max_distance_km if profile else None,
         user_id=user.pk,
     )
-    by_id = {mission.id: mission for mission in candidates}
-    best = rank(candidates, facts, limit=limit)
-    at_points = [rec.mission_id for rec in best if not by_id[rec.mission_id].commune_ids]
+    shown = with_details(best(candidates, facts, limit=limit))
+    recommendations = [recommend(mission, facts) for mission in shown]
+    at_points = [m.id for m in shown if not m.commune_ids]
     if at_points and facts.section_commune_ids:
         inside = _inside_communes(at_points, facts.section_commune_ids)
-        best = [
+        recommendations = [
             replace(rec, outside_section=rec.mission_id not in inside) if rec.mission_id in at_points else rec
-            for rec in best
+            for rec in recommendations
         ]
-    return [(rec, by_id[rec.mission_id]) for rec in best]
+    return list(zip(recommendations, shown, strict=True))
 
 
 def _inside_communes(mission_ids: list[int], commune_ids: frozenset[int]) -> set[int]:
