@@ -459,3 +459,22 @@ def test_members_without_a_mission_for_weeks_are_listed_for_an_invitation(make_m
     names = [u.full_name for u in services.members_idle(federations["29"], weeks=8)]
     assert names == ["Idle"]
     assert newcomer.full_name not in names
+
+
+def test_erasing_a_confirmed_member_gives_their_place_to_the_first_in_line(make_member, federations):
+    from hq.privacy import person_erase, person_export
+
+    c = catalogue()
+    m = mission(federations["29"], c["door"], capacity_max=1)
+    leaving, waiting = make_member(Role.ACTIVIST, "29"), make_member(Role.ACTIVIST, "29")
+    profile(leaving)
+    services.signup_create(mission=m, user=leaving)
+    services.signup_create(mission=m, user=waiting)
+    export = person_export(person=leaving, by=make_member(Role.FEDERAL_HQ, "29"), reason="demande de la personne")
+    assert export.sections["inscriptions aux missions"][0]["mission"] == m.title
+    assert export.sections["profil militant"][0]["consentement (texte)"] == "J'accepte."
+    person_erase(person=leaving, by=make_member(Role.FEDERAL_HQ, "29"), reason="demande de la personne")
+    assert not ActivistProfile.objects.filter(user_id=leaving.pk).exists()
+    assert MissionSignup.objects.get(mission=m, user=waiting).status == SignupStatus.CONFIRMED
+    m.refresh_from_db()
+    assert m.seats_taken == 1
