@@ -27,9 +27,11 @@ A mission is « outside your section » when none of its bureaux is in the secti
 and those of another federation opened to outside volunteers, are ranked like the others:
 the founding text wants activists sent where they are most useful.
 
-Everything but `candidate_missions` (the one query ranking reads: every candidate with
-what its fit depends on) and `with_details` (titles, names and ranks of the 20 shown) is a
-pure function of plain values: tests check the arithmetic without a database.
+`fit`, `recommend` and `rank` are pure functions of plain values: tests check the arithmetic
+without a database. `ranked_missions` is the one query: PostgreSQL computes the same product
+for every candidate (thousands within a wide radius) and returns the 20 best, which `fit`
+orders again and `recommend` explains; `with_details` then reads their titles, names and
+ranks. A test checks that the database and the pure function give the same order.
 """
 
 import heapq
@@ -41,8 +43,8 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, FloatField, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, Least
 from django.utils import timezone
 
 from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
@@ -213,16 +215,14 @@ def _best_profiles():
     ).order_by("-priority_score")
 
 
-def candidate_missions(
+def _candidates(
     *, federation_id: int | None, home=None, max_distance_km: int | None = None, user_id: int | None = None
-) -> list[MissionFacts]:
-    """The one query that ranking reads: the open missions of the coming weeks the activist may
-    join, with what their fit depends on (skills wanted, theme, best priority, distance, slot).
+):
+    """The open missions of the coming weeks the activist may join, with what their fit depends on.
 
     Scoping: missions of the activist's federation and missions of other federations opened to
     outside volunteers. Missions they already signed up to (and not cancelled) are left out:
-    they are on their page already. With a home, only missions within their distance. What is
-    only shown (titles, names, ranks, communes) is read by `with_details` for the few shown.
+    they are on their page already. With a home, only missions within their distance.
     """
     now = timezone.now()
     qs = Mission.objects.filter(
@@ -235,18 +235,22 @@ def candidate_missions(
         qs = qs.exclude(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
-    fields = ["pk", "federation_id", "starts_at", "cause_id", "seats_taken", "capacity_max", "skill_ids", "best_score"]
     if home is not None:
         qs = qs.annotate(distance=Cast(Distance("location", home), output_field=FloatField()))
-        fields.append("distance")
         if max_distance_km:
             qs = qs.filter(location__dwithin=(home, D(km=max_distance_km)))
-    qs = qs.annotate(
+    return qs.annotate(
         skill_ids=ArraySubquery(
             Mission.skills_wanted.through.objects.filter(mission_id=OuterRef("pk")).values("skill_id")
         ),
         best_score=Subquery(_best_profiles().values("priority_score")[:1]),
-    )
+    ).order_by()
+
+
+def _facts(qs, *, home) -> list[MissionFacts]:
+    fields = ["pk", "federation_id", "starts_at", "cause_id", "seats_taken", "capacity_max", "skill_ids", "best_score"]
+    if home is not None:
+        fields.append("distance")
     return [
         MissionFacts(
             id=row[0],
@@ -260,8 +264,85 @@ def candidate_missions(
             priority_score=row[7],
             distance_m=row[8] if home is not None else None,
         )
-        for row in qs.order_by().values_list(*fields)
+        for row in qs.values_list(*fields)
     ]
+
+
+def candidate_missions(
+    *, federation_id: int | None, home=None, max_distance_km: int | None = None, user_id: int | None = None
+) -> list[MissionFacts]:
+    """Every candidate mission with what its fit depends on (the query `ranked_missions` orders)."""
+    qs = _candidates(federation_id=federation_id, home=home, max_distance_km=max_distance_km, user_id=user_id)
+    return _facts(qs, home=home)
+
+
+def _sql_fit(activist: ActivistFacts, *, with_home: bool):
+    """`fit` written for PostgreSQL, factor by factor, so that the database ranks thousands of
+    candidates and returns the few shown (a test checks that both give the same order)."""
+    skills = list(activist.skills)
+    wanted = Mission.skills_wanted.through.objects.filter(mission_id=OuterRef("pk"))
+    skill = Case(
+        When(~Exists(wanted), then=Value(1.0)),
+        When(Exists(wanted.filter(skill_id__in=skills)), then=Value(SKILL_MATCH)),
+        default=Value(SKILL_MISSING),
+        output_field=FloatField(),
+    )
+    cause = Case(
+        When(cause_id__in=list(activist.causes), then=Value(CAUSE_MATCH)), default=Value(1.0), output_field=FloatField()
+    )
+    # The factor is computed inside the subquery: written on its score, PostgreSQL would run the
+    # subquery once per mention of the score.
+    votes = Greatest(F("priority_score"), Value(0.0))
+    priority = Coalesce(
+        Subquery(
+            _best_profiles()
+            .annotate(factor=Value(1.0) + votes / (votes + Value(PRIORITY_HALF_VOTES)))
+            .values("factor")[:1],
+            output_field=FloatField(),
+        ),
+        Value(1.0),
+    )
+    full = Case(
+        When(seats_taken__gte=F("capacity_max"), then=Value(FULL)), default=Value(1.0), output_field=FloatField()
+    )
+    score = skill * cause * priority * full
+    if with_home and activist.has_home:
+        radius = max(activist.max_distance_km, 1) * 1000.0
+        score = score * (Value(1.0) - Value(0.5) * Least(F("distance") / Value(radius), Value(1.0)))
+    if activist.availability:
+        weekday = ExtractIsoWeekDay("starts_at", tzinfo=PARIS)
+        hour = ExtractHour("starts_at", tzinfo=PARIS)
+        kinds = {
+            Availability.SATURDAY: Q(slot_weekday=6),
+            Availability.SUNDAY: Q(slot_weekday=7),
+            Availability.WEEKDAY_EVENING: Q(slot_weekday__lte=5, slot_hour__gte=18),
+            Availability.WEEKDAY_DAY: Q(slot_weekday__lte=5, slot_hour__lt=18),
+        }
+        free = Q(pk__in=[])
+        for kind in activist.availability:
+            free |= kinds[kind]
+        return (
+            score,
+            {"slot_weekday": weekday, "slot_hour": hour},
+            Case(When(free, then=Value(1.0)), default=Value(OUT_OF_AVAILABILITY), output_field=FloatField()),
+        )
+    return score, {}, Value(1.0)
+
+
+def ranked_missions(
+    activist: ActivistFacts,
+    *,
+    federation_id: int | None,
+    home=None,
+    max_distance_km: int | None = None,
+    user_id: int | None = None,
+    limit: int = 20,
+) -> list[MissionFacts]:
+    """The one query: the `limit` candidates that fit best, best first (ties: smaller id)."""
+    qs = _candidates(federation_id=federation_id, home=home, max_distance_km=max_distance_km, user_id=user_id)
+    score, slot, availability = _sql_fit(activist, with_home=home is not None)
+    qs = qs.annotate(**slot).annotate(fit=score * availability).order_by("-fit", "pk")[:limit]
+    return _facts(qs, home=home)
 
 
 def with_details(missions: list[MissionFacts]) -> list[MissionFacts]:
@@ -301,13 +382,16 @@ def missions_for(user, *, limit: int = 20) -> list[tuple[Recommendation, Mission
     )
     facts = activist_facts(profile, membership)
     home = profile.home_location if profile else None
-    candidates = candidate_missions(
+    top = ranked_missions(
+        facts,
         federation_id=membership.federation_id if membership else None,
         home=home,
         max_distance_km=profile.max_distance_km if profile else None,
         user_id=user.pk,
+        limit=limit,
     )
-    shown = with_details(best(candidates, facts, limit=limit))
+    # Ordered again by the pure function: the order shown is exactly `fit`'s.
+    shown = with_details(best(top, facts, limit=limit))
     recommendations = [recommend(mission, facts) for mission in shown]
     at_points = [m.id for m in shown if not m.commune_ids]
     if at_points and facts.section_commune_ids:

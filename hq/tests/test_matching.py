@@ -148,3 +148,48 @@ def test_a_mission_at_a_point_is_outside_the_section_when_the_point_is_outside_i
     in_carhaix = mission(federations["29"], c["door"], title="Carhaix", location=CARHAIX)
     outside = {facts.id: rec.outside_section for rec, facts in missions_for(member)}
     assert outside == {in_brest.pk: False, in_carhaix.pk: True}
+
+
+@pytest.mark.django_db
+def test_the_database_ranks_missions_in_the_order_of_the_pure_function(make_member, federations, departements):
+    import random
+
+    from django.contrib.gis.geos import Point
+
+    from hq.matching import activist_facts, best, ranked_missions
+    from hq.models import ActivistProfile, Membership
+
+    place = finistere_place(departements)
+    c = catalogue()
+    member = make_member(Role.ACTIVIST, "29")
+    profile(
+        member,
+        skills=[c["nurse"]],
+        causes=[c["health"]],
+        availability=["saturday", "weekday_evening"],
+        max_distance_km=80,
+    )
+    rng = random.Random(3)
+    stations = list(place["stations"].values())
+    for i in range(40):
+        mission(
+            federations["29"],
+            c["door"],
+            title=f"Mission {i}",
+            days=1 + i % 9,
+            hour=rng.choice([9, 14, 19]),
+            location=Point(rng.uniform(-4.6, -3.6), rng.uniform(48.0, 48.6), srid=4326),
+            stations=rng.sample(stations, rng.randint(0, 2)),
+            skills=rng.sample([c["nurse"], c["teacher"]], rng.randint(0, 1)),
+            cause=rng.choice([None, c["health"]]),
+            capacity_max=rng.choice([1, 5]),
+            seats_taken=rng.choice([0, 1]),
+        )
+    p = ActivistProfile.objects.get(user=member)
+    facts = activist_facts(p, Membership.objects.get(user=member))
+    kwargs = {"federation_id": federations["29"].pk, "home": p.home_location, "max_distance_km": 80}
+    everything = candidate_missions(**kwargs, user_id=member.pk)
+    assert len(everything) > 20
+    by_python = [m.id for m in best(everything, facts, limit=10)]
+    by_database = [m.id for m in ranked_missions(facts, **kwargs, user_id=member.pk, limit=10)]
+    assert by_database == by_python
