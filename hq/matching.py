@@ -44,11 +44,20 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, Least
+from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, JSONObject, Least
 from django.utils import timezone
 
 from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
-from hq.models import ActivistProfile, Availability, Membership, Mission, MissionSignup, MissionStatus
+from hq.models import (
+    ActivistProfile,
+    Availability,
+    Membership,
+    Mission,
+    MissionSignup,
+    MissionStatus,
+    Section,
+    Skill,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 SKILL_MATCH = 2.0
@@ -371,24 +380,53 @@ def with_details(missions: list[MissionFacts]) -> list[MissionFacts]:
     ]
 
 
-def missions_for(user, *, limit: int = 20) -> list[tuple[Recommendation, MissionFacts]]:
-    """The best missions for `user`, with their facts, best first."""
-    membership = Membership.objects.select_related("section").filter(user=user).first()
-    profile = (
-        ActivistProfile.objects.select_related("home_section")
-        .prefetch_related("skills", "causes")
-        .filter(user=user)
+def _activist(user) -> tuple[ActivistFacts, object, int | None]:
+    """The activist's facts, home and radius, in one query (the page is asked for often)."""
+
+    def ids(through, column: str):
+        return ArraySubquery(through.objects.filter(activistprofile_id=OuterRef("pk")).values(column))
+
+    section = Coalesce(OuterRef("home_section_id"), OuterRef("user__membership__section_id"))
+    row = (
+        ActivistProfile.objects.filter(user=user)
+        .annotate(
+            skill_pairs=ArraySubquery(
+                Skill.objects.filter(activists=OuterRef("pk")).values(pair=JSONObject(id="pk", name="name"))
+            ),
+            cause_ids=ids(ActivistProfile.causes.through, "cause_id"),
+            commune_ids=ArraySubquery(Section.communes.through.objects.filter(section_id=section).values("commune_id")),
+        )
+        .values(
+            "home_location",
+            "max_distance_km",
+            "availability",
+            "user__membership__federation_id",
+            "skill_pairs",
+            "cause_ids",
+            "commune_ids",
+        )
         .first()
     )
-    facts = activist_facts(profile, membership)
-    home = profile.home_location if profile else None
+    if row is None:
+        membership = Membership.objects.filter(user=user).first()
+        return activist_facts(None, membership), None, None
+    facts = ActivistFacts(
+        skills={pair["id"]: pair["name"] for pair in row["skill_pairs"] or ()},
+        causes=set(row["cause_ids"] or ()),
+        availability=frozenset(row["availability"]),
+        federation_id=row["user__membership__federation_id"],
+        section_commune_ids=frozenset(row["commune_ids"] or ()),
+        has_home=row["home_location"] is not None,
+        max_distance_km=row["max_distance_km"],
+    )
+    return facts, row["home_location"], row["max_distance_km"]
+
+
+def missions_for(user, *, limit: int = 20) -> list[tuple[Recommendation, MissionFacts]]:
+    """The best missions for `user`, with their facts, best first."""
+    facts, home, radius = _activist(user)
     top = ranked_missions(
-        facts,
-        federation_id=membership.federation_id if membership else None,
-        home=home,
-        max_distance_km=profile.max_distance_km if profile else None,
-        user_id=user.pk,
-        limit=limit,
+        facts, federation_id=facts.federation_id, home=home, max_distance_km=radius, user_id=user.pk, limit=limit
     )
     # Ordered again by the pure function: the order shown is exactly `fit`'s.
     shown = with_details(best(top, facts, limit=limit))
