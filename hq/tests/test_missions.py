@@ -478,3 +478,28 @@ def test_erasing_a_confirmed_member_gives_their_place_to_the_first_in_line(make_
     assert MissionSignup.objects.get(mission=m, user=waiting).status == SignupStatus.CONFIRMED
     m.refresh_from_db()
     assert m.seats_taken == 1
+
+
+def test_the_demo_has_missions_sign_ups_and_a_funnel_in_finistere_and_loads_once(departements):
+    from hq.demo import DEMO_HOSPITAL_MISSION, demo_load, missions_demo_load
+    from hq.matching import missions_for
+    from hq.models import User
+
+    demo_load()
+    assert missions_demo_load()[0] == f"mission de démo : {DEMO_HOSPITAL_MISSION}"
+    counts = (Mission.objects.count(), MissionSignup.objects.count(), Supporter.objects.count())
+    assert missions_demo_load() == ["missions de démo déjà chargées."]
+    assert (Mission.objects.count(), MissionSignup.objects.count(), Supporter.objects.count()) == counts
+    hospital = Mission.objects.get(title=DEMO_HOSPITAL_MISSION)
+    assert hospital.seats_taken == 2 and hospital.federation.departement.code == "29"
+    assert Mission.objects.filter(status=MissionStatus.PROPOSED).count() == 1
+    assert {s for s, _label, n in services.funnel(hospital.federation) if n} == {
+        "to_contact",
+        "contacted",
+        "came",
+        "member",
+    }
+    mael = User.objects.get(email="militant29@qg.example")
+    first, facts = missions_for(mael)[0]
+    assert facts.title == DEMO_HOSPITAL_MISSION
+    assert first.reasons[0] == f"vous êtes infirmière : {DEMO_HOSPITAL_MISSION}"
