@@ -503,3 +503,13 @@ def test_the_demo_has_missions_sign_ups_and_a_funnel_in_finistere_and_loads_once
     first, facts = missions_for(mael)[0]
     assert facts.title == DEMO_HOSPITAL_MISSION
     assert first.reasons[0] == f"vous êtes infirmière : {DEMO_HOSPITAL_MISSION}"
+
+
+def test_the_federation_page_links_to_the_profiles_its_members_filled(client, make_member):
+    member = make_member(Role.ACTIVIST, "29")
+    profile(member)
+    without = make_member(Role.ACTIVIST, "29")
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get("/federation/29/").content.decode()
+    assert f'href="/personnes/militant/{member.pk}/profil/"' in page
+    assert f'href="/personnes/militant/{without.pk}/profil/"' not in page
