@@ -15,7 +15,8 @@ two skills, two causes, some availability and a travel radius of 10, 20, 30 or 5
    the ranking) for QG_BENCH_MISSIONS_RUNS (200) activists drawn at random; 95th percentile
    of wall time. bare_query_p95_ms, in the same run over the same activists: one bare SQL
    query returning the same candidate rows (open missions of the coming 60 days of the
-   federation or open to others, within the activist's radius, with the distance), without
+   federation or open to others, within the activist's radius, with the distance, both on
+   the sphere as hq.matching measures them), without
    skills, priorities or scoring: the floor any ranking pays. recommend_cpu_p95_ms is the
    CPU time of this process alone for the same calls (the Python side: building the
    queries, reading 20 rows, explaining them), less sensitive to the other work of a shared
@@ -256,11 +257,11 @@ def _p95(samples: list[float]) -> float:
 
 
 BARE_SQL = """
-SELECT m.id, m.title, m.starts_at, ST_Distance(m.location, %(home)s::geography) AS distance
+SELECT m.id, m.title, m.starts_at, ST_Distance(m.location, %(home)s::geography, false) AS distance
 FROM hq_mission m
 WHERE (m.federation_id = %(federation)s OR m.open_to_other_federations)
   AND m.status = 'open' AND m.starts_at > now() AND m.starts_at < now() + interval '60 days'
-  AND ST_DWithin(m.location, %(home)s::geography, %(metres)s)
+  AND ST_DWithin(m.location, %(home)s::geography, %(metres)s, false)
 """
 
 

@@ -11,7 +11,7 @@ The fit of a mission for an activist is a product of five factors (1 = neutral):
   × (1 + s / (s + 5)): a bureau worth 5 votes counts × 1.5, the best ones tend to × 2; a
   mission at a point without bureaux counts × 1. The reason names the bureau's rank in its
   circonscription (« bureau prioritaire n° 3 de la circonscription »);
-- distance: d km from the activist's home to the place (PostGIS, on the sphere), within the
+- distance: d km from the activist's home to the place (PostGIS, great circle), within the
   distance D they said they would travel, gives × (1 − d / 2D): next door counts × 1, at
   the limit of their radius × 0.5. Within the radius they chose, distance costs at most
   half: a nurse's hospital campaign 70 km away still beats an ordinary canvass next door.
@@ -41,9 +41,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.measure import D
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, JSONObject, Least
 from django.utils import timezone
 
@@ -245,9 +245,17 @@ def _candidates(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
     if home is not None:
-        qs = qs.annotate(distance=Cast(Distance("location", home), output_field=FloatField()))
+        # On the sphere rather than the spheroid: 0.3 % apart at most (150 m in 50 km), and
+        # PostgreSQL's spheroid test made the radius filter five times slower.
+        qs = qs.annotate(distance=Cast(Distance("location", home, spheroid=False), output_field=FloatField()))
         if max_distance_km:
-            qs = qs.filter(location__dwithin=(home, D(km=max_distance_km)))
+            qs = qs.filter(
+                RawSQL(
+                    "ST_DWithin(hq_mission.location, %s::geography, %s, false)",
+                    (home.ewkt, max_distance_km * 1000.0),
+                    output_field=BooleanField(),
+                )
+            )
     return qs.annotate(
         skill_ids=ArraySubquery(
             Mission.skills_wanted.through.objects.filter(mission_id=OuterRef("pk")).values("skill_id")
