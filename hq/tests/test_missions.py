@@ -296,10 +296,16 @@ def test_reminders_go_the_day_before_once(make_member, federations):
     assert len(mail.outbox) == 1
 
 
-def test_the_beat_task_runs_the_reminder_command():
+def test_the_beat_task_runs_the_reminder_command(make_member, federations):
     from config.celery import app
+    from hq.tasks import mission_reminders_send_task
 
     assert app.conf.beat_schedule["mission-reminders"]["task"] == "hq.tasks.mission_reminders_send_task"
+    c = catalogue()
+    member = make_member(Role.ACTIVIST, "29")
+    services.signup_create(mission=mission(federations["29"], c["door"], days=1, hour=15), user=member)
+    mission_reminders_send_task.apply()
+    assert [m.to for m in mail.outbox] == [[member.email]]
 
 
 def test_the_ics_file_is_an_event_in_utc(client, make_member, federations):
