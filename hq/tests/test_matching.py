@@ -193,3 +193,18 @@ def test_the_database_ranks_missions_in_the_order_of_the_pure_function(make_memb
     by_python = [m.id for m in best(everything, facts, limit=10)]
     by_database = [m.id for m in ranked_missions(facts, **kwargs, user_id=member.pk, limit=10)]
     assert by_database == by_python
+
+
+@pytest.mark.django_db
+def test_missions_for_me_reads_three_queries_whatever_the_number_of_missions(
+    make_member, federations, departements, django_assert_num_queries
+):
+    place = finistere_place(departements)
+    c = catalogue()
+    member = make_member(Role.ACTIVIST, "29")
+    profile(member, skills=[c["nurse"]], causes=[c["health"]], availability=["saturday"])
+    for i in range(30):
+        mission(federations["29"], c["door"], title=f"M{i}", stations=[place["stations"]["Carhaix-Plouguer-1"]])
+    # The activist's facts, the ranking, the details of the 20 shown.
+    with django_assert_num_queries(3):
+        assert len(missions_for(member)) == 20
