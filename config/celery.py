@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "task": "hq.tasks.personal_data_purge_task",
         "schedule": crontab(hour=4, minute=15),
     },
+    # Day-before reminders of missions (hq/missions.py); hourly, each sign-up is reminded once.
+    "mission-reminders": {
+        "task": "hq.tasks.mission_reminders_send_task",
+        "schedule": crontab(minute=5),
+    },
 }

@@ -109,3 +109,210 @@ def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 10**digits:0{digits}d}"
+
+
+# --- Missions, sign-ups and a recruitment funnel in Finistère (issue 11) ---------------------------
+
+DEMO_HOSPITAL_MISSION = "Campagne pour l'hôpital de Carhaix"
+DEMO_VOLUNTEERS = [
+    # Accounts without a password (nobody logs in with them): they fill the demo's sign-ups.
+    ("benevole1-29@qg.example", "Gwen Bénévole"),
+    ("benevole2-29@qg.example", "Yann Bénévole"),
+    ("benevole3-29@qg.example", "Nolwenn Bénévole"),
+]
+DEMO_PROFILE_CONSENT = (
+    "J'accepte que le parti conserve mes compétences, les causes que je suis, mon lieu de départ, "
+    "mes disponibilités et mes moyens de transport pour me proposer des missions."
+)
+DEMO_BREST = (-4.486, 48.390)
+DEMO_CARHAIX_HOSPITAL = (-3.5745, 48.2790)
+
+
+def missions_demo_load() -> list[str]:
+    """Missions in Finistère (one at Carhaix's hospital for carers, others from Brest's priorities),
+    Maël's profile, a few sign-ups, a mission proposed by an activist, and a funnel of sympathisers.
+
+    Idempotent: nothing is added when the hospital mission exists. Dates are counted from the
+    day of loading (next Saturday and Sunday), so that a fresh demo always has missions to come.
+    """
+    from datetime import timedelta
+
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from circonscriptions.models import Commune, PollingStationProfile
+    from hq.missions import missions_create_from_priorities, signup_create
+    from hq.models import (
+        ActivistProfile,
+        Availability,
+        Cause,
+        FollowupStatus,
+        Method,
+        Mission,
+        MissionStatus,
+        Skill,
+        Supporter,
+        Transport,
+    )
+
+    federation = Federation.objects.filter(departement__code="29").first()
+    hq = User.objects.filter(email="federation29@qg.example").first()
+    mael = User.objects.filter(email="militant29@qg.example").first()
+    if federation is None or hq is None or mael is None:
+        return []
+    if Mission.objects.filter(federation=federation, title=DEMO_HOSPITAL_MISSION).exists():
+        return ["missions de démo déjà chargées."]
+
+    with transaction.atomic():
+        nurse, _ = Skill.objects.get_or_create(slug="infirmiere", defaults={"name": "Infirmière"})
+        health = Cause.objects.filter(slug="sante").first()
+        public_services = Cause.objects.filter(slug="services-publics").first()
+        door = Method.objects.filter(slug="porte-a-porte").first() or Method.objects.first()
+        market = Method.objects.filter(slug="marche").first() or door
+        brest = Commune.objects.filter(code="29019").first()
+        section = Section.objects.filter(federation=federation, name="Brest centre").first()
+        if section is not None and brest is not None and not section.communes.exists():
+            section.communes.add(brest)
+
+        profile, _ = ActivistProfile.objects.get_or_create(
+            user=mael,
+            defaults={
+                "home_section": section,
+                "home_commune": brest,
+                "home_location": Point(*DEMO_BREST, srid=4326),
+                "availability": [Availability.WEEKDAY_EVENING, Availability.SATURDAY],
+                "transport": Transport.CAR,
+                "car_seats": 3,
+                "max_distance_km": 90,
+                "free_skills": ["aide-soignante"],
+                "consent_text": DEMO_PROFILE_CONSENT,
+                "consent_at": timezone.now(),
+            },
+        )
+        profile.skills.add(nurse)
+        profile.causes.add(*[cause for cause in (health, public_services) if cause])
+
+        today = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        sunday = saturday + timedelta(days=1)
+
+        hospital = Mission.objects.create(
+            federation=federation,
+            method=door,
+            title=DEMO_HOSPITAL_MISSION,
+            description=(
+                "Porte-à-porte autour de l'hôpital menacé de fermeture de sa maternité : de préférence "
+                "des soignants, qui savent de quoi ils parlent."
+            ),
+            cause=health,
+            location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            meeting_point="Devant l'entrée principale de l'hôpital de Carhaix",
+            meeting_location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            starts_at=saturday.replace(hour=10),
+            ends_at=saturday.replace(hour=12, minute=30),
+            capacity_min=2,
+            capacity_max=4,
+            organiser=hq,
+            created_by=hq,
+            open_to_other_federations=True,
+        )
+        hospital.skills_wanted.add(nurse, *Skill.objects.filter(slug="hopital"))
+        report = [f"mission de démo : {DEMO_HOSPITAL_MISSION}"]
+
+        Mission.objects.create(
+            federation=federation,
+            method=market,
+            title="Marché de Saint-Martin, Brest",
+            cause=public_services,
+            location=Point(-4.4862, 48.3958, srid=4326),
+            meeting_point="Halles Saint-Martin, côté rue Massillon",
+            meeting_location=Point(-4.4862, 48.3958, srid=4326),
+            starts_at=sunday.replace(hour=9),
+            ends_at=sunday.replace(hour=12),
+            capacity_min=2,
+            capacity_max=6,
+            organiser=hq,
+            created_by=hq,
+        )
+        Mission.objects.create(
+            federation=federation,
+            method=Method.objects.filter(slug="reunion-publique").first() or door,
+            title="Réunion publique sur la maternité de Carhaix",
+            cause=health,
+            location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            meeting_point="Salle des fêtes de Carhaix",
+            starts_at=(saturday + timedelta(days=12)).replace(hour=20),
+            ends_at=(saturday + timedelta(days=12)).replace(hour=22),
+            capacity_min=3,
+            capacity_max=10,
+            organiser=mael,
+            created_by=mael,
+            status=MissionStatus.PROPOSED,
+        )
+
+        best = (
+            PollingStationProfile.objects.current()
+            .filter(polling_station__commune__departement__code="29", rank_departement__isnull=False)
+            .select_related("circonscription")
+            .order_by("rank_departement")
+            .first()
+        )
+        bulk = []
+        if best is not None and best.circonscription is not None:
+            bulk = missions_create_from_priorities(
+                by=hq,
+                circonscription=best.circonscription,
+                top=5,
+                group_m=400,
+                starts_at=saturday.replace(hour=14),
+                ends_at=saturday.replace(hour=17),
+                capacity_min=2,
+                capacity_max=6,
+            )
+            report.append(f"{len(bulk)} missions de démo tirées des bureaux prioritaires de {best.circonscription}")
+
+        volunteers = []
+        for email, name in DEMO_VOLUNTEERS:
+            volunteer = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, None, full_name=name
+            )
+            Membership.objects.get_or_create(
+                user=volunteer,
+                defaults={
+                    "role": Role.ACTIVIST,
+                    "federation": federation,
+                    "consent_text": DEMO_CONSENT,
+                    "consent_at": timezone.now(),
+                },
+            )
+            volunteers.append(volunteer)
+        for volunteer in volunteers[:2]:
+            signup_create(mission=hospital, user=volunteer)
+        for mission in bulk[:2]:
+            for volunteer in volunteers:
+                signup_create(mission=mission, user=volunteer)
+
+        now = timezone.now()
+        funnel = [
+            ("Jeanne Le Gall", FollowupStatus.TO_CONTACT, 12),
+            ("Erwan Morvan", FollowupStatus.TO_CONTACT, 2),
+            ("Katell Riou", FollowupStatus.CONTACTED, 5),
+            ("Loïc Tanguy", FollowupStatus.CAME, 20),
+            ("Annaïg Guivarc'h", FollowupStatus.MEMBER, 40),
+        ]
+        for i, (name, status, days) in enumerate(funnel):
+            Supporter.objects.get_or_create(
+                name=name,
+                federation=federation,
+                defaults={
+                    "phone": f"06 00 00 00 {i:02d}",
+                    "consent_text": "J'accepte que le parti me recontacte pour ses actions.",
+                    "consent_at": now - timedelta(days=days),
+                    "added_by": hq,
+                    "met_on_mission": hospital,
+                    "followup_status": status,
+                    "followup_changed_at": now - timedelta(days=days),
+                },
+            )
+        report.append("profil de Maël, inscriptions et suivi de recrutement de démo en Finistère")
+    return report

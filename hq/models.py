@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.gis.db import models as gis_models
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from circonscriptions.models import Commune, Departement
+from circonscriptions.models import Circonscription, Commune, Departement, PollingStation
 from config.text_caps import text_cap_constraints
 from hq.queries import FederationQuerySet, InvitationQuerySet, MembershipQuerySet, SectionQuerySet
 
@@ -338,6 +340,13 @@ class LocalIssue(models.Model):
         return self.title
 
 
+class FollowupStatus(models.TextChoices):
+    TO_CONTACT = "to_contact", _("to contact")
+    CONTACTED = "contacted", _("contacted")
+    CAME = "came", _("came to an event or a mission")
+    MEMBER = "member", _("joined")
+
+
 class Supporter(models.Model):
     """A sympathiser met in the field who agreed, explicitly, to be contacted again.
 
@@ -363,6 +372,15 @@ class Supporter(models.Model):
         User, models.SET_NULL, null=True, blank=True, related_name="supporters_added", verbose_name=_("added by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Recruitment follow-up (founding text II.F): met on a mission, then contacted, then came
+    # to an event or a mission, then joined. The date of the last step shows who waits too long.
+    met_on_mission = models.ForeignKey(
+        "Mission", models.SET_NULL, null=True, blank=True, related_name="supporters_met", verbose_name=_("met on")
+    )
+    followup_status = models.CharField(
+        _("follow-up"), max_length=12, choices=FollowupStatus.choices, default=FollowupStatus.TO_CONTACT
+    )
+    followup_changed_at = models.DateTimeField(_("follow-up changed at"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
@@ -503,3 +521,187 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Availability(models.TextChoices):
+    WEEKDAY_EVENING = "weekday_evening", _("weekday evenings")
+    WEEKDAY_DAY = "weekday_day", _("weekdays, daytime")
+    SATURDAY = "saturday", _("Saturdays")
+    SUNDAY = "sunday", _("Sundays")
+
+
+class Transport(models.TextChoices):
+    CAR = "car", _("car")
+    PUBLIC = "public", _("public transport")
+    BIKE = "bike", _("bike")
+    FOOT = "foot", _("on foot")
+
+
+class ActivistProfile(models.Model):
+    """What a member brings and how they can take part: skills, causes, home, time, transport.
+
+    Filled by the member themself (their consent wording and date are stored, as for
+    sympathisers: skills and causes held by a party reveal opinions); read by their
+    federation's HQ to match them with missions. `free_skills` holds what they typed that the
+    Skill catalogue lacks, until HQ merges it into a catalogue entry.
+    """
+
+    SCOPE_PATH = "user__membership__federation__departement__code"
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="activist_profile", verbose_name=_("member"))
+    skills = models.ManyToManyField(Skill, blank=True, related_name="activists", verbose_name=_("skills"))
+    free_skills = ArrayField(
+        models.CharField(max_length=60), default=list, blank=True, size=10, verbose_name=_("other skills")
+    )
+    causes = models.ManyToManyField(Cause, blank=True, related_name="activists", verbose_name=_("causes"))
+    home_section = models.ForeignKey(
+        Section, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("home section")
+    )
+    home_commune = models.ForeignKey(
+        Commune, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("home commune")
+    )
+    # Distances are read on the sphere, in metres: a geography column.
+    home_location = gis_models.PointField(_("home"), geography=True, null=True, blank=True)
+    availability = ArrayField(
+        models.CharField(max_length=16, choices=Availability.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("availability"),
+    )
+    transport = models.CharField(_("transport"), max_length=8, choices=Transport.choices, default=Transport.PUBLIC)
+    car_seats = models.PositiveSmallIntegerField(
+        _("free seats in the car"), default=0, validators=[MaxValueValidator(8)]
+    )
+    max_distance_km = models.PositiveSmallIntegerField(
+        _("how far they will go (km)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
+    consent_text = models.TextField(_("consent wording"))
+    consent_at = models.DateTimeField(_("consent given at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(consent_text=""), name="activist_profile_consent_wording"),
+        ]
+        verbose_name = _("activist profile")
+        verbose_name_plural = _("activist profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+MISSION_TEXT_CAPS = {"description": 2000}
+
+
+class MissionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed, awaiting approval")
+    OPEN = "open", _("open")
+    CANCELLED = "cancelled", _("cancelled")
+    DONE = "done", _("done")
+
+
+class Mission(models.Model):
+    """A precise action at a place and a time, with a method from the catalogue.
+
+    The place is one or more bureaux (from the priorities) and/or a point; `location` is
+    the point where it happens (the bureaux' centre when none is given), used for
+    distances. A mission proposed by an activist waits for their federal HQ (status
+    `proposed`); only `open` missions take sign-ups. `seats_taken` counts confirmed
+    sign-ups and is only changed with the mission row locked (hq/missions.py).
+    """
+
+    SCOPE_PATH = "federation__departement__code"
+
+    federation = models.ForeignKey(Federation, models.CASCADE, related_name="missions", verbose_name=_("federation"))
+    method = models.ForeignKey(Method, models.PROTECT, related_name="missions", verbose_name=_("method"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=MISSION_TEXT_CAPS["description"], blank=True)
+    cause = models.ForeignKey(
+        Cause, models.SET_NULL, null=True, blank=True, related_name="missions", verbose_name=_("theme")
+    )
+    skills_wanted = models.ManyToManyField(Skill, blank=True, related_name="missions", verbose_name=_("skills wanted"))
+    circonscription = models.ForeignKey(
+        Circonscription,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="missions",
+        verbose_name=_("circonscription"),
+    )
+    polling_stations = models.ManyToManyField(
+        PollingStation, blank=True, related_name="missions", verbose_name=_("polling stations")
+    )
+    location = gis_models.PointField(_("place"), geography=True, null=True, blank=True)
+    meeting_point = models.CharField(_("meeting point"), max_length=200, blank=True)
+    meeting_location = gis_models.PointField(_("meeting point on the map"), geography=True, null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity_min = models.PositiveSmallIntegerField(_("minimum team"), default=1)
+    capacity_max = models.PositiveSmallIntegerField(_("maximum team"), default=6)
+    seats_taken = models.PositiveSmallIntegerField(_("confirmed"), default=0)
+    # fiches is a higher app (hq must not import it): the fiche to bring is kept by id.
+    fiche_id = models.PositiveIntegerField(_("fiche to bring"), null=True, blank=True)
+    organiser = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="missions_organised", verbose_name=_("organiser")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=MissionStatus.choices, default=MissionStatus.OPEN)
+    open_to_other_federations = models.BooleanField(_("open to other federations' activists"), default=False)
+    created_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity_min__gte=1), name="mission_capacity_min_positive"),
+            models.CheckConstraint(
+                condition=models.Q(capacity_max__gte=models.F("capacity_min")), name="mission_capacity_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seats_taken__lte=models.F("capacity_max")), name="mission_never_over_capacity"
+            ),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="mission_ends_after"),
+            *text_cap_constraints("mission", MISSION_TEXT_CAPS),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="mission_status_start")]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_taken >= self.capacity_max
+
+
+class SignupStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmed")
+    WAITING = "waiting", _("on the waiting list")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class MissionSignup(models.Model):
+    """One member on one mission: confirmed, waiting (with their place in line) or cancelled."""
+
+    SCOPE_PATH = "mission__federation__departement__code"
+
+    mission = models.ForeignKey(Mission, models.CASCADE, related_name="signups", verbose_name=_("mission"))
+    user = models.ForeignKey(User, models.CASCADE, related_name="mission_signups", verbose_name=_("member"))
+    status = models.CharField(_("status"), max_length=10, choices=SignupStatus.choices)
+    # Order on the waiting list (smaller comes first); kept after confirmation for the record.
+    position = models.PositiveIntegerField(_("place in line"), null=True, blank=True)
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["mission", "status", "position", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["mission", "user"], name="mission_signup_unique_member")]
+        indexes = [models.Index(fields=["user", "status"], name="mission_signup_user_status")]
+        verbose_name = _("mission sign-up")
+        verbose_name_plural = _("mission sign-ups")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.mission} ({self.get_status_display()})"

@@ -44,7 +44,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from hq.audit import audit_write, person_ref
-from hq.models import AuditAction, AuditEntry, ErasureRequest, Invitation, Membership, Supporter, User
+from hq.models import (
+    ActivistProfile,
+    AuditAction,
+    AuditEntry,
+    ErasureRequest,
+    Invitation,
+    Membership,
+    MissionSignup,
+    Supporter,
+    User,
+)
 from hq.scoping import get_for_user, scope_for
 from hq.signals import person_erasing, person_export_requested
 
@@ -104,6 +114,33 @@ def _hq_sections(person: User | Supporter) -> dict[str, list[dict]]:
             {"demandée le": r.requested_at, "motif": r.reason, "état": r.get_status_display()}
             for r in ErasureRequest.objects.filter(user=person)
         ]
+        profile = ActivistProfile.objects.filter(user=person).first()
+        if profile is not None:
+            sections["profil militant"] = [
+                {
+                    "compétences": ", ".join(s.name for s in profile.skills.all()),
+                    "autres compétences": ", ".join(profile.free_skills),
+                    "causes": ", ".join(c.name for c in profile.causes.all()),
+                    "section de rattachement": profile.home_section.name if profile.home_section else "",
+                    "commune": profile.home_commune.name if profile.home_commune else "",
+                    "lieu de départ": profile.home_location.wkt if profile.home_location else "",
+                    "disponibilités": ", ".join(profile.availability),
+                    "transport": profile.get_transport_display(),
+                    "places libres": profile.car_seats,
+                    "distance maximale (km)": profile.max_distance_km,
+                    "consentement (texte)": profile.consent_text,
+                    "consentement donné le": profile.consent_at,
+                }
+            ]
+        sections["inscriptions aux missions"] = [
+            {
+                "mission": s.mission.title,
+                "début": s.mission.starts_at,
+                "état": s.get_status_display(),
+                "le": s.created_at,
+            }
+            for s in MissionSignup.objects.filter(user=person).select_related("mission")
+        ]
         # What the person did themselves in QG is theirs too (not whom it was about).
         sections["actions de la personne dans QG"] = [
             {"date": e.at, "action": e.get_action_display(), "page": e.page}
@@ -127,6 +164,9 @@ def _hq_sections(person: User | Supporter) -> dict[str, list[dict]]:
                     "donné le": person.consent_at,
                     "renouvelé le": person.consent_renewed_at,
                 }
+            ],
+            "suivi du recrutement": [
+                {"étape": person.get_followup_status_display(), "depuis le": person.followup_changed_at}
             ],
         }
     # Who consulted or exported the person's data, and when (the actors' roles, not their names).
@@ -231,6 +271,13 @@ def person_erase(*, person: User | Supporter, by, reason: str) -> dict[str, int]
             counts["consent records"] = 1 if membership_pk else 0
             # The invitations sent to their address hold it: they go too.
             counts["invitations"] = Invitation.objects.filter(email__iexact=person.email).delete()[0]
+            # Their places on missions go to the first in line (the deletion alone would leave them counted).
+            from hq.missions import signup_cancel
+
+            signups = list(MissionSignup.objects.filter(user=person).exclude(status="cancelled"))
+            for signup in signups:
+                signup_cancel(signup=signup, by=person)
+            counts["mission sign-ups"] = len(signups)
         else:
             content_types = [ContentType.objects.get_for_model(Supporter)]
             object_ids = [str(pk)]

@@ -14,3 +14,11 @@ def personal_data_purge_task() -> int:
     from hq.retention import personal_data_purge
 
     return personal_data_purge(trigger="beat").pk
+
+
+@shared_task
+def mission_reminders_send_task() -> None:
+    """The day-before reminders (beat); the same command as `manage.py send_mission_reminders`."""
+    from django.core.management import call_command
+
+    call_command("send_mission_reminders")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hq import privacy_views, views
+from hq import mission_views, privacy_views, views
 
 app_name = "hq"
 
@@ -13,6 +13,21 @@ urlpatterns = [
     path("federation/<str:code>/sections/<id:pk>/modifier/", views.section_edit, name="section_edit"),
     path("secretariat/", views.secretary_home, name="secretary_home"),
     path("militant/", views.activist_home, name="activist_home"),
+    path("militant/profil/", mission_views.profile_mine, name="profile_mine"),
+    path("personnes/militant/<id:pk>/profil/", mission_views.profile_of, name="profile_of"),
+    path("missions/pour-moi/", mission_views.missions_for_me, name="missions_for_me"),
+    path("missions/<id:pk>/", mission_views.mission_detail, name="mission_detail"),
+    path("missions/<id:pk>/inscription/", mission_views.mission_signup, name="mission_signup"),
+    path("missions/<id:pk>/desinscription/", mission_views.mission_signup_cancel, name="mission_signup_cancel"),
+    path("missions/<id:pk>/mission.ics", mission_views.mission_ics, name="mission_ics"),
+    path("missions/<id:pk>/approuver/", mission_views.mission_approve, name="mission_approve"),
+    path("missions/<id:pk>/annuler/", mission_views.mission_cancel, name="mission_cancel"),
+    path("federation/<str:code>/missions/", mission_views.missions_federation, name="missions_federation"),
+    path("federation/<str:code>/missions/nouvelle/", mission_views.mission_new, name="mission_new"),
+    path("federation/<str:code>/missions/en-serie/", mission_views.missions_bulk, name="missions_bulk"),
+    path("federation/<str:code>/recrutement/", mission_views.recruitment, name="recruitment"),
+    path("federation/<str:code>/recrutement/competences/", mission_views.skill_merge, name="skill_merge"),
+    path("sympathisants/<id:pk>/suivi/", mission_views.supporter_followup, name="supporter_followup"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("mes-donnees/", privacy_views.my_data, name="my_data"),
     path("mes-donnees/export/", privacy_views.my_data_export, name="my_data_export"),

@@ -10,6 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from hq import services
 from hq.audit import audit_read
 from hq.forms import InvitationAcceptForm, InvitationForm, SectionForm
 from hq.health import health_report
-from hq.models import Federation, Invitation, Membership, Role, Section
+from hq.models import ActivistProfile, Federation, Invitation, Membership, Role, Section
 from hq.queries import latest_import_runs
 from hq.scoping import can_write, get_for_user, scope_for, scope_queryset
 
@@ -89,8 +90,13 @@ def federation_detail(request: HttpRequest, code: str) -> HttpResponse:
     }
     if may_manage:
         # Members' names and consent are personal data: only their HQ sees the list.
-        context["memberships"] = Membership.objects.filter(federation=federation).for_listing()
+        context["memberships"] = (
+            Membership.objects.filter(federation=federation)
+            .for_listing()
+            .annotate(has_profile=Exists(ActivistProfile.objects.filter(user_id=OuterRef("user_id"))))
+        )
         context["invitations"] = Invitation.objects.filter(federation=federation).pending().for_listing()
+
         audit_read(request, page="federation members", target=f"federation {code}")
     return render(request, "hq/federation_detail.html", context)
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from circonscriptions.demo import demo_backtests_run, demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
 from fiches.demo import fiches_demo_load
-from hq.demo import demo_load
+from hq.demo import demo_load, missions_demo_load
 from observations.demo import observations_demo_load
 
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             call_command("compute_profiles", verbosity=0, by="make run (démo)")
         demo_backtests_run(write=self.stdout.write)
         for line in demo_load():
+            self.stdout.write(line)
+        for line in missions_demo_load():
             self.stdout.write(line)
         added = observations_demo_load()
         if added:
