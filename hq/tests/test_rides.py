@@ -198,3 +198,43 @@ def test_the_transport_sheet_lists_who_picks_up_whom_with_a_print_stylesheet(set
     assert "Denise Conductrice — Gare de Brest" in page
     assert "Rémi Passager" in page
     assert "hq/transport.css" in page and "style=" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assignments_at_once_to_the_last_seat_leave_one_rider_in_the_car(federations, make_member, departements):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    brest_commune(departements["29"])
+    m = mission(federations["29"])
+    driver, a, b = (make_member(Role.ACTIVIST, "29") for _ in range(3))
+    confirm(m, driver, a, b)
+    offer = ride_save(
+        mission=m,
+        user=driver,
+        data=RideData(
+            RideKind.OFFER, "Gare", Point(-4.479, 48.388, srid=4326), m.starts_at - timedelta(hours=1), seats=1
+        ),
+    )
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    barrier = threading.Barrier(2)
+    refused = []
+
+    def assign(rider):
+        barrier.wait()
+        try:
+            ride_assign(mission=m, rider=rider, driver=offer, by=hq)
+        except ValidationError as error:
+            refused.append(error.message_dict["driver"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=assign, args=(r,)) for r in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert offer.passengers.count() == 1
+    assert len(refused) == 1 and refused[0].startswith("Plus de passagers que de places")
