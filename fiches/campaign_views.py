@@ -8,16 +8,18 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from circonscriptions.models import Circonscription
 from fiches.campaign import campaign_briefing
 from fiches.pdf import pdf_bytes
 from hq.audit import audit_read
 from hq.models import Federation, Role
-from hq.scoping import get_for_user, scope_for
+from hq.scoping import get_for_user, scope_for, scope_queryset
 
 HQ_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY)
 
@@ -70,4 +72,26 @@ def campaign_pdf(request: HttpRequest, code: str) -> HttpResponse:
         io.BytesIO(pdf_bytes(html)),
         content_type="application/pdf",
         filename=f"campagne-{code}-{briefing['day'].isoformat()}.pdf",
+    )
+
+
+@login_required
+def campaign_index(request: HttpRequest) -> HttpResponse:
+    """Choose the circonscription (in the user's scope) and the day of the briefing."""
+    if scope_for(request.user).role not in HQ_ROLES:
+        raise PermissionDenied
+    circonscriptions = scope_queryset(Circonscription.objects.all(), request.user).order_by("code")
+    code = request.GET.get("circonscription", "")
+    if code and circonscriptions.filter(code=code).exists():
+        url = reverse("fiches:campaign", kwargs={"code": code})
+        return redirect(url + "?" + urlencode({"jour": request.GET.get("jour", "")}))
+    return render(
+        request,
+        "fiches/campaign_index.html",
+        {
+            "circonscriptions": circonscriptions,
+            "error": "Circonscription inconnue ou hors de votre territoire." if code else "",
+            "day": timezone.localdate(),
+        },
+        status=400 if code else 200,
     )

@@ -24,6 +24,7 @@ urlpatterns = [
 
 # The campaign team's briefing (issue 11, item 7): fiches/campaign_views.py.
 urlpatterns += [
+    path("campagne/", campaign_views.campaign_index, name="campaign_index"),
     path("campagne/<str:code>/", campaign_views.campaign_page, name="campaign"),
     path("campagne/<str:code>/pdf/", campaign_views.campaign_pdf, name="campaign_pdf"),
 ]

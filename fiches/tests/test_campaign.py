@@ -149,3 +149,14 @@ def test_the_pdf_briefing_fits_on_one_page(territory, client, tmp_path):
     pages = pdf_text(b"".join(response.streaming_content), tmp_path).rstrip("\f").split("\f")
     assert len(pages) == 1
     assert "Kerbourg" in pages[0] and "Militant 0" in pages[0]
+
+
+def test_hq_chooses_a_circonscription_of_its_own_and_a_day(territory, client):
+    client.force_login(_member(territory["fed29"], Role.FEDERAL_HQ))
+    index = reverse("fiches:campaign_index")
+    assert 'value="2991"' in client.get(index).content.decode()
+    response = client.get(index, {"circonscription": "2991", "jour": "2026-12-12"})
+    assert response.status_code == 302 and response["Location"].endswith("/campagne/2991/?jour=2026-12-12")
+    client.force_login(_member(territory["fed75"], Role.FEDERAL_HQ))
+    response = client.get(index, {"circonscription": "2991", "jour": "2026-12-12"})
+    assert response.status_code == 400 and "hors de votre territoire" in response.content.decode()
