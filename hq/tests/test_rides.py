@@ -238,3 +238,17 @@ def test_two_assignments_at_once_to_the_last_seat_leave_one_rider_in_the_car(fed
         t.join()
     assert offer.passengers.count() == 1
     assert len(refused) == 1 and refused[0].startswith("Plus de passagers que de places")
+
+
+def test_the_demo_rides_offer_cars_and_ask_seats_from_home_then_match_them(federations, make_member, departements):
+    from hq.ride_demo import demo_rides_load
+
+    brest_commune(departements["29"])
+    m = mission(federations["29"])
+    driver, rider = make_member(Role.ACTIVIST, "29"), make_member(Role.ACTIVIST, "29")
+    confirm(m, driver, rider)
+    profile(driver, lon=-4.48, lat=48.39, transport=Transport.CAR)
+    profile(rider, lon=-4.47, lat=48.40)
+    assert demo_rides_load() == ["trajets de démo : 2 créés, 1 passager(s) placé(s)."]
+    assert Ride.objects.get(user=rider).driver == Ride.objects.get(user=driver, kind=RideKind.OFFER)
+    assert demo_rides_load() == []  # idempotent
