@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from config.converters import IdConverter
 from hq import views as hq_views
+from observations import method_views
 from observations import views as observations_views
 
 # Before the includes below: app URL modules use <id:…>.
@@ -27,6 +28,7 @@ urlpatterns = [
     path("carte/", include("circonscriptions.profiles.urls")),
     path("fiches/", include("fiches.urls")),
     path("observations/", include("observations.urls")),
+    path("methodes/", method_views.method_catalogue, name="methods"),
     # `home` sends everyone to the home page of their role (hq.views.home).
     path("", hq_views.home, name="home"),
     path("", include("hq.urls")),

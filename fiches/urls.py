@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fiches import views
+from fiches import campaign_views, views
 
 app_name = "fiches"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("impression/<id:pk>/", views.batch_detail, name="batch_detail"),
     path("impression/<id:pk>/etat/", views.batch_status, name="batch_status"),
     path("impression/<id:pk>/<str:kind>/", views.batch_download, name="batch_download"),
+]
+
+# The campaign team's briefing (issue 11, item 7): fiches/campaign_views.py.
+urlpatterns += [
+    path("campagne/", campaign_views.campaign_index, name="campaign_index"),
+    path("campagne/<str:code>/", campaign_views.campaign_page, name="campaign"),
+    path("campagne/<str:code>/pdf/", campaign_views.campaign_pdf, name="campaign_pdf"),
 ]

@@ -705,3 +705,67 @@ class MissionSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.mission} ({self.get_status_display()})"
+
+
+class RideKind(models.TextChoices):
+    OFFER = "offer", _("offers seats")
+    REQUEST = "request", _("asks for a seat")
+
+
+class Ride(models.Model):
+    """One member's way to a mission by car: a driver's offer of seats, or a rider's request.
+
+    A driver offers `seats` from a place (text and point) leaving at `leaves_at`, and will
+    go at most `detour_km` out of their way to pick someone up. A rider asks from a place,
+    ready between `leaves_at` and `latest_at`. `driver` is the offer a request is matched
+    to (by hq.rides, or by federal HQ's hand), empty while nobody carries them. Seats are
+    only given with the offer's row locked (hq/ride_services.py): an offer never carries
+    more riders than it has seats.
+    """
+
+    SCOPE_PATH = "mission__federation__departement__code"
+
+    mission = models.ForeignKey(Mission, models.CASCADE, related_name="rides", verbose_name=_("mission"))
+    user = models.ForeignKey(User, models.CASCADE, related_name="rides", verbose_name=_("member"))
+    kind = models.CharField(_("kind"), max_length=8, choices=RideKind.choices)
+    place = models.CharField(_("pick-up place"), max_length=200)
+    # Distances are read on the sphere, in metres: a geography column, as the missions'.
+    location = gis_models.PointField(_("pick-up point"), geography=True)
+    leaves_at = models.DateTimeField(_("leaves at"))
+    latest_at = models.DateTimeField(_("at the latest"), null=True, blank=True)
+    seats = models.PositiveSmallIntegerField(_("free seats"), default=0, validators=[MaxValueValidator(8)])
+    detour_km = models.PositiveSmallIntegerField(
+        _("detour accepted (km)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    driver = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="passengers",
+        limit_choices_to={"kind": RideKind.OFFER},
+        verbose_name=_("driver"),
+    )
+    assigned_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assigned by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["mission", "kind", "leaves_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "user"], name="ride_one_per_member_and_mission"),
+            models.CheckConstraint(
+                condition=models.Q(kind="request") | models.Q(seats__gte=1, driver__isnull=True),
+                name="ride_offer_has_seats",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latest_at__isnull=True) | models.Q(latest_at__gte=models.F("leaves_at")),
+                name="ride_window_ordered",
+            ),
+        ]
+        verbose_name = _("ride")
+        verbose_name_plural = _("rides")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} ({self.mission})"

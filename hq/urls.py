@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hq import mission_views, privacy_views, views
+from hq import mission_views, privacy_views, ride_views, views
 
 app_name = "hq"
 
@@ -34,4 +34,12 @@ urlpatterns = [
     path("mes-donnees/effacement/", privacy_views.my_data_erasure_request, name="my_data_erasure_request"),
     path("personnes/demandes-effacement/", privacy_views.erasure_requests, name="erasure_requests"),
     path("personnes/<str:kind>/<id:pk>/", privacy_views.person_page, name="person"),
+]
+
+# Transport to missions (issue 11, item 5): hq/ride_views.py.
+urlpatterns += [
+    path("missions/<id:pk>/transport/", ride_views.transport_sheet_page, name="transport_sheet"),
+    path("missions/<id:pk>/transport/trajet/", ride_views.ride_edit, name="ride_edit"),
+    path("missions/<id:pk>/transport/apparier/", ride_views.ride_match_run, name="ride_match"),
+    path("missions/<id:pk>/transport/attribuer/", ride_views.ride_assign_view, name="ride_assign"),
 ]

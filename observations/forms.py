@@ -133,6 +133,8 @@ class IdsField(forms.Field):
 
 class ObservationForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    # The mission this report is about, when opened from it (observations/missions.py).
+    mission = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action = forms.CharField(label=_("Action"), max_length=200, required=False)
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     # Commune, polling stations and activists are ids (an INSEE code for the commune when the
@@ -272,6 +274,16 @@ class ObservationForm(forms.Form):
         if len(people) != len(ids):
             raise forms.ValidationError("Ces militants ne sont pas de votre fédération.")
         return people
+
+    def clean_mission(self) -> int | None:
+        from observations.missions import mission_for_report
+
+        pk = self.cleaned_data["mission"]
+        if pk is None:
+            return None
+        if mission_for_report(self.user, pk) is None:
+            raise forms.ValidationError("Cette mission n'est pas la vôtre : la fiche ne peut pas s'y rattacher.")
+        return pk
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]

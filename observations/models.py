@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Circonscription, Commune, Departement, PollingStation
-from hq.models import Cause, Method, Supporter
+from hq.models import Cause, Method, Mission, Supporter
 from observations.queries import ObservationQuerySet
 
 # A typo guard, not a rule of the field: nobody knocks 3,000 doors in one action.
@@ -114,6 +114,10 @@ class Observation(models.Model):
     )
     worked = models.CharField(_("what worked"), max_length=FREE_TEXT_MAX, blank=True)
     did_not_work = models.CharField(_("what did not work"), max_length=FREE_TEXT_MAX, blank=True)
+    # The mission this observation reports on (issue 11: a mission's report is its observation).
+    mission = models.ForeignKey(
+        Mission, models.SET_NULL, null=True, blank=True, related_name="observations", verbose_name=_("mission")
+    )
 
     objects = ObservationQuerySet.as_manager()
 

@@ -53,6 +53,7 @@ class ObservationData:
     concerns_other: list[str] = field(default_factory=list)
     worked: str = ""
     did_not_work: str = ""
+    mission_id: int | None = None
 
 
 class ObservationKeyTaken(Exception):
@@ -112,6 +113,7 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
         "concerns_other": data.concerns_other,
         "worked": data.worked,
         "did_not_work": data.did_not_work,
+        "mission_id": data.mission_id,
     }
     try:
         with transaction.atomic():

@@ -38,6 +38,7 @@ from observations.forms import (
     SupporterFormSet,
     catalogue,
 )
+from observations.missions import contact_rates_by_mission, mission_for_report, missions_to_report, report_initial
 from observations.models import Observation, Quote, QuoteField
 from observations.queries import mobilisable_people, observation_summary, quotes_to_review, quotes_waiting_count
 from observations.services import (
@@ -127,6 +128,7 @@ def _data(form: ObservationForm, formset) -> ObservationData:
         concerns_other=d["concerns_other"],
         worked=d["worked"].strip(),
         did_not_work=d["did_not_work"].strip(),
+        mission_id=d.get("mission"),
     )
 
 
@@ -165,16 +167,25 @@ def observation_new(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"ok": False, "errors": _errors(form, formset)}, status=400)
         status = 400
     else:
-        form = ObservationForm(
-            user=request.user, initial={"idempotency_key": uuid.uuid4(), "held_on": timezone.localdate()}
-        )
+        initial = {"idempotency_key": uuid.uuid4(), "held_on": timezone.localdate()}
+        mission = mission_for_report(request.user, request.GET["mission"]) if "mission" in request.GET else None
+        if mission is not None:
+            initial.update(report_initial(mission, request.user))
+        form = ObservationForm(user=request.user, initial=initial)
         formset = SupporterFormSet(prefix="supporters")
         status = 200
     sent = request.GET.get("envoyee", "")
     return render(
         request,
         "observations/observation_form.html",
-        {"form": form, "supporters": formset, "sent": sent.isdigit(), "consent_text": SUPPORTER_CONSENT_TEXT},
+        {
+            "form": form,
+            "supporters": formset,
+            "sent": sent.isdigit(),
+            "consent_text": SUPPORTER_CONSENT_TEXT,
+            "mission": mission_for_report(request.user, form["mission"].value()) if form["mission"].value() else None,
+            "missions_due": missions_to_report(request.user)[:5] if request.method == "GET" else [],
+        },
         status=status,
     )
 
@@ -380,7 +391,12 @@ def observation_aggregates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "observations/observation_aggregates.html",
-        {"filters": filters, "summary": observation_summary(qs), "total": qs.count()},
+        {
+            "filters": filters,
+            "summary": observation_summary(qs),
+            "total": qs.count(),
+            "by_mission": contact_rates_by_mission(qs),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from circonscriptions.demo import demo_backtests_run, demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
 from fiches.demo import fiches_demo_load
 from hq.demo import demo_load, missions_demo_load
+from hq.ride_demo import demo_rides_load
 from observations.demo import observations_demo_load
 
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         for line in demo_load():
             self.stdout.write(line)
         for line in missions_demo_load():
+            self.stdout.write(line)
+        for line in demo_rides_load():  # after the missions they drive to
             self.stdout.write(line)
         added = observations_demo_load()
         if added:

@@ -1,0 +1,128 @@
+"""A mission's report is its observation: the prefilled form, the link kept, the figures per
+mission type and profil-type, and the methods catalogue's measured figures."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
+from hq.models import Mission, MissionSignup, Role
+from hq.tests.ride_helpers import confirm
+from hq.tests.ride_helpers import mission as make_mission
+from observations.models import Observation
+from observations.tests.conftest import form_data
+
+
+@pytest.fixture
+def done_mission(place, catalogue, federations, activist, make_member):
+    m = make_mission(federations["29"], title="Porte-à-porte au bourg", hours=-26)
+    Mission.objects.filter(pk=m.pk).update(ends_at=m.starts_at + timedelta(hours=2))
+    m.refresh_from_db()
+    m.polling_stations.set([place["stations"]["1"], place["stations"]["2"]])
+    colleague = make_member(Role.ACTIVIST, "29", name="Claude Collègue")
+    confirm(m, activist, colleague)
+    return {"mission": m, "colleague": colleague}
+
+
+def test_the_report_form_opened_from_a_mission_comes_filled_in(client, activist, done_mission, place, catalogue):
+    m = done_mission["mission"]
+    client.force_login(activist)
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    assert f'name="mission" value="{m.pk}"' in page
+    assert 'value="Porte-à-porte au bourg"' in page
+    assert f'<option value="{place["commune"].pk}" selected>' in page
+    for code in ("1", "2"):
+        assert f'<option value="{place["stations"][code].pk}" selected>' in page
+    assert f'value="{catalogue["methods"]["porte-a-porte"].pk}" id="id_method_0" checked' in page or (
+        f'value="{catalogue["methods"]["porte-a-porte"].pk}"' in page and "checked" in page
+    )
+    assert f'value="{done_mission["colleague"].pk}"' in page and "Claude Collègue" in page
+    assert f'value="{timezone.localtime(m.starts_at).date().isoformat()}"' in page
+
+
+def test_a_report_sent_from_a_mission_keeps_the_mission(client, activist, done_mission, place, catalogue):
+    client.force_login(activist)
+    m = done_mission["mission"]
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
+    assert response.status_code == 302
+    assert Observation.objects.get().mission == m
+
+
+def test_someone_who_was_not_on_the_mission_cannot_attach_a_report_to_it(
+    client, make_member, done_mission, place, catalogue
+):
+    stranger = make_member(Role.ACTIVIST, "29")
+    client.force_login(stranger)
+    m = done_mission["mission"]
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    assert "Porte-à-porte au bourg" not in page
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
+    assert response.status_code == 400
+    assert "Cette mission n&#x27;est pas la vôtre" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_the_form_lists_the_missions_still_to_report(client, activist, done_mission):
+    client.force_login(activist)
+    page = client.get(reverse("observations:new")).content.decode()
+    assert f'?mission={done_mission["mission"].pk}"' in page
+
+
+def _profiles(place):
+    ProfileRun.objects.filter(is_current=True).update(is_current=False)
+    run = ProfileRun.objects.create(status=ProfileRun.Status.SUCCEEDED, is_current=True)
+    circo = place["circonscription"]
+    kind = ProfileType.objects.create(run=run, circonscription=circo, key=1, name="bourgs ouvriers", count=2)
+    for code in ("1", "2"):
+        PollingStationProfile.objects.create(
+            run=run, polling_station=place["stations"][code], circonscription=circo, profile_type=kind,
+            n_elections=2, first_year=2022, last_year=2024, leaning=Leaning.SWING, confidence=0.9,
+            abstention_hotspot=False, left_abstention_hotspot=False,
+        )  # fmt: skip
+
+
+def test_hq_reads_contact_rates_per_mission_type_and_profile_type(
+    client, activist, done_mission, place, catalogue, make_member
+):
+    _profiles(place)
+    client.force_login(activist)
+    m = done_mission["mission"]
+    client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
+    # A report without mission does not count in the « par mission » table.
+    client.post(reverse("observations:new"), form_data(catalogue, place, doors_knocked="100", doors_opened="50"))
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get(reverse("observations:aggregates")).content.decode()
+    section = page[page.index('id="par-mission"') :]
+    # 40 doors, 11 conversations, 4 interested: 28 % (Wilson 16 – 43 %); the other report is not there.
+    assert "Porte-à-porte · bourgs ouvriers</th><td>1</td><td>40</td><td>11</td><td>4</td>" in section
+    assert "<td>28 %</td><td>16 – 43 %</td>" in section
+    assert "<td>100</td>" not in section
+
+
+def test_the_methods_catalogue_shows_measured_figures_next_to_the_evidence(
+    client, activist, done_mission, place, catalogue
+):
+    method = catalogue["methods"]["porte-a-porte"]
+    method.evidence = "Green & Gerber : environ une voix pour quatorze contacts."
+    method.save(update_fields=["evidence"])
+    client.force_login(activist)
+    client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(done_mission["mission"].pk)))
+    page = client.get("/methodes/").content.decode()
+    block = page[page.index('id="methode-porte-a-porte"') :][:2000]
+    assert "Green &amp; Gerber" in block
+    assert "1 compte rendu de mission" in block and "11 conversations, 4 personnes intéressées" in block
+    assert "28 %" in block
+
+
+def test_the_methods_catalogue_counts_only_reports_in_the_readers_scope(
+    client, make_member, done_mission, place, catalogue, activist
+):
+    client.force_login(activist)
+    client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(done_mission["mission"].pk)))
+    client.force_login(make_member(Role.ACTIVIST, "75"))
+    page = client.get("/methodes/").content.decode()
+    block = page[page.index('id="methode-porte-a-porte"') :][:2000]
+    assert "Pas encore de compte rendu de mission avec cette méthode." in block
+    assert MissionSignup.objects.count() == 2
