@@ -132,7 +132,9 @@ def _flushes_database(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     # After every fixture of the test is torn down (pytest-django's flush included).
     result = yield
-    if _db_blocker is not None and _flushes_database(item):
+    # After the last test the session's fixtures are gone too (the test database with
+    # them): there is nothing left to put back.
+    if nextitem is not None and _db_blocker is not None and _flushes_database(item):
         with _db_blocker.unblock():
             seeds_put_back()
             same_module = nextitem is not None and getattr(nextitem, "module", None) is getattr(item, "module", None)
@@ -176,6 +178,10 @@ def celery_worker_queue(django_db_setup, tmp_path_factory):
     go there by default; `task.apply_async(..., queue=celery_worker_queue)` says it outright.
     """
     queue = TEST_QUEUE
+    # Tasks that earlier tests sent when no worker was listening (an import's recompute,
+    # sent after its commit) would run first, on this module's data: the worker starts
+    # with an empty queue, whatever ran before.
+    _forget_queue(queue)
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
     celery = Path(sys.executable).with_name("celery")
