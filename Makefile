@@ -39,9 +39,13 @@ dev: install
 	@if scripts/services.sh running; then export QG_KEEP_SERVICES=1; fi; \
 	  $(MAKE) --no-print-directory setup && scripts/serve.sh dev
 
+# Linters only (no service): ruff, the layer contracts of DESIGN.md (.importlinter) and
+# mypy with django-stubs on the modules listed in mypy.ini.
 lint: install
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/lint-imports --no-cache
+	@.venv/bin/mypy
 
 # scripts/pytest.sh turns pytest's "no tests collected" (exit 5) into a failure.
 test: services lint

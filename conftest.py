@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 import signal
@@ -5,6 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,13 +48,100 @@ def _second_factor_not_required(settings):
 
 @pytest.fixture
 def departements(db):
-    """Finistère and Paris; they may already be there (the session `territory` commits them)."""
+    """Finistère and Paris; they may already be there (a module's `territory` commits them)."""
     from circonscriptions.models import Departement
 
     return {
         code: Departement.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in (("29", "Finistère"), ("75", "Paris"))
     }
+
+
+# --- Each test module builds its own data ---------------------------------------------
+#
+# Tests run in a shuffled order (pytest-randomly: the seed is printed at the top of the
+# run, `--randomly-seed=N` replays it). So that no test depends on what ran before it:
+# - a module that needs real data (the territory, Brest's bureaux, results and profiles)
+#   loads it through `committed_data`, once for the module and committed, and the whole
+#   database is emptied when the module ends: the next module starts from the
+#   migrations' state, whatever it is;
+# - a transactional test (browser, live server, real Celery worker) empties every table
+#   when it ends, the migrations' seeds included (pytest-django's flush): the seeds are
+#   put back at once, and the data its module committed before the next test that needs it.
+
+_db_blocker = None
+# The loaders this module committed (run again after a transactional test's flush).
+_module_loaders: list[Callable[[], None]] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_db_blocker(django_db_blocker):
+    global _db_blocker
+    _db_blocker = django_db_blocker
+
+
+def seeds_put_back() -> None:
+    """The rows the migrations seed (causes, methods, skills, their legal warnings), with
+    the migrations' own functions: each fills only what is missing."""
+    from django.apps import apps
+
+    importlib.import_module("hq.migrations.0005_seed_causes_methods_skills").seed(apps, None)
+    importlib.import_module("hq.migrations.0006_seed_methods").seed(apps, None)
+    importlib.import_module("hq.migrations.0009_method_legal_warnings").apply(apps, None)
+
+
+def database_empty() -> None:
+    """Every table emptied (Django's `flush`, as pytest-django does after a transactional
+    test), then the migrations' seeds put back."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    seeds_put_back()
+
+
+@pytest.fixture(scope="module")
+def committed_data(django_db_setup, django_db_blocker):
+    """`committed_data(load)` runs `load()` (an importer, say) once for this module, outside
+    any test's transaction, so that every test of the module (and a live server or a Celery
+    worker) sees its rows. When the module ends, the database is emptied again."""
+    loaded: list[Callable[[], None]] = []
+
+    def ensure(load: Callable[[], None]) -> None:
+        if load in loaded:
+            return
+        with django_db_blocker.unblock():
+            load()
+        loaded.append(load)
+        _module_loaders.append(load)
+
+    yield ensure
+    _module_loaders.clear()
+    if loaded:
+        with django_db_blocker.unblock():
+            database_empty()
+
+
+def _flushes_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return by_marker or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # After every fixture of the test is torn down (pytest-django's flush included).
+    result = yield
+    # After the last test the session's fixtures are gone too (the test database with
+    # them): there is nothing left to put back.
+    if nextitem is not None and _db_blocker is not None and _flushes_database(item):
+        with _db_blocker.unblock():
+            seeds_put_back()
+            same_module = nextitem is not None and getattr(nextitem, "module", None) is getattr(item, "module", None)
+            if same_module and "committed_data" in getattr(nextitem, "fixturenames", ()):
+                for load in list(_module_loaders):
+                    load()
+    return result
 
 
 # --- A real Celery worker -------------------------------------------------------------
@@ -89,6 +178,10 @@ def celery_worker_queue(django_db_setup, tmp_path_factory):
     go there by default; `task.apply_async(..., queue=celery_worker_queue)` says it outright.
     """
     queue = TEST_QUEUE
+    # Tasks that earlier tests sent when no worker was listening (an import's recompute,
+    # sent after its commit) would run first, on this module's data: the worker starts
+    # with an empty queue, whatever ran before.
+    _forget_queue(queue)
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
     celery = Path(sys.executable).with_name("celery")

@@ -60,10 +60,6 @@ class Circonscription(models.Model):
     def __str__(self) -> str:
         return self.name or f"{self.departement.code}-{self.number:02d}"
 
-    @staticmethod
-    def make_code(departement_code: str, number: int) -> str:
-        return f"{departement_code}{number:02d}"
-
 
 class Canton(models.Model):
     SCOPE_PATH = "departement__code"
@@ -642,9 +638,6 @@ class ProfileType(models.Model):
 class PollingStationProfileQuerySet(models.QuerySet):
     def current(self) -> "PollingStationProfileQuerySet":
         return self.filter(run__is_current=True)
-
-    def in_circonscription(self, circonscription: Circonscription) -> "PollingStationProfileQuerySet":
-        return self.filter(circonscription=circonscription)
 
 
 class PollingStationProfile(models.Model):

@@ -10,8 +10,6 @@ imports in one transaction (tests) do not collide.
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
-
 
 def temp_table_create(cursor, name: str, columns: str) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -28,11 +26,6 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
     return count
 
 
-def execute_count(cursor, sql: str, params: Sequence | None = None) -> int:
-    cursor.execute(sql, params)
-    return max(cursor.rowcount, 0)
-
-
 def upsert_counts(cursor, sql: str, params: Sequence | None = None) -> dict[str, int]:
     """Run an `INSERT … ON CONFLICT DO UPDATE … WHERE changed RETURNING (xmax = 0)`.
 
@@ -43,7 +36,3 @@ def upsert_counts(cursor, sql: str, params: Sequence | None = None) -> dict[str,
     flags = [row[0] for row in cursor.fetchall()]
     created = sum(1 for flag in flags if flag)
     return {"created": created, "updated": len(flags) - created}
-
-
-def cursor():
-    return connection.cursor()

@@ -60,11 +60,6 @@ def departement_normalise(raw: str) -> str | None:
     return code
 
 
-def departement_of_commune(code: str) -> str:
-    """'29019' → '29', '97101' → '971', '2A004' → '2A'."""
-    return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
-
-
 def circonscription_code(departement: str, number: int) -> str:
     return f"{departement}{int(number):02d}"
 

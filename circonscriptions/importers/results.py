@@ -1,7 +1,8 @@
 """Election results: the official layouts, read as published, checked, then loaded in bulk.
 
 The layouts (ministry by bureau or by circonscription, 2017 long layout, Brest,
-Paris and Toulouse city files) are read by `results_layouts`; this module checks and writes.
+Paris and Toulouse city files) are read by `layouts` (one module each), the nuance of each
+candidate or list is decided by `nuances.resolve`; this module checks and writes.
 
 Rules (what an analyst can check):
 
@@ -64,22 +65,17 @@ from circonscriptions.importers import registry
 from circonscriptions.importers.base import ImportOutcome, ImportRefused, Problem, Progress, run_import
 from circonscriptions.importers.detect import detect_number_format, read_source
 from circonscriptions.importers.guards import COMMUNE_CODE, NUANCE_CODE, STATION_CODE, shape_problems, visible
-from circonscriptions.importers.results_layouts import (
+from circonscriptions.importers.layouts import (
     COUNTS,
     FRENCH,
     Table,
     detect_layout,
     distinct_values,
-    infer_commune,
     missing_columns,
-    read_city_brest,
-    read_city_toulouse,
-    read_long_circo,
-    read_ministry_wide,
-    read_paris_long,
+    read_table,
 )
+from circonscriptions.importers.nuances import resolve as nuances_resolve
 from circonscriptions.models import (
-    CandidateNuance,
     Circonscription,
     CirconscriptionResult,
     CirconscriptionVotes,
@@ -358,38 +354,6 @@ def _nuances_ensure(cursor, election: Election, codes: set[str], labels: dict[st
     return max(cursor.rowcount, 0)
 
 
-def overrides_apply(table: Table, election: Election) -> int:
-    """The nuances analysts chose by name for this election (CandidateNuance) replace the
-    file's for those candidates or lists. Returns how many vote rows they changed."""
-    chosen = dict(CandidateNuance.objects.filter(election=election).values_list("candidate", "code"))
-    if not chosen or table.votes.empty:
-        return 0
-    # Names are stored cut at 200 characters (the column's size): compare them so.
-    mapped = table.votes["candidate"].astype(str).str.slice(0, 200).map(chosen)
-    hit = (mapped.notna() & (mapped != table.votes["nuance"])).to_numpy()
-    table.votes.loc[hit, "nuance"] = mapped[hit]
-    return int(hit.sum())
-
-
-def _read_table(source, layout: str, election: Election, commune: str | None, name: str) -> Table:
-    if layout in ("ministry_circo", "long_2017"):
-        return read_long_circo(source, election, layout)
-    if layout == "city_brest":
-        commune = commune or infer_commune(Path(name))
-        if not commune:
-            raise ImportRefused(
-                name, [Problem("le fichier ne dit pas sa commune : précisez --commune CODE_INSEE", line=1)]
-            )
-        return read_city_brest(source, election, commune)
-    if layout == "ministry_wide":
-        return read_ministry_wide(source, election)
-    if layout == "paris_long":
-        return read_paris_long(source, election)
-    if layout == "city_toulouse":
-        return read_city_toulouse(source, election)
-    raise ImportRefused(name, [Problem(f"le format « {layout} » n'est pas encore pris en charge", line=1)])
-
-
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _PANDAS_EOF = re.compile(r"EOF inside string starting at row (\d+)")
 
@@ -474,7 +438,7 @@ def load_results(
     if missing:
         raise ImportRefused(name, missing)
     try:
-        table = _read_table(source, layout, election, commune, name)
+        table = read_table(source, layout, election, commune, name)
     except ImportRefused as exc:
         raise ImportRefused(name, exc.problems) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -484,6 +448,7 @@ def load_results(
         raise ImportRefused(name, [Problem(f"colonne « {visible(exc.args[0])} » absente", line=1)]) from None
     if len(table.lines) == 0 and not table.problems:
         raise ImportRefused(name, [Problem("aucune ligne de résultats : le fichier n'a que son en-tête", line=2)])
+    overridden = nuances_resolve(table, election)
     progress(30, "vérification")
     problems = list(table.problems)
     problems += check_codes(table)
@@ -522,7 +487,6 @@ def load_results(
         if changes and not accept_changes:
             raise ImportRefused(name, changes_refusal(changes, election))
     progress(50, "écriture")
-    overridden = overrides_apply(table, election)
     with connection.cursor() as cursor:
         nuances_created = _nuances_ensure(cursor, election, distinct_values(table.votes["nuance"]), table.labels)
         cursor.execute(f"SELECT code, id FROM {Nuance._meta.db_table} WHERE election_id = %s", [election.pk])  # noqa: S608

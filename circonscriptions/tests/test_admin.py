@@ -74,7 +74,7 @@ def test_a_federal_hq_sees_only_the_communes_of_its_departement(territory, feder
 def test_uploading_a_file_queues_an_import_that_the_task_runs(
     territory, analyst, client, data_dir, django_capture_on_commit_callbacks
 ):
-    # The City of Brest's layout (the session fixture `brest_polling_stations` loads the other one).
+    # The City of Brest's layout (the module fixture `brest_polling_stations` loads the other one).
     content = (data_dir / "boundaries" / "bureaux" / "bureaux-de-vote-brest-29019-ville.geojson").read_bytes()
     upload = SimpleUploadedFile("bureaux-brest-ville.geojson", content, content_type="application/geo+json")
     url = reverse("admin:circonscriptions_importrun_upload_kind", args=["boundaries"])

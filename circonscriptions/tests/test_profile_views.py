@@ -54,7 +54,7 @@ def test_a_federal_hq_sees_its_circonscriptions_ranked_and_not_the_others(client
     assert [row["circonscription"].code for row in ranked] in (["2902", "2903"], ["2903", "2902"])
     assert ranked[0]["opportunity"] >= ranked[1]["opportunity"]
     assert sum(row["stations"] for row in ranked) == 40
-    # The map is drawn when contours are loaded (the session's territory fixture may have loaded them).
+    # The map is drawn when contours are loaded (the module's territory fixtures may have loaded them).
     has_shapes = CirconscriptionShape.objects.filter(circonscription__departement__code="29").exists()
     assert (b'id="profile-map-data"' in page.content) == has_shapes
 

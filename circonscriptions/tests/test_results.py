@@ -50,21 +50,16 @@ def _load_rhone_communes() -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def results_territory(territory, django_db_blocker):
-    with django_db_blocker.unblock():
-        _load_rhone_communes()
+@pytest.fixture(scope="module")
+def results_territory(territory, committed_data):
+    committed_data(_load_rhone_communes)
 
 
 @pytest.fixture
 def territory_db(results_territory, db):
-    """An empty results side for each test: other modules' session fixtures commit results
-    into the shared test database (and --reuse-db keeps them); they are set aside here,
-    inside the test's transaction, and come back when it is rolled back."""
-    with connection.cursor() as cursor:
-        for model in (PollingStationVotes, CirconscriptionVotes, PollingStationResult, CirconscriptionResult, Nuance):
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
-        cursor.execute(f"DELETE FROM {ImportRun._meta.db_table} WHERE kind = 'results'")  # noqa: S608
+    """The territory of this module (29, 75 and the Rhône's communes) and no results: each
+    test imports the results it checks (no other module's data is ever there: see the
+    root conftest's `committed_data`)."""
 
 
 def _snapshot() -> dict:

@@ -11,14 +11,10 @@ bureaux and seven of the 38 lists with their real labels (the other blocks are e
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.results import results_import
 from circonscriptions.models import (
-    CirconscriptionResult,
-    CirconscriptionVotes,
-    ImportRun,
     Nuance,
     PollingStationResult,
     PollingStationVotes,
@@ -121,11 +117,7 @@ def _write(path: Path, *, drop: str | None = None, edit: tuple[str, str, str] | 
 
 @pytest.fixture
 def brest_db(territory, db):
-    """Empty results tables (other modules' session fixtures may have committed some)."""
-    with connection.cursor() as cursor:
-        for model in (PollingStationVotes, CirconscriptionVotes, PollingStationResult, CirconscriptionResult, Nuance):
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
-        cursor.execute(f"DELETE FROM {ImportRun._meta.db_table} WHERE kind = 'results'")  # noqa: S608
+    """The territory, and no results: each test imports those it checks."""
 
 
 def _refusal(path: Path, slug: str) -> list[str]:

@@ -12,12 +12,8 @@ from django.db import connection
 from circonscriptions.importers.base import ImportRefused
 from circonscriptions.importers.results import results_import
 from circonscriptions.models import (
-    CirconscriptionResult,
-    CirconscriptionVotes,
     Commune,
     Departement,
-    ImportRun,
-    Nuance,
     PollingStation,
     PollingStationResult,
     PollingStationVotes,
@@ -30,16 +26,9 @@ T2 = ELECTIONS / "toulouse-31555-mn2026-t2-bureaux.csv"
 
 @pytest.fixture
 def toulouse(db) -> Commune:
-    """Commune 31555 (the shared `territory` fixture has only Finistère and Paris communes),
-    and an empty results side: results, runs and Toulouse bureaux other modules may have
-    committed are set aside inside the test's transaction."""
-    with connection.cursor() as cursor:
-        for model in (PollingStationVotes, CirconscriptionVotes, PollingStationResult, CirconscriptionResult, Nuance):
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
-        cursor.execute(f"DELETE FROM {ImportRun._meta.db_table} WHERE kind = 'results'")  # noqa: S608
+    """Commune 31555 (the `territory` fixture has only Finistère and Paris communes)."""
     departement, _ = Departement.objects.get_or_create(code="31", defaults={"name": "Haute-Garonne"})
     commune, _ = Commune.objects.get_or_create(code="31555", defaults={"name": "Toulouse", "departement": departement})
-    PollingStation.objects.filter(commune=commune).delete()
     return commune
 
 

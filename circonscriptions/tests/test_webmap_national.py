@@ -1,7 +1,7 @@
 """The national /carte/ map in chromium: framed on metropolitan France, overseas reached by buttons.
 
-Transactional (the live server reads committed rows), so Django flushes the tables after
-it: its file name sorts it after the tests that use the session territory fixtures.
+Transactional (the live server reads committed rows): Django empties the tables after
+each test, and the root conftest puts the migrations' seeds back.
 """
 
 import pytest

@@ -1,7 +1,7 @@
 """The circonscription map in chromium: polygons drawn without any tile server, colours switchable.
 
-Transactional (the live server reads committed rows), so Django flushes the tables after
-it: its file name sorts it after the tests that use the session territory fixtures.
+Transactional (the live server reads committed rows): Django empties the tables after
+each test, and the root conftest puts the migrations' seeds back.
 """
 
 import json
@@ -25,7 +25,7 @@ CONTOURS = settings.DATA_DIR / "boundaries" / "bureaux" / "bureaux-de-vote-brest
 def _brest_contours(codes: set[str]) -> int:
     """The real contours of the Brest bureaux numbered `codes`; returns how many were attached."""
     stations = {s.code: s for s in PollingStation.objects.filter(commune__code="29019", code__in=codes)}
-    # The session's territory fixtures may already have given them their contours.
+    # A bureau that already has its contour keeps it.
     present = set(
         PollingStationShape.objects.filter(polling_station__in=stations.values()).values_list(
             "polling_station__code", flat=True

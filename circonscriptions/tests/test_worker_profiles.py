@@ -1,9 +1,7 @@
 """After an import commits, a real Celery worker recomputes the profiles (through the project's Redis).
 
-The worker reads committed rows, so this test is transactional, and Django flushes the
-tables after it: the session fixtures of circonscriptions/tests/conftest.py (territory)
-would be gone for the tests after it. Its file name sorts it after the other test files
-of this app; keep it that way.
+The worker reads committed rows, so this test is transactional, and Django empties the
+tables after it (the root conftest puts the migrations' seeds back).
 """
 
 import time

@@ -1,7 +1,7 @@
 """The admin import progress page works under QG's Content-Security-Policy: its inline script
 and style carry the response's nonce (the `page` fixture fails the test on any CSP refusal).
 
-Named to run last: a transactional test empties the tables the session fixtures filled.
+Transactional: Django empties the tables after it (the root conftest puts the seeds back).
 """
 
 import pytest

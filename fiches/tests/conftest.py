@@ -1,12 +1,12 @@
 """Fixtures of the fiches tests: the real Finistère territory with Brest's polling stations,
 two real results files, the INSEE circonscription indicators and computed profiles.
 
-`brest_data` (session scope) loads all of it with the project's importers and commits it
-once per test session (each importer is idempotent: a re-run finds the same files and
-changes nothing). Tests still need `db`; their own rows are rolled back after each test.
+`brest_data` (module scope) loads all of it with the project's importers and commits it
+once for the test module that asks for it (`committed_data` in the root conftest: the
+database is emptied when the module ends). Tests still need `db`; their own rows are
+rolled back after each test.
 """
 
-import importlib
 import itertools
 from pathlib import Path
 
@@ -44,17 +44,11 @@ def load_brest_data() -> None:
         dictionary=insee / "indic-stat-circonscriptions-legislatives-2022-variables.csv",
     )
     profiles_recompute(by="tests des fiches")
-    # A transactional test (the browser one) flushes every table, the migrations' seeds included:
-    # put the method catalogue back with the migration's own function (it only fills what is missing).
-    from django.apps import apps
-
-    importlib.import_module("hq.migrations.0006_seed_methods").seed(apps, None)
 
 
-@pytest.fixture(scope="session")
-def brest_data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_brest_data()
+@pytest.fixture(scope="module")
+def brest_data(committed_data):
+    committed_data(load_brest_data)
 
 
 @pytest.fixture

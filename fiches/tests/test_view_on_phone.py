@@ -1,6 +1,6 @@
 """End to end, on committed data: a fiche read on a phone-sized chromium, and a batch built by a real worker.
 
-These tests flush the database when they end (transactional), so this file is named to run last.
+These tests are transactional: Django empties the tables after each (the root conftest puts the seeds back).
 """
 
 import time

@@ -1,7 +1,7 @@
 """A fiche's Markdown image from an outside host (a tracking pixel) never loads: the
 Content-Security-Policy refuses it, and no request leaves for that host.
 
-Transactional (the browser reads committed rows): named to run after the other fiches tests.
+Transactional (the browser reads committed rows): Django empties the tables after it.
 """
 
 import pytest

@@ -6,8 +6,7 @@ local issue, field quote — carries two payloads, one for HTML content and one 
 an attribute. Each page that shows them is opened (tables, lists, selects, map tooltips
 opened one by one) and `window.__xss` must stay undefined, with no dialog.
 
-Transactional (the live server reads committed rows): its file name sorts it after the
-hq tests that use the session territory fixtures.
+Transactional (the live server reads committed rows): Django empties the tables after it.
 """
 
 import uuid

@@ -145,7 +145,6 @@ def test_a_local_election_with_results_applies_to_their_departements_only(depart
     )
     # No result anywhere yet: a general renewal, held everywhere.
     assert electoral_silence(paris(12, 8), "29") is not None
-    # (The territory may already be loaded by another test module's session fixture.)
     circo, _ = Circonscription.objects.get_or_create(
         code="7501", defaults={"departement": departements["75"], "number": 1, "name": "Paris 1re"}
     )

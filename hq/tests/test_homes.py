@@ -94,7 +94,6 @@ def test_national_home_lists_federations_with_members_pending_invitations_and_im
 
 
 def test_national_home_says_when_nothing_was_imported_yet(client, national):
-    ImportRun.objects.all().delete()  # runs another test session may have committed
     client.force_login(national)
     assert "Aucune donnée officielle importée" in client.get("/qg/").content.decode()
 
@@ -132,7 +131,7 @@ def test_an_activist_reading_the_federation_page_sees_sections_but_no_member_lis
 
 
 def test_secretary_home_lists_the_circonscriptions_of_the_departement_only(client, make_member, departements):
-    # Numbers no real département reaches: the real territory may already be loaded.
+    # Numbers no real département reaches.
     Circonscription.objects.create(code="2998", departement=departements["29"], number=98, name="Essai Finistère")
     Circonscription.objects.create(code="7598", departement=departements["75"], number=98, name="Essai Paris")
     client.force_login(make_member(Role.SECRETARY, "29"))

@@ -2,9 +2,10 @@
 two square polling stations (real PostGIS geometries), one of Paris, members of both
 federations, and the catalogue rows the form offers.
 
-Everything is fetched or created (get_or_create): browser tests run in transactional
-mode, which empties the tables the migrations had seeded. The squares lie in the sea
-off Finistère, where no real contour loaded by other apps' tests can contain a point.
+Everything is fetched or created (get_or_create), so that the fixtures may be combined
+freely. No other module's data is ever in the database (see `committed_data` in the root
+conftest): the squares may lie anywhere; they sit off Finistère, whose real contours no
+observations test loads.
 """
 
 import itertools

@@ -129,9 +129,6 @@ def test_aggregates_page_shows_contact_rates_with_their_interval(client, make_me
 
 
 def test_contact_rate_per_profile_type_and_leaning_of_the_current_run(activist, catalogue, place):
-    # Other apps' session fixtures may have committed a current run: this one replaces it
-    # for the test (rolled back with it).
-    ProfileRun.objects.filter(is_current=True).update(is_current=False)
     run = ProfileRun.objects.create(status=ProfileRun.Status.SUCCEEDED, is_current=True)
     circo = place["circonscription"]
     dense = ProfileType.objects.create(run=run, circonscription=circo, key=1, name="quartiers populaires", count=1)
