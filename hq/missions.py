@@ -36,6 +36,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from circonscriptions.models import Circonscription, PollingStationProfile
+from hq.electoral_law import electoral_silence
 from hq.models import (
     ActivistProfile,
     Federation,
@@ -169,13 +170,25 @@ def mission_errors(
     capacity_min: int | None,
     capacity_max: int | None,
     meeting_location: Point | None,
+    departement_code: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, str]:
-    """What is wrong with a mission's slot, team and meeting point, each named next to its field."""
+    """What is wrong with a mission's slot, team and meeting point, each named next to its field.
+
+    A slot that starts or ends during the electoral silence of the mission's département (from
+    00:00 on the eve of a vote until the polls close, Code électoral L49) is refused: no
+    leafleting or door-to-door may be scheduled then.
+    """
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if starts_at is not None and starts_at <= now:
         errors["starts_at"] = "Ce créneau est déjà passé : choisissez une date à venir."
+    elif departement_code and starts_at is not None:
+        silence = next(
+            (s for s in (electoral_silence(t, departement_code) for t in (starts_at, ends_at) if t) if s), None
+        )
+        if silence is not None:
+            errors["starts_at"] = silence.message("programmer une action à ce moment")
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "La fin doit venir après le début."
     if capacity_min is not None and capacity_min < 1:
@@ -242,6 +255,7 @@ def mission_create(
         capacity_min=capacity_min,
         capacity_max=capacity_max,
         meeting_location=meeting_location,
+        departement_code=federation.departement.code,
         now=now,
     )
     if errors:
@@ -336,6 +350,7 @@ def missions_create_from_priorities(
         capacity_min=capacity_min,
         capacity_max=capacity_max,
         meeting_location=None,
+        departement_code=circonscription.departement.code,
         now=now,
     )
     if top < 1 or top > 50:
@@ -344,7 +359,7 @@ def missions_create_from_priorities(
         raise ValidationError(errors)
     profiles = list(
         PollingStationProfile.objects.current()
-        .in_circonscription(circonscription)
+        .filter(circonscription=circonscription)
         .filter(rank_circonscription__isnull=False)
         .select_related("polling_station__commune")
         .order_by("rank_circonscription")[:top]

@@ -2,7 +2,7 @@
 waiting list, reminders, .ics, the activist's profile and the recruitment follow-up."""
 
 import threading
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -92,6 +92,34 @@ def test_the_service_refuses_a_bad_slot_even_without_the_form(make_member, feder
         )
     assert set(refused.value.message_dict) == {"starts_at", "ends_at"}
     assert not Mission.objects.exists()
+
+
+def test_no_action_is_scheduled_during_the_electoral_silence(make_member, federations):
+    from zoneinfo import ZoneInfo
+
+    from circonscriptions.models import Election
+
+    c = catalogue()
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    paris = ZoneInfo("Europe/Paris")
+    today = timezone.now().astimezone(paris).date()
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7 + 7)  # a Sunday at least a week ahead
+    Election.objects.create(slug="legislatives-2099-1", kind="legislatives", year=2099, round=1, date=sunday)
+    saturday_morning = datetime.combine(sunday - timedelta(days=1), time(10), tzinfo=paris)
+    with pytest.raises(ValidationError) as refused:
+        services.mission_create(
+            by=hq, federation=federations["29"], method=c["door"], title="Porte-à-porte de la veille",
+            starts_at=saturday_morning, ends_at=saturday_morning + timedelta(hours=2), meeting_location=CARHAIX,
+        )  # fmt: skip
+    assert "L49" in refused.value.message_dict["starts_at"][0]
+    assert not Mission.objects.exists()
+    # The Friday before is allowed.
+    friday = saturday_morning - timedelta(days=1)
+    services.mission_create(
+        by=hq, federation=federations["29"], method=c["door"], title="Porte-à-porte du vendredi",
+        starts_at=friday, ends_at=friday + timedelta(hours=2), meeting_location=CARHAIX,
+    )  # fmt: skip
+    assert Mission.objects.count() == 1
 
 
 def test_an_activist_proposes_a_mission_which_their_federal_hq_approves(client, make_member):
