@@ -88,6 +88,11 @@ def seeds_put_back() -> None:
     importlib.import_module("hq.migrations.0005_seed_causes_methods_skills").seed(apps, None)
     importlib.import_module("hq.migrations.0006_seed_methods").seed(apps, None)
     importlib.import_module("hq.migrations.0009_method_legal_warnings").apply(apps, None)
+    # The rows come back with new ids: the observation form's per-process copy of the
+    # catalogue must not offer the old ones.
+    from observations.forms import catalogue_forget
+
+    catalogue_forget()
 
 
 def database_empty() -> None:

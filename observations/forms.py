@@ -56,6 +56,11 @@ def catalogue(*, refresh: bool = False) -> dict:
     return _catalogue
 
 
+def catalogue_forget() -> None:
+    """The next form reads the catalogue again (after the methods or causes were replaced)."""
+    _catalogue["at"] = -CATALOGUE_SECONDS
+
+
 def _method_choices() -> list[tuple[int, str]]:
     return catalogue()["methods"]
 

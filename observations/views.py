@@ -171,6 +171,8 @@ def observation_new(request: HttpRequest) -> HttpResponse:
         mission = mission_for_report(request.user, request.GET["mission"]) if "mission" in request.GET else None
         if mission is not None:
             initial.update(report_initial(mission, request.user))
+            if str(mission.method_id) not in catalogue()["methods_ids"]:
+                catalogue(refresh=True)  # a method added within the cached minute must be offered prefilled
         form = ObservationForm(user=request.user, initial=initial)
         formset = SupporterFormSet(prefix="supporters")
         status = 200
