@@ -49,7 +49,11 @@ from circonscriptions.models import Election, PollingStationResult, ProfileBackt
 from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import compute_profiles
-from circonscriptions.profiles.services import profiles_load_circonscription_results, profiles_load_results
+from circonscriptions.profiles.services import (
+    profiles_load_circonscription_results,
+    profiles_load_results,
+    results_tables_analyze,
+)
 
 CLASSES = ("left", "swing", "centre", "right", "far_right")
 CLASS_LABELS = {
@@ -417,6 +421,7 @@ def profiles_backtest(
             "elle ferait partie des élections dont les profils sont tirés ; choisissez une date qui la précède."
         )
 
+    results_tables_analyze()
     results = profiles_load_results(first_rounds_only=params.first_rounds_only)
     history = results[results["election"].isin(earlier)]
     target_rows = results[results["election"] == against]
