@@ -51,6 +51,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BENCH_DB = os.environ.get("QG_BENCH_OBSERVATIONS_DB", "qg_bench_observations")
@@ -135,22 +138,10 @@ def note(text: str) -> None:
 
 def _use_fresh_database() -> dict:
     """Point Django at a newly created, migrated bench database; returns its connection parameters."""
-    import django
-
-    django.setup()
-    import psycopg
-    from django.core.management import call_command
     from django.db import connections
 
-    conn = connections["default"]
-    params = conn.get_connection_params()
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    conn.settings_dict["NAME"] = BENCH_DB
-    call_command("migrate", verbosity=0, interactive=False)
-    return {**params, "dbname": BENCH_DB}
+    fresh_database(BENCH_DB)
+    return {**connections["default"].get_connection_params(), "dbname": BENCH_DB}
 
 
 def _people_and_place(workdir: Path) -> None:

@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # QG_BENCH_DB (bench/run.py's) names it too, so that two worktrees benching at once do not clash.
@@ -50,26 +53,8 @@ def note(text: str) -> None:
     print(f"# profiles: {text}", file=sys.stderr, flush=True)
 
 
-def _use_fresh_database():
-    """Point Django's default connection at a newly created bench database, migrated."""
-    import django
-
-    django.setup()
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connections
-
-    conn = connections["default"]
-    params = conn.get_connection_params()
-    admin_params = {**params, "dbname": "postgres"}
-    with psycopg.connect(**admin_params, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    original = conn.settings_dict["NAME"]
-    conn.settings_dict["NAME"] = BENCH_DB
-    call_command("migrate", verbosity=0, interactive=False)
-    return original
+def _use_fresh_database() -> str:
+    return fresh_database(BENCH_DB)
 
 
 def _copy(table: str, columns: list[str], frame) -> None:

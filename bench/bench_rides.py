@@ -32,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BENCH_DB = os.environ.get("QG_BENCH_RIDES_DB", "qg_bench_rides")
@@ -45,23 +48,7 @@ def say(name: str, value, unit: str) -> None:
 
 
 def _use_fresh_database() -> str:
-    import django
-
-    django.setup()
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connections
-
-    conn = connections["default"]
-    params = conn.get_connection_params()
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-    original = conn.settings_dict["NAME"]
-    conn.settings_dict["NAME"] = BENCH_DB
-    call_command("migrate", verbosity=0, interactive=False)
-    return original
+    return fresh_database(BENCH_DB)
 
 
 def _data():
