@@ -769,3 +769,129 @@ class Ride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_kind_display()} ({self.mission})"
+
+
+EXPERIMENT_TEXT_CAPS = {"description": 2000}
+
+
+class ExperimentStatus(models.TextChoices):
+    DRAFT = "draft", _("draft (controls not drawn yet)")
+    DRAWN = "drawn", _("controls drawn, not started")
+    RUNNING = "running", _("running")
+    FINISHED = "finished", _("finished")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class StrataKind(models.TextChoices):
+    TYPE_CIRCONSCRIPTION = "type", _("profile type within each circonscription")
+    PAIRS = "pairs", _("pairs of similar polling stations")
+
+
+class Experiment(models.Model):
+    """A campaign run as an experiment (issue 13): target bureaux, controls drawn at random.
+
+    The draw is made within strata from `seed`, so that anyone can reproduce it; it is frozen
+    once the campaign runs (status `running`). While it runs, control bureaux are never
+    proposed to activists. Once the outcome election is imported, the estimate is stored in
+    `result` (see hq/experiments.py for its keys); `outcome_simulated` marks an outcome made by
+    the simulation module (the demo), never real results.
+    """
+
+    SCOPE_PATH = "federation__departement__code"
+
+    federation = models.ForeignKey(
+        Federation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="experiments",
+        verbose_name=_("federation"),
+        help_text=_("Empty for a campaign of the national HQ."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), max_length=EXPERIMENT_TEXT_CAPS["description"], blank=True)
+    method = models.ForeignKey(Method, models.PROTECT, related_name="experiments", verbose_name=_("method tested"))
+    baseline_election = models.ForeignKey(
+        "circonscriptions.Election",
+        models.PROTECT,
+        related_name="experiments_as_baseline",
+        verbose_name=_("baseline election"),
+    )
+    outcome_election = models.ForeignKey(
+        "circonscriptions.Election",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="experiments_as_outcome",
+        verbose_name=_("outcome election"),
+    )
+    control_share = models.FloatField(
+        _("share of bureaux held back as controls"),
+        default=0.2,
+        validators=[MinValueValidator(0.01), MaxValueValidator(0.99)],
+    )
+    strata_kind = models.CharField(
+        _("strata"), max_length=5, choices=StrataKind.choices, default=StrataKind.TYPE_CIRCONSCRIPTION
+    )
+    seed = models.BigIntegerField(_("draw seed"), default=0)
+    status = models.CharField(
+        _("status"), max_length=9, choices=ExperimentStatus.choices, default=ExperimentStatus.DRAFT
+    )
+    starts_on = models.DateField(_("campaign starts on"))
+    ends_on = models.DateField(_("campaign ends on"))
+    power = models.JSONField(_("detectable effects"), default=dict, blank=True)
+    result = models.JSONField(_("estimate"), default=dict, blank=True)
+    outcome_simulated = models.BooleanField(_("simulated outcome"), default=False)
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    estimated_at = models.DateTimeField(_("estimated at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(control_share__gt=0, control_share__lt=1), name="experiment_control_share_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="experiment_ends_after"
+            ),
+            *text_cap_constraints("experiment", EXPERIMENT_TEXT_CAPS),
+        ]
+        verbose_name = _("campaign experiment")
+        verbose_name_plural = _("campaign experiments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_frozen(self) -> bool:
+        """The draw can no longer change: the campaign has started (or ended)."""
+        return self.status in (ExperimentStatus.RUNNING, ExperimentStatus.FINISHED)
+
+
+class ExperimentBureau(models.Model):
+    """One target bureau of an experiment: its stratum, its group, its size at the baseline."""
+
+    experiment = models.ForeignKey(
+        Experiment, models.CASCADE, related_name="bureaux", verbose_name=_("campaign experiment")
+    )
+    polling_station = models.ForeignKey(
+        PollingStation, models.PROTECT, related_name="experiment_assignments", verbose_name=_("polling station")
+    )
+    stratum = models.CharField(_("stratum"), max_length=40)
+    treated = models.BooleanField(_("treated"), default=True)
+    registered = models.PositiveIntegerField(_("registered at the baseline"), default=0)
+
+    class Meta:
+        ordering = ["experiment", "stratum", "polling_station"]
+        constraints = [models.UniqueConstraint(fields=["experiment", "polling_station"], name="experiment_bureau_once")]
+        verbose_name = _("bureau of an experiment")
+        verbose_name_plural = _("bureaux of an experiment")
+
+    def __str__(self) -> str:
+        group = _("treated") if self.treated else _("control")
+        return f"{self.polling_station} ({group})"
