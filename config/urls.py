@@ -29,6 +29,9 @@ urlpatterns = [
     path("fiches/", include("fiches.urls")),
     path("observations/", include("observations.urls")),
     path("methodes/", method_views.method_catalogue, name="methods"),
+    # Estimates of campaign experiments (fiches: they use the PDF machinery); the other
+    # /experiences/ pages are hq's, below.
+    path("experiences/", include("fiches.evaluation_urls")),
     # `home` sends everyone to the home page of their role (hq.views.home).
     path("", hq_views.home, name="home"),
     path("", include("hq.urls")),

@@ -11,6 +11,13 @@ class FichesConfig(AppConfig):
 
         profiles_computed.connect(_refresh_after_profiles, dispatch_uid="fiches-refresh-after-profiles")
 
+        # The parameters page says which campaign experiment measured a persuasion or
+        # mobilisation effect the national HQ took for the priorities (issue 13, item 4).
+        from circonscriptions.profiles.services import parameter_source_register
+        from hq.experiment_learning import parameter_sources
+
+        parameter_source_register(parameter_sources)
+
         from fiches import privacy
         from hq.signals import person_export_requested
         from observations.signals import observation_texts_erasing

@@ -1,10 +1,10 @@
 """Forms of the fiches: the choices offered are already scoped to what the user may change."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from circonscriptions.models import Circonscription, PollingStation
+from circonscriptions.models import Circonscription, Election, PollingStation, PollingStationResult
 from fiches.models import Fiche
 from hq.models import LocalIssue, Method
 from hq.scoping import scope_queryset
@@ -91,3 +91,50 @@ class LocalIssueForm(forms.ModelForm):
         if len(title) < 3:
             raise forms.ValidationError("Le titre de l'enjeu doit faire au moins 3 caractères.")
         return title
+
+
+def outcome_election_choices(experiment) -> QuerySet:
+    """Elections held after the experiment's baseline, with results in at least one of its bureaux."""
+    baseline = experiment.baseline_election
+    later = Q(year__gt=baseline.year)
+    if baseline.date:
+        later = Q(date__gt=baseline.date) | Q(date__isnull=True, year__gt=baseline.year)
+    results = PollingStationResult.objects.filter(
+        election=OuterRef("pk"), polling_station__experiment_assignments__experiment=experiment
+    )
+    return Election.objects.filter(later).filter(Exists(results)).order_by("-date", "-year", "slug")
+
+
+class EstimateForm(forms.Form):
+    outcome_election = forms.ModelChoiceField(
+        label=_("Outcome election"),
+        queryset=Election.objects.none(),
+        to_field_name="slug",
+        help_text=_("An election after the baseline whose results by polling station are loaded."),
+        error_messages={
+            "required": "Choisissez l'élection qui mesure l'effet de la campagne.",
+            "invalid_choice": (
+                "Cette élection n'est pas postérieure à l'élection de référence, ou ses résultats par bureau "
+                "ne sont pas chargés pour les bureaux de la campagne."
+            ),
+        },
+    )
+
+    def __init__(self, *args, experiment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_election"].queryset = outcome_election_choices(experiment)
+        self.fields["outcome_election"].label_from_instance = election_label
+
+
+def election_label(election) -> str:
+    return f"{election}{f' ({election.date:%d/%m/%Y})' if election.date else ''} — {election.slug}"
+
+
+class UseEffectForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("persuasion", "persuasion"), ("mobilisation", "mobilisation")],
+        error_messages={
+            "invalid_choice": "Choisissez la persuasion ou la mobilisation.",
+            "required": "Choisissez la persuasion ou la mobilisation.",
+        },
+    )

@@ -209,6 +209,18 @@ def contact_rate_source_register(source: ContactRateSource) -> None:
         contact_rate_sources.append(source)
 
 
+# Where a parameter's value was measured: hq cannot be imported here either, so a campaign
+# experiment that set a parameter (hq/experiment_learning.py) registers its reader (fiches/apps.py).
+# Each source returns {parameter name: French sentence} for the values it set and still hold.
+ParameterSource = Callable[[ProfileParameters], dict[str, str]]
+parameter_sources: list[ParameterSource] = []
+
+
+def parameter_source_register(source: ParameterSource) -> None:
+    if source not in parameter_sources:
+        parameter_sources.append(source)
+
+
 def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, dict]:
     """The parameters a run uses, with the observed contact rate when enough reports exist, and their sources."""
     sources = {}
@@ -258,6 +270,10 @@ def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, di
             f"Calibré par la vérification n°{calibration.pk} du {calibration.started_at:%d/%m/%Y} "
             f"(profils antérieurs au {calibration.until:%d/%m/%Y}, comparés à {calibration.against_label})."
         )
+    for source in parameter_sources:
+        for name, origin in source(params).items():
+            if name in sources:
+                sources[name]["source"] = origin
     sources["voters_per_household"] = {
         "value": VOTERS_PER_HOUSEHOLD,
         "source": "Constante : environ 2,2 personnes par ménage (Insee), dont trois sur quatre inscrites.",

@@ -68,6 +68,9 @@ def _assumptions(run: ProfileRun | None) -> dict:
         "contact_rate": contact_rate,
         "contact_rate_source": contact.get("source") or _("the profile settings (no observation-based rate yet)"),
         "contacts_per_hour": params.doors_per_hour * contact_rate,
+        # Where the effects come from: the studies' defaults, the admin, or a campaign experiment.
+        "persuasion_source": (sources.get("persuasion_effect") or {}).get("source", ""),
+        "mobilisation_source": (sources.get("mobilisation_effect") or {}).get("source", ""),
     }
 
 
