@@ -35,19 +35,15 @@ def _is_number(value) -> bool:
 
 
 def signed(value, digits: int = 1) -> str:
-    """1.234 → '+1,2' ; -0.4 → '−0,4' (a true minus sign); 0 → '0,0'."""
+    """1.234 → '+1,2' ; -0.4 → '-0,4' ; what rounds to zero → '0,0' (no sign)."""
     if not _is_number(value):
         return "—"
     text = number(value, digits)
-    if text.strip("0,") == "":  # rounds to zero: no sign
-        return text
-    return ("+" + text) if value > 0 else text.replace("-", "−")
+    return f"+{text}" if value > 0 and text.strip("0,") else text
 
 
 def plain(value, digits: int = 1) -> str:
-    if not _is_number(value):
-        return "—"
-    return number(value, digits).replace("-", "−")
+    return number(value, digits) if _is_number(value) else "—"
 
 
 def points_text(value, digits: int = 1) -> str:
@@ -64,12 +60,12 @@ def interval_text(effect, low, high, digits: int = 1) -> str:
 
 
 def p_value_text(p) -> str:
-    """« p = 0,03 », « p < 0,001 » (never 0: a finite number of permutations)."""
+    """« p = 0,03 », « p < 0,01 » (as the estimate's summary writes it)."""
     if not _is_number(p):
         return "p non calculé"
-    if p < 0.001:
-        return "p < 0,001"
-    return f"p = {number(p, 3 if p < 0.01 else 2)}"
+    if p < 0.01:
+        return "p < 0,01"
+    return f"p = {number(p, 2)}"
 
 
 def covers_zero(measure: dict) -> bool:
@@ -145,9 +141,11 @@ SIMULATED_CAVEAT = (
 
 
 def caveats(result: dict) -> list[str]:
-    """The stats module's caveats, then the standing ones (each said once)."""
+    """The estimate's own caveats, then the standing ones; a simulated outcome is said once."""
     said = [str(c) for c in result.get("caveats") or []]
-    extra = [*STANDING_CAVEATS, *([SIMULATED_CAVEAT] if result.get("simulated") else [])]
+    extra = list(STANDING_CAVEATS)
+    if result.get("simulated") and not any(c.startswith("Résultat simulé") for c in said):
+        extra.append(SIMULATED_CAVEAT)
     return said + [c for c in extra if c not in said]
 
 

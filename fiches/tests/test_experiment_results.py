@@ -141,7 +141,7 @@ def test_the_page_says_the_estimate_in_words_an_analyst_can_repeat(place, client
     body = client.get(_url("results", experiment)).content.decode()
     assert f"+1,2 point [0,3{NNBSP};{NNBSP}2,1]" in body
     assert f"p = 0,03, sur 1{NNBSP}000 tirages au sort refaits" in body
-    assert "Effet sur la participation (points des inscrits) : +0,4 point [−0,6" in body
+    assert "Effet sur la participation (points des inscrits) : +0,4 point [-0,6" in body
     assert "l&#x27;intervalle contient 0" in body  # turnout: not told apart from chance
     assert "+2,4 points dans les bureaux ciblés, +1,1 point dans les bureaux témoins" in body
     assert f"+3,1 votes de gauche pour 100 portes [0,4{NNBSP};{NNBSP}5,8]" in body and f"75{NNBSP}%" in body
@@ -329,9 +329,12 @@ def test_the_catalogue_shows_measured_effects_next_to_the_evidence(place, client
 
 def test_words_and_chart_follow_french_typography():
     assert words.points_text(1.234) == "+1,2 point"
-    assert words.points_text(-2.5) == "−2,5 points"
+    assert words.points_text(-2.5) == "-2,5 points"
     assert words.points_text(0.01) == "0,0 point"
-    assert words.p_value_text(0.0004) == "p < 0,001" and words.p_value_text(0.2) == "p = 0,20"
+    assert words.p_value_text(0.004) == "p < 0,01" and words.p_value_text(0.2) == "p = 0,20"
+    simulated = words.caveats({"simulated": True, "caveats": ["Résultat simulé : déjà dit."]})
+    assert sum(c.startswith("Résultat simulé") for c in simulated) == 1 and len(simulated) == 4
+    assert words.caveats({"simulated": True})[-1] == words.SIMULATED_CAVEAT
     svg = experiment_effect_svg(RESULT)
     assert svg.startswith("<svg") and svg.count("<circle") == 2
     assert "Part de la gauche" in svg and "Participation" in svg and "+1,2 point" in svg
