@@ -3,9 +3,12 @@ simulation's checks of the estimator (recovery of an injected effect, coverage o
 
 Run: .venv/bin/python bench/run.py evaluation
 
-What is measured: the statistics only (hq/experiment_stats.py on numpy arrays), not the reading
-of results from the database (observations/evaluation.py does that in two queries per election).
-No database is used.
+What is measured: first the statistics alone (hq/experiment_stats.py on numpy arrays); then, on
+a database of its own (QG_BENCH_EVALUATION_DB, default qg_bench_evaluation, dropped and created
+afresh), the whole service on the same 5,000 bureaux stored as rows: `simulate_outcome`
+(`service_simulate_s`) and `estimate_experiment` (`service_estimate_s` without permutations,
+`service_estimate_permutations_s` with 1,000), reading results, votes by bloc and 3,000
+observations with doors knocked.
 
 The set (NOT real national data): the 201 real bureaux of the official législatives 2024 T1 file
 for Finistère circonscriptions 2 and 3 (registered, voters, expressed and left votes), replicated
@@ -37,6 +40,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from bench.common import fresh_database  # noqa: E402 (after the path is set)
+
+BENCH_DB = os.environ.get("QG_BENCH_EVALUATION_DB", "qg_bench_evaluation")
+OBSERVATIONS = 3000
 
 BUREAUX = 5000
 COPIES = 25
@@ -80,6 +88,7 @@ def national_set():
     keep = slice(0, BUREAUX)
     return {
         "registered": registered[keep],
+        "voters": np.round(registered * turnout)[keep],
         "expressed": expressed[keep],
         "share": share[keep],
         "turnout": turnout[keep],
@@ -173,6 +182,133 @@ def main() -> None:
     say("coverage_no_effect", round(covered_zero / DRAWS, 3), "share")
     say("coverage_with_effect", round(covered_effect / DRAWS, 3), "share")
     say("mde_points", round(minimum_detectable_effect(100 * sd_left, strata, CONTROL_SHARE), 3), "points")
+    service(b, treated)
+
+
+def service(b, treated) -> None:
+    """The same bureaux as rows: time simulate_outcome and estimate_experiment on them."""
+    original = fresh_database(BENCH_DB)
+    from django.db import connections
+
+    try:
+        experiment = _store(b, treated)
+        from observations.evaluation import estimate_experiment, simulate_outcome
+
+        started = time.perf_counter()
+        outcome = simulate_outcome(experiment, effect_points=INJECTED_POINTS, seed=SEED)
+        say("service_simulate_s", round(time.perf_counter() - started, 3), "s")
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            result = estimate_experiment(experiment, outcome, permutations=0)
+            timings.append(time.perf_counter() - started)
+        say("service_estimate_s", round(min(timings), 3), "s")
+        started = time.perf_counter()
+        result = estimate_experiment(experiment, outcome, permutations=PERMUTATIONS)
+        say("service_estimate_permutations_s", round(time.perf_counter() - started, 3), "s")
+        note(f"service: {result['summary']} ({result['n_bureaux']} bureaux, per door: {result['per_door']})")
+    finally:
+        connections["default"].close()
+        connections["default"].settings_dict["NAME"] = original
+
+
+def _store(b, treated):
+    """Communes, bureaux, baseline results with votes by bloc, a running experiment, observations."""
+    import uuid
+    from datetime import date
+
+    import numpy as np
+
+    from circonscriptions.models import (
+        Commune,
+        Departement,
+        Election,
+        Nuance,
+        PollingStation,
+        PollingStationResult,
+        PollingStationVotes,
+    )
+    from hq.models import Experiment, ExperimentBureau, ExperimentStatus, Method
+    from observations.models import Observation
+
+    started = time.perf_counter()
+    departement = Departement.objects.create(code="29", name="Finistère")
+    per_commune = 201
+    communes = Commune.objects.bulk_create(
+        Commune(code=f"29{900 + c}", name=f"Copie {c}", departement=departement)
+        for c in range(-(-BUREAUX // per_commune))
+    )
+    stations = PollingStation.objects.bulk_create(
+        PollingStation(commune=communes[i // per_commune], code=str(i % per_commune + 1)) for i in range(BUREAUX)
+    )
+    baseline = Election.objects.create(slug="legislatives-2024-1", kind="legislatives", year=2024, round=1)
+    left_nuance = Nuance.objects.create(election=baseline, code="UG", bloc="left")
+    other_nuance = Nuance.objects.create(election=baseline, code="RN", bloc="far_right")
+    registered = b["registered"].astype(int)
+    voters = np.minimum(b["voters"], registered).astype(int)
+    expressed = np.minimum(b["expressed"], voters).astype(int)
+    left = np.round(expressed * b["share"]).astype(int)
+    results = PollingStationResult.objects.bulk_create(
+        PollingStationResult(
+            election=baseline,
+            polling_station=station,
+            registered=registered[i],
+            voters=voters[i],
+            abstentions=registered[i] - voters[i],
+            blank=voters[i] - expressed[i],
+            null=0,
+            expressed=expressed[i],
+        )
+        for i, station in enumerate(stations)
+    )
+    PollingStationVotes.objects.bulk_create(
+        PollingStationVotes(result=r, panel=panel, nuance=nuance, candidate=nuance.code, votes=votes)
+        for i, r in enumerate(results)
+        for panel, nuance, votes in ((1, left_nuance, left[i]), (2, other_nuance, expressed[i] - left[i]))
+    )
+    method = Method.objects.get(slug="porte-a-porte")
+    experiment = Experiment.objects.create(
+        name="Bench",
+        method=method,
+        baseline_election=baseline,
+        seed=SEED,
+        status=ExperimentStatus.RUNNING,
+        starts_on=date(2025, 1, 10),
+        ends_on=date(2025, 6, 30),
+    )
+    ExperimentBureau.objects.bulk_create(
+        ExperimentBureau(
+            experiment=experiment,
+            polling_station=station,
+            stratum=b["strata"][i],
+            treated=bool(treated[i]),
+            registered=registered[i],
+        )
+        for i, station in enumerate(stations)
+    )
+    # Observations with doors in treated bureaux (one in twenty covering two bureaux).
+    rng = np.random.default_rng(SEED)
+    treated_ids = [s.pk for s, t in zip(stations, treated, strict=True) if t]
+    observations = Observation.objects.bulk_create(
+        Observation(
+            idempotency_key=uuid.uuid4(),
+            held_on=date(2025, 3, 1),
+            departement=departement,
+            method=method,
+            reaction=3,
+            doors_knocked=int(rng.integers(10, 80)),
+        )
+        for _ in range(OBSERVATIONS)
+    )
+    through = Observation.polling_stations.through
+    links = []
+    for n, observation in enumerate(observations):
+        picks = rng.choice(treated_ids, size=2 if n % 20 == 0 else 1, replace=False)
+        links += [through(observation_id=observation.pk, pollingstation_id=int(s)) for s in picks]
+    through.objects.bulk_create(links)
+    elapsed = time.perf_counter() - started
+    note(f"service set: {BUREAUX} bureaux, results and {OBSERVATIONS} observations stored in {elapsed:.1f} s")
+    return experiment
 
 
 if __name__ == "__main__":
