@@ -232,6 +232,122 @@ def _block(e: Estimate, y: np.ndarray, treated: np.ndarray, p_value: float | Non
     }
 
 
+def _redrawn_reason(before: BureauResult, after: BureauResult, threshold: float) -> str | None:
+    change = (after.registered - before.registered) / before.registered
+    if abs(change) <= threshold:
+        return None
+    return (
+        f"Inscrits passés de {_fr_int(before.registered)} à {_fr_int(after.registered)} "
+        f"({_signed(100 * change, 0)} %) entre les deux élections, au-delà du seuil de "
+        f"{formats.percent(threshold, 0)} : bureau probablement redécoupé."
+    )
+
+
+def _usable_bureaux(
+    rows: list[ExperimentBureau], before: dict[int, BureauResult], after: dict[int, BureauResult]
+) -> tuple[list[ExperimentBureau], list[tuple[ExperimentBureau, str]], int]:
+    """The bureaux the estimate can use (rule 3), those left out with their reason, the usable strata."""
+    missing = [r for r in rows if r.polling_station_id not in before or r.polling_station_id not in after]
+    if len(missing) > MISSING_MAX_SHARE * len(rows):
+        raise ExperimentError(
+            f"Les résultats manquent pour {len(missing)} des {len(rows)} bureaux de la campagne "
+            f"(au plus {formats.percent(MISSING_MAX_SHARE, 0)} sont tolérés) : importez les résultats de tous "
+            "les bureaux avant d'estimer l'effet."
+        )
+    threshold = ProfileSettings.load().redistricting_threshold
+    excluded: list[tuple[ExperimentBureau, str]] = []
+    kept: list[ExperimentBureau] = []
+    for r in rows:
+        b, a = before.get(r.polling_station_id), after.get(r.polling_station_id)
+        if b is None or a is None:
+            side = "l'élection de référence" if b is None else "l'élection mesurée"
+            excluded.append((r, f"Pas de résultat pour {side}."))
+        elif b.expressed == 0 or a.expressed == 0 or b.registered == 0 or a.registered == 0:
+            excluded.append((r, "Aucun suffrage exprimé dans l'une des deux élections."))
+        elif reason := _redrawn_reason(b, a, threshold):
+            excluded.append((r, reason))
+        else:
+            kept.append(r)
+    groups: dict[str, set[bool]] = defaultdict(set)
+    for r in kept:
+        groups[r.stratum].add(r.treated)
+    usable = {stratum for stratum, g in groups.items() if len(g) == 2}
+    excluded += [
+        (r, f"Sa strate (« {r.stratum} ») n'a plus à la fois des bureaux traités et témoins.")
+        for r in kept
+        if r.stratum not in usable
+    ]
+    if len(usable) < MIN_STRATA:
+        raise ExperimentError(
+            f"Après avoir écarté {len(excluded)} bureau(x) (résultat manquant, bureau redécoupé ou strate "
+            f"incomplète), il reste {len(usable)} strate(s) avec des bureaux traités et témoins : il en faut "
+            f"au moins {MIN_STRATA} pour estimer l'effet."
+        )
+    return [r for r in kept if r.stratum in usable], excluded, len(usable)
+
+
+def _per_door(
+    votes_change: np.ndarray, dose: np.ndarray, treated: np.ndarray, strata: list[str], caveats: list[str]
+) -> dict | None:
+    """Left votes per 100 doors knocked (rule 5), or None with the reason in the caveats."""
+    if dose[treated].sum() <= 0:
+        caveats.append(
+            "Aucune porte frappée n'a été comptée dans les bureaux traités pendant la campagne : "
+            "l'effet par porte ne peut pas être estimé."
+        )
+        return None
+    try:
+        unit = estimate_per_unit(votes_change, dose, treated, strata)
+    except ExperimentError as refused:
+        caveats.append(str(refused))
+        return None
+    return {
+        "effect": round(100 * unit.effect, 4),
+        "ci_low": round(100 * unit.ci_low, 4),
+        "ci_high": round(100 * unit.ci_high, 4),
+        "doors_treated": round(float(dose[treated].sum())),
+        "doors_control": round(float(dose[~treated].sum())),
+        "compliance": round(float((dose[treated] > 0).mean()), 4),
+    }
+
+
+def _noncompliance(rows: list[ExperimentBureau], doors: dict[int, float], filed: dict[int, set[int]]) -> dict:
+    """Observations filed in the campaign's control bureaux (all of them, used or left out) during it."""
+    controls = [r.polling_station_id for r in rows if not r.treated]
+    observations: set[int] = set()
+    for station in controls:
+        observations |= filed.get(station, set())
+    return {
+        "control_bureaux": sum(1 for s in controls if filed.get(s)),
+        "observations": len(observations),
+        "doors": round(sum(doors.get(s, 0.0) for s in controls)),
+    }
+
+
+def _context_caveats(experiment: Experiment, outcome: Election, excluded: int) -> list[str]:
+    baseline = experiment.baseline_election
+    caveats = []
+    if is_simulated(outcome):
+        caveats.append(
+            f"Résultat simulé : l'élection « {election_title(outcome)} » a été fabriquée à partir des résultats "
+            "réels de l'élection de référence, avec un effet injecté dans les bureaux traités. Elle sert à "
+            "vérifier la méthode et ne dit rien de l'effet réel de la campagne."
+        )
+    if outcome.kind != baseline.kind:
+        caveats.append(
+            f"L'élection de référence ({election_title(baseline)}) et l'élection mesurée ({election_title(outcome)}) "
+            "ne sont pas du même type : l'écart entre les deux scrutins pèse autant, en moyenne, sur les bureaux "
+            "traités et témoins, mais il rend l'estimation moins précise."
+        )
+    if election_when(outcome) < experiment.ends_on:
+        caveats.append(
+            f"L'élection mesurée a eu lieu avant la fin prévue de la campagne (le {experiment.ends_on:%d/%m/%Y})."
+        )
+    if excluded:
+        caveats.append(f"{excluded} bureau(x) de la campagne ont été écartés de l'estimation (liste ci-dessous).")
+    return caveats
+
+
 def estimate_experiment(experiment: Experiment, outcome_election: Election, *, permutations: int = 1000) -> dict:
     """Estimate the campaign's effect from `outcome_election`, store it and finish the campaign.
 
@@ -251,50 +367,7 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
             f"L'élection mesurée ({election_title(outcome)}) n'a aucun résultat dans les bureaux de la campagne : "
             "ses résultats ne sont pas encore importés, ou ce n'est pas la bonne élection."
         )
-    missing = [r for r in rows if r.polling_station_id not in before or r.polling_station_id not in after]
-    if len(missing) > MISSING_MAX_SHARE * len(rows):
-        raise ExperimentError(
-            f"Les résultats manquent pour {len(missing)} des {len(rows)} bureaux de la campagne "
-            f"(au plus {formats.percent(MISSING_MAX_SHARE, 0)} sont tolérés) : importez les résultats de tous "
-            "les bureaux avant d'estimer l'effet."
-        )
-    threshold = ProfileSettings.load().redistricting_threshold
-    excluded: list[tuple[ExperimentBureau, str]] = []
-    kept: list[ExperimentBureau] = []
-    for r in rows:
-        b, a = before.get(r.polling_station_id), after.get(r.polling_station_id)
-        if b is None or a is None:
-            side = "l'élection de référence" if b is None else "l'élection mesurée"
-            excluded.append((r, f"Pas de résultat pour {side}."))
-        elif b.expressed == 0 or a.expressed == 0 or b.registered == 0:
-            excluded.append((r, "Aucun suffrage exprimé dans l'une des deux élections."))
-        elif abs(a.registered - b.registered) / b.registered > threshold:
-            change = (a.registered - b.registered) / b.registered
-            excluded.append(
-                (
-                    r,
-                    f"Inscrits passés de {_fr_int(b.registered)} à {_fr_int(a.registered)} "
-                    f"({_signed(100 * change, 0)} %) entre les deux élections, au-delà du seuil de "
-                    f"{formats.percent(threshold, 0)} : bureau probablement redécoupé.",
-                )
-            )
-        else:
-            kept.append(r)
-    # A stratum needs both groups among the bureaux kept.
-    groups: dict[str, set[bool]] = defaultdict(set)
-    for r in kept:
-        groups[r.stratum].add(r.treated)
-    usable = {s for s, g in groups.items() if len(g) == 2}
-    for r in kept:
-        if r.stratum not in usable:
-            excluded.append((r, f"Sa strate (« {r.stratum} ») n'a plus à la fois des bureaux traités et témoins."))
-    kept = [r for r in kept if r.stratum in usable]
-    if len(usable) < MIN_STRATA:
-        raise ExperimentError(
-            f"Après avoir écarté {len(excluded)} bureau(x) (résultat manquant, bureau redécoupé ou strate "
-            f"incomplète), il reste {len(usable)} strate(s) avec des bureaux traités et témoins : il en faut "
-            f"au moins {MIN_STRATA} pour estimer l'effet."
-        )
+    kept, excluded, n_strata = _usable_bureaux(rows, before, after)
 
     b_rows = [before[r.polling_station_id] for r in kept]
     a_rows = [after[r.polling_station_id] for r in kept]
@@ -312,59 +385,15 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
     turnout = estimate_itt(turnout_change, treated, strata)
     p_left = p_turnout = None
     if permutations > 0:
+        # The campaign's own seed: estimating again gives the same p-value.
         p_left = randomisation_p_value(share_change, treated, strata, permutations, seed=experiment.seed)
         p_turnout = randomisation_p_value(turnout_change, treated, strata, permutations, seed=experiment.seed)
 
-    caveats: list[str] = []
-    simulated = is_simulated(outcome)
-    if simulated:
-        caveats.append(
-            f"Résultat simulé : l'élection « {election_title(outcome)} » a été fabriquée à partir des résultats "
-            "réels de l'élection de référence, avec un effet injecté dans les bureaux traités. Elle sert à "
-            "vérifier la méthode et ne dit rien de l'effet réel de la campagne."
-        )
-    if outcome.kind != baseline.kind:
-        caveats.append(
-            f"L'élection de référence ({election_title(baseline)}) et l'élection mesurée ({election_title(outcome)}) "
-            "ne sont pas du même type : l'écart entre les deux scrutins pèse autant, en moyenne, sur les bureaux "
-            "traités et témoins, mais il rend l'estimation moins précise."
-        )
-    if election_when(outcome) < experiment.ends_on:
-        caveats.append(
-            f"L'élection mesurée a eu lieu avant la fin prévue de la campagne (le {experiment.ends_on:%d/%m/%Y})."
-        )
-    if excluded:
-        caveats.append(f"{len(excluded)} bureau(x) de la campagne ont été écartés de l'estimation (liste ci-dessous).")
-
+    caveats = _context_caveats(experiment, outcome, len(excluded))
     doors, filed = doors_by_station(experiment, ids)
     dose = np.array([doors.get(r.polling_station_id, 0.0) for r in kept])
-    per_door = None
-    if dose[treated].sum() <= 0:
-        caveats.append(
-            "Aucune porte frappée n'a été comptée dans les bureaux traités pendant la campagne : "
-            "l'effet par porte ne peut pas être estimé."
-        )
-    else:
-        try:
-            unit = estimate_per_unit(left_after - left_before, dose, treated, strata)
-        except ExperimentError as refused:
-            caveats.append(str(refused))
-        else:
-            per_door = {
-                "effect": round(100 * unit.effect, 4),
-                "ci_low": round(100 * unit.ci_low, 4),
-                "ci_high": round(100 * unit.ci_high, 4),
-                "doors_treated": round(float(dose[treated].sum())),
-                "doors_control": round(float(dose[~treated].sum())),
-                "compliance": round(float((dose[treated] > 0).mean()), 4),
-            }
-    controls = [r.polling_station_id for r in rows if not r.treated]
-    control_observations = set().union(*(filed.get(s, set()) for s in controls)) if controls else set()
-    noncompliance = {
-        "control_bureaux": sum(1 for s in controls if filed.get(s)),
-        "observations": len(control_observations),
-        "doors": round(sum(doors.get(s, 0.0) for s in controls)),
-    }
+    per_door = _per_door(left_after - left_before, dose, treated, strata, caveats)
+    noncompliance = _noncompliance(rows, doors, filed)
     if noncompliance["control_bureaux"]:
         caveats.append(
             f"Des actions ont été signalées dans {noncompliance['control_bureaux']} bureau(x) témoin(s) pendant "
@@ -374,11 +403,7 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
 
     left_block = _block(left, share_change, treated, p_left, permutations)
     turnout_block = _block(turnout, turnout_change, treated, p_turnout, permutations)
-    summary = (
-        _effect_sentence("Effet estimé sur la part de la gauche", left_block)
-        + " "
-        + _effect_sentence("Sur la participation", turnout_block)
-    )
+    simulated = is_simulated(outcome)
     result = {
         "baseline_election": {"slug": baseline.slug, "label": election_title(baseline)},
         "outcome_election": {"slug": outcome.slug, "label": election_title(outcome)},
@@ -386,14 +411,19 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
         "n_bureaux": len(kept),
         "n_treated": left.n_treated,
         "n_control": left.n_control,
-        "n_strata": len(usable),
+        "n_strata": n_strata,
         "excluded": [{"bureau": str(r.polling_station), "reason": reason} for r, reason in excluded],
         "left_share": left_block,
         "turnout": turnout_block,
         "per_door": per_door,
         "noncompliance": noncompliance,
         "caveats": caveats,
-        "summary": summary,
+        "summary": " ".join(
+            (
+                _effect_sentence("Effet estimé sur la part de la gauche", left_block),
+                _effect_sentence("Sur la participation", turnout_block),
+            )
+        ),
     }
     with transaction.atomic():
         experiment.outcome_election = outcome
@@ -409,7 +439,7 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
 # Simulated outcome
 
 
-def _own_spread(station_ids: list[int]) -> np.ndarray:
+def bureau_own_spread(station_ids: list[int]) -> np.ndarray:
     """Each bureau's own spread of the left share between elections: half its profile's margin spread
     (current profiles), else the simulation's default."""
     spread = dict(
@@ -457,7 +487,7 @@ def simulate_outcome(
         turnout=turnout,
         strata=[r.stratum for r in rows],
         treated=np.array([r.treated for r in rows]),
-        sd_left=np.sqrt(past_spread(share, expressed, extra_sd=0.0) ** 2 + _own_spread(ids) ** 2),
+        sd_left=np.sqrt(past_spread(share, expressed, extra_sd=0.0) ** 2 + bureau_own_spread(ids) ** 2),
         sd_turnout=past_spread(turnout, registered),
         effect_points=effect_points,
         turnout_effect_points=turnout_effect_points,

@@ -305,3 +305,30 @@ def test_simulating_twice_with_the_same_seed_and_estimating_twice_change_nothing
     assert estimate_experiment(experiment, first, permutations=200) == result
     experiment.refresh_from_db()
     assert experiment.result == result
+
+
+@pytest.mark.django_db
+def test_the_simulation_takes_a_bureausbureau_own_spread_from_its_profile_when_it_has_one(experiment):
+    from circonscriptions.importers.results import results_import
+    from circonscriptions.models import PollingStationProfile, ProfileSettings
+    from circonscriptions.profiles.services import profiles_recompute
+    from hq.experiment_simulation import EXTRA_SD
+    from observations.evaluation import OWN_SD_BOUNDS, bureau_own_spread
+
+    # Brest's own 2022 export (2nd circonscription) gives its bureaux a second election, hence a spread.
+    path = Path(settings.DATA_DIR) / "elections" / "lg2022-t1-bureaux-brest-circo-29-02.csv"
+    results_import(path=path, election_slug="legislatives-2022-1")
+    profile_settings = ProfileSettings.load()
+    profile_settings.unlabelled_threshold = 1.0  # that export leaves most candidates without a nuance
+    profile_settings.save()
+    profiles_recompute(by="test")
+    spread = dict(
+        PollingStationProfile.objects.current().filter(margin_sd__gt=0).values_list("polling_station", "margin_sd")
+    )
+    ids = list(experiment.bureaux.order_by("polling_station_id").values_list("polling_station_id", flat=True))
+    own = bureau_own_spread(ids)
+    with_profile = [i for i, s in enumerate(ids) if s in spread]
+    assert 0 < len(with_profile) < len(ids)
+    for i, station in enumerate(ids):
+        expected = min(max(spread[station] / 2, OWN_SD_BOUNDS[0]), OWN_SD_BOUNDS[1]) if station in spread else EXTRA_SD
+        assert own[i] == pytest.approx(expected)
