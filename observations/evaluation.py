@@ -18,6 +18,8 @@ The rule, in words an analyst can check (the statistics are in hq/experiment_sta
 4. The effect of being in the treated group is estimated with strata fixed effects, its
    95 % interval and a randomisation-inference p-value (treatment re-drawn within strata,
    seeded with the campaign's own seed, so that estimating again gives the same figures).
+   For the chart, the result also gives the plain mean change of treated and of control
+   bureaux (without the strata adjustment).
 5. Doors knocked come from the observations filed between the campaign's first and last
    day: an observation covering several bureaux counts its doors equally in each. When
    doors were knocked in treated bureaux, the effect per 100 doors on the left's votes (the
