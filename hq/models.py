@@ -793,7 +793,7 @@ class Experiment(models.Model):
     The draw is made within strata from `seed`, so that anyone can reproduce it; it is frozen
     once the campaign runs (status `running`). While it runs, control bureaux are never
     proposed to activists. Once the outcome election is imported, the estimate is stored in
-    `result` (see hq/experiments.py for its keys); `outcome_simulated` marks an outcome made by
+    `result` (see observations/evaluation.py for its keys); `outcome_simulated` marks an outcome made by
     the simulation module (the demo), never real results.
     """
 

@@ -102,7 +102,7 @@ def election_title(election: Election) -> str:
 
 
 def is_simulated(election: Election) -> bool:
-    return election.slug.startswith(SIMULATED_PREFIX)
+    return election.simulated
 
 
 @dataclass
@@ -499,7 +499,13 @@ def simulate_outcome(
     with transaction.atomic():
         election, _ = Election.objects.update_or_create(
             slug=simulated_slug(experiment, seed),
-            defaults={"kind": baseline.kind, "year": held_on.year, "round": baseline.round, "date": held_on},
+            defaults={
+                "kind": baseline.kind,
+                "year": held_on.year,
+                "round": baseline.round,
+                "date": held_on,
+                "simulated": True,
+            },
         )
         nuances = {}
         for code, label, bloc in SIMULATED_NUANCES:

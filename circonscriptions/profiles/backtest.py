@@ -391,7 +391,7 @@ def profiles_backtest(
     started = time.monotonic()
     settings = ProfileSettings.load()
     params = parameters or settings.parameters()
-    target = Election.objects.filter(slug=against).first()
+    target = Election.objects.filter(slug=against, simulated=False).first()
     if target is None:
         raise BacktestRefused(
             f"Aucune élection « {against} » n'est chargée : vérifiez son identifiant (par exemple legislatives-2024-1)."
@@ -406,7 +406,9 @@ def profiles_backtest(
         raise BacktestRefused(
             f"L'élection « {against} » n'a aucun résultat par bureau de vote : rien à comparer bureau par bureau."
         )
-    with_results = Election.objects.filter(pk__in=PollingStationResult.objects.values("election_id").distinct())
+    with_results = Election.objects.filter(
+        simulated=False, pk__in=PollingStationResult.objects.values("election_id").distinct()
+    )
     if params.first_rounds_only:
         with_results = with_results.filter(round=1)
     earlier = sorted(e.slug for e in with_results if _effective_date(e) < until)

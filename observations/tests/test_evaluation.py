@@ -332,3 +332,17 @@ def test_the_simulation_takes_a_bureausbureau_own_spread_from_its_profile_when_i
     for i, station in enumerate(ids):
         expected = min(max(spread[station] / 2, OWN_SD_BOUNDS[0]), OWN_SD_BOUNDS[1]) if station in spread else EXTRA_SD
         assert own[i] == pytest.approx(expected)
+
+
+@pytest.mark.django_db
+def test_a_simulated_election_never_feeds_the_profiles_nor_the_electoral_calendar(experiment):
+    from circonscriptions.profiles.services import profiles_recompute
+    from hq.electoral_law import election_days
+
+    simulated = simulate_outcome(experiment, effect_points=1.5, seed=5)
+    assert simulated.simulated and str(simulated).endswith("(simulée)")
+
+    run = profiles_recompute()
+
+    assert run.elections and simulated.slug not in run.elections
+    assert simulated.slug not in {day.slug for day in election_days(from_date=experiment.starts_on)}
