@@ -569,7 +569,7 @@ class Leaning(models.TextChoices):
     FAR_RIGHT = "far_right", _("led by the far right")
 
 
-class ProfileRunQuerySet(models.QuerySet):
+class ProfileRunQuerySet(models.QuerySet["ProfileRun"]):
     def current(self) -> "ProfileRun | None":
         return self.filter(is_current=True).first()
 

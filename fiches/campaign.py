@@ -25,6 +25,7 @@ The page and the one-page PDF are made from the same dict (`campaign_briefing`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Q
@@ -33,7 +34,7 @@ from django.utils import timezone
 from circonscriptions.models import Circonscription, PollingStationProfile, ProfileRun
 from circonscriptions.profiles.leanings import leaning_label
 from fiches.compose import suggested_methods
-from hq.models import ActivistProfile, Availability, LocalIssue, Method
+from hq.models import ActivistProfile, Availability, Federation, LocalIssue, Method
 from observations.models import Observation
 from observations.queries import approved_quotes
 
@@ -59,7 +60,7 @@ def _place_tags(p: PollingStationProfile) -> list[str]:
     return tags
 
 
-def _concerns(observations) -> list[str]:
+def _concerns(observations: Iterable[Observation]) -> list[str]:
     counts: Counter[str] = Counter()
     for o in observations:
         counts.update(c.name for c in o.concerns.all())
@@ -73,14 +74,13 @@ def _audience(p: PollingStationProfile) -> str:
     return "D'abord les hésitants : partir de leurs préoccupations, comparer les propositions."
 
 
-def campaign_briefing(*, circonscription: Circonscription, day: date, federation=None) -> dict:
+def campaign_briefing(*, circonscription: Circonscription, day: date, federation: Federation | None = None) -> dict:
     since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    recent = (
+    recent = list(
         Observation.objects.filter(circonscription=circonscription, held_on__gte=since)
         .select_related("method", "commune")
         .prefetch_related("concerns", "polling_stations")
     )
-    recent = list(recent)
     run = ProfileRun.objects.current()
     profiles = []
     if run is not None:
@@ -103,7 +103,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
                 "rank": rank,
                 "label": f"{station.commune.name} — bureau {station.code}"
                 + (f" ({station.name or station.place})" if station.name or station.place else ""),
-                "profile_type": p.profile_type.name if p.profile_type_id else "",
+                "profile_type": p.profile_type.name if p.profile_type else "",
                 "leaning": str(leaning_label(p.leaning)) if p.leaning else "",
                 "priority": round(p.priority_score or 0, 1),
                 "method": method.name if method else "",
@@ -117,7 +117,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
             }
         )
     quotes_by_obs = approved_quotes([o.pk for o in recent])
-    quotes = []
+    quotes: list[dict[str, object]] = []
     for o in recent:
         for field in ("reaction_text", "worked", "did_not_work"):
             text = quotes_by_obs.get(o.pk, {}).get(field)
@@ -145,7 +145,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
         activists = [
             {
                 "name": str(a.user),
-                "home": a.home_commune.name if a.home_commune_id else "",
+                "home": a.home_commune.name if a.home_commune else "",
                 "local": a.home_commune_id in commune_ids,
                 "skills": [s.name for s in a.skills.all()] + list(a.free_skills),
                 "transport": a.get_transport_display(),

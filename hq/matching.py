@@ -68,7 +68,7 @@ FULL = 0.5
 # How far ahead « Missions pour moi » looks.
 HORIZON_DAYS = 60
 
-SLOT_WORDS = {
+SLOT_WORDS: dict[str, str] = {
     Availability.WEEKDAY_EVENING: "un soir de semaine",
     Availability.WEEKDAY_DAY: "un jour de semaine",
     Availability.SATURDAY: "un samedi",
@@ -332,7 +332,7 @@ def _sql_fit(activist: ActivistFacts, *, with_home: bool):
     if activist.availability:
         weekday = ExtractIsoWeekDay("starts_at", tzinfo=PARIS)
         hour = ExtractHour("starts_at", tzinfo=PARIS)
-        kinds = {
+        kinds: dict[str, Q] = {
             Availability.SATURDAY: Q(slot_weekday=6),
             Availability.SUNDAY: Q(slot_weekday=7),
             Availability.WEEKDAY_EVENING: Q(slot_weekday__lte=5, slot_hour__gte=18),

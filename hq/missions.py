@@ -34,6 +34,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from circonscriptions.models import Circonscription, PollingStationProfile
 from hq.electoral_law import electoral_silence
@@ -611,7 +612,7 @@ def supporter_followup_set(*, supporter: Supporter, status: str, by: User) -> Su
     return supporter
 
 
-def funnel(federation: Federation) -> list[tuple[str, str, int]]:
+def funnel(federation: Federation) -> list[tuple[str, str | Promise, int]]:
     """(status, label, count) of the federation's consenting sympathisers at each step, in order."""
     counts = dict(
         Supporter.objects.filter(federation=federation)

@@ -15,9 +15,11 @@ mission than the distance they said they would go by public transport, bike or o
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import Distance as Length
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -37,6 +39,9 @@ from hq.models import (
 )
 from hq.rides import Driver, Rider, distance_km, match_rides
 from hq.scoping import get_for_user, scope_for, scope_queryset
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 OUTSIDE_FRANCE = "Ce point de départ n'est pas en France : vérifiez la latitude et la longitude."
 TOO_MANY_RIDERS = "Plus de passagers que de places : la voiture de {driver} a {seats} place(s), toutes prises."
@@ -67,12 +72,10 @@ def mission_for_transport(user: User, pk: int) -> tuple[Mission, bool]:
     if scope.role in HQ_ROLES:
         mission = get_for_user(qs, user, pk=pk)
         return mission, scope_queryset(qs.filter(pk=pk), user, write=True).exists()
-    mission = qs.filter(pk=pk).first()
-    if mission is None or not (
-        is_participant(user, mission) or Ride.objects.filter(mission=mission, user=user).exists()
-    ):
+    found = qs.filter(pk=pk).first()
+    if found is None or not (is_participant(user, found) or Ride.objects.filter(mission=found, user=user).exists()):
         raise Http404
-    return mission, False
+    return found, False
 
 
 # --- Writes ---------------------------------------------------------------------------
@@ -190,6 +193,10 @@ def rides_match(*, mission: Mission) -> int:
 # --- Reads ----------------------------------------------------------------------------
 
 
+class _PickupDistance(TypedDict):
+    pickup_m: Length  # a passenger has a driver, so a pick-up distance
+
+
 def transport_sheet(mission: Mission) -> dict:
     """Who picks up whom, where and when; the requests still waiting; who has no way there."""
     rides = list(
@@ -199,7 +206,7 @@ def transport_sheet(mission: Mission) -> dict:
         .order_by("leaves_at", "pk")
     )
     offers = [r for r in rides if r.kind == RideKind.OFFER]
-    passengers: dict[int, list[Ride]] = {o.pk: [] for o in offers}
+    passengers: dict[int, list[WithAnnotations[Ride, _PickupDistance]]] = {o.pk: [] for o in offers}
     waiting = []
     for r in rides:
         if r.kind == RideKind.REQUEST:

@@ -48,7 +48,7 @@ import pandas as pd
 from circonscriptions.models import Election, PollingStationResult, ProfileBacktest, ProfileSettings
 from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
-from circonscriptions.profiles.rules import compute_profiles
+from circonscriptions.profiles.rules import ProfileTables, compute_profiles
 from circonscriptions.profiles.services import (
     profiles_load_circonscription_results,
     profiles_load_results,
@@ -262,7 +262,7 @@ def calibrate_spread_scale(
     *,
     low: float = SCALE_RANGE[0],
     high: float = SCALE_RANGE[1],
-    compute: Callable[[pd.DataFrame, ProfileParameters], object] = compute_profiles,
+    compute: Callable[[pd.DataFrame, ProfileParameters], ProfileTables] = compute_profiles,
 ) -> dict:
     """The `margin_sd_scale` with the lowest Brier score on this back-test (rule 5).
 
