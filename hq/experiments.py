@@ -37,7 +37,7 @@ from datetime import date
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from circonscriptions.models import (
@@ -417,6 +417,11 @@ def _running(on: date | None):
     on = on or timezone.localdate()
     # From the launch (missions prepared before the first day happen during the campaign) to the last day.
     return Q(experiment__status=ExperimentStatus.RUNNING, experiment__ends_on__gte=on)
+
+
+def control_stations(on: date | None = None) -> QuerySet:
+    """The same, as a subquery of polling station ids (for a query that must stay one query)."""
+    return ExperimentBureau.objects.filter(_running(on), treated=False).values("polling_station_id")
 
 
 def control_station_ids(on: date | None = None) -> set[int]:

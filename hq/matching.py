@@ -51,7 +51,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWe
 from django.utils import timezone
 
 from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
-from hq.experiments import control_station_ids
+from hq.experiments import control_stations
 from hq.models import (
     ActivistProfile,
     Availability,
@@ -248,14 +248,14 @@ def _candidates(
         qs = qs.exclude(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
-    controls = control_station_ids()
-    if controls:
-        # A mission whose bureaux are all controls of a running campaign experiment is never proposed.
-        bureaux = Mission.polling_stations.through.objects.filter(mission_id=OuterRef("pk"))
-        qs = qs.exclude(
-            Q(Exists(bureaux.filter(pollingstation_id__in=controls)))
-            & ~Q(Exists(bureaux.exclude(pollingstation_id__in=controls)))
-        )
+    # A mission whose bureaux are all controls of a running campaign experiment is never proposed
+    # (a subquery: the page keeps its number of queries).
+    controls = control_stations()
+    bureaux = Mission.polling_stations.through.objects.filter(mission_id=OuterRef("pk"))
+    qs = qs.exclude(
+        Q(Exists(bureaux.filter(pollingstation_id__in=controls)))
+        & ~Q(Exists(bureaux.exclude(pollingstation_id__in=controls)))
+    )
     if home is not None:
         # On the sphere rather than the spheroid: 0.3 % apart at most (150 m in 50 km), and
         # PostgreSQL on the spheroid made the radius filter five times slower and the ranking query twice.

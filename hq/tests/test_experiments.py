@@ -5,6 +5,7 @@ Data: the real territory, Brest's bureaux contours, the législatives 2024 T1 (c
 from them — loaded once for the module with the project's importers (`committed_data`).
 """
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -296,6 +297,7 @@ def test_a_mission_on_a_control_bureau_is_refused_to_hq_and_never_offered_to_act
 
 def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client, make_member, federations):
     from fiches.compose import compose_automatic
+    from fiches.services import fiche_create
 
     hq = make_member(Role.FEDERAL_HQ, "29")
     brest2 = Circonscription.objects.get(code="2902")
@@ -305,6 +307,12 @@ def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client,
     during = [row["station_id"] for row in compose_automatic(circonscription=brest2)["targeting"]["priorities"]]
     assert controls <= set(before) and not controls & set(during)
     assert [pk for pk in before if pk not in controls] == during[: len(before) - len(controls)]
+    # The fiche is read by activists: it never says why. HQ's preview says it above the fiche.
+    assert "témoin" not in json.dumps(compose_automatic(circonscription=brest2), ensure_ascii=False)
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    client.force_login(hq)
+    preview = client.get(f"/fiches/{fiche.pk}/apercu/").content.decode()
+    assert preview.count("bureau témoin de l&#x27;expérience « Porte-à-porte Brest »") == len(controls)
     Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
     after = [row["station_id"] for row in compose_automatic(circonscription=brest2)["targeting"]["priorities"]]
     assert after == before
