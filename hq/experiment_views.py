@@ -124,6 +124,9 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_start": experiment.status == ExperimentStatus.DRAWN,
             "draw_form": DrawForm(),
             "noncompliance": experiment_noncompliance(experiment),
+            "planned": list(services.missions_in_controls(experiment)[:50])
+            if experiment.status in (ExperimentStatus.DRAWN, ExperimentStatus.RUNNING)
+            else [],
             "finished": experiment.status == ExperimentStatus.FINISHED,
         },
     )

@@ -51,7 +51,17 @@ from circonscriptions.models import (
 from circonscriptions.profiles.formats import number, percent
 from hq.audit import audit_write
 from hq.experiment_stats import ExperimentError, draw_controls, minimum_detectable_effect, pair_strata
-from hq.models import Experiment, ExperimentBureau, ExperimentStatus, Federation, Method, StrataKind, User
+from hq.models import (
+    Experiment,
+    ExperimentBureau,
+    ExperimentStatus,
+    Federation,
+    Method,
+    Mission,
+    MissionStatus,
+    StrataKind,
+    User,
+)
 from hq.scoping import can_write, scope_for
 
 # Spread (standard deviation, in points) of a bureau's change between two elections, used when
@@ -485,3 +495,21 @@ def power_sentences(power: dict) -> list[str]:
         )
     sentences.append("Un effet plus petit que cela pourrait passer inaperçu : plus de bureaux le rendent visible.")
     return sentences
+
+
+def missions_in_controls(experiment: Experiment) -> QuerySet:
+    """Missions to come (open or proposed) that go to a control bureau of this experiment.
+
+    They were planned before the draw: HQ sees them on the experiment's page, to cancel them
+    or move them to a treated bureau before launching (they would dilute the measured effect).
+    """
+    controls = experiment.bureaux.filter(treated=False).values("polling_station_id")
+    return (
+        Mission.objects.filter(
+            status__in=[MissionStatus.OPEN, MissionStatus.PROPOSED],
+            ends_at__gte=timezone.now(),
+            polling_stations__in=controls,
+        )
+        .distinct()
+        .order_by("starts_at")
+    )

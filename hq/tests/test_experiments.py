@@ -461,3 +461,24 @@ def test_activists_pages_never_mention_controls(client, make_member, federations
     page = client.get("/missions/pour-moi/").content.decode()
     assert "Traité" in page and "témoin" not in page and "expérience" not in page.lower()
     assert np.isfinite(experiment.power["mde_left_share"])
+
+
+def test_the_experiment_page_lists_missions_planned_in_control_bureaux_before_the_draw(
+    client, make_member, federations
+):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"])
+    bureaux = experiment.bureaux.select_related("polling_station")
+    method = Method.objects.order_by("position").first()
+    planned = {
+        b.polling_station_id: mission(
+            federations["29"], method, title=f"Prévue {b.polling_station}", stations=[b.polling_station]
+        )
+        for b in bureaux
+    }
+    experiments.draw(experiment, 21, by=hq)
+    client.force_login(hq)
+    page = client.get(f"/experiences/{experiment.pk}/").content.decode()
+    listed = page.split('<ul id="planned">')[1].split("</ul>")[0]
+    for b in experiment.bureaux.all():
+        assert (f"/missions/{planned[b.polling_station_id].pk}/" in listed) is (not b.treated)
