@@ -2,15 +2,17 @@
 
 The rules, in words an analyst can check:
 
-- Target bureaux: the N best bureaux of a federation (rank in the federation) or of a
-  circonscription (rank in the circonscription) in the current profile run, or a list
-  chosen by HQ. Only bureaux with results in the baseline election are kept (the effect is
-  measured as the change from that election); each is stored with its registered voters then.
+- Target bureaux: the N best bureaux of a federation (rank in the federation; bureaux placed
+  in no circonscription left out) or of a circonscription (rank in the circonscription) in
+  the current profile run, or a list chosen by HQ. Only bureaux with results in the
+  baseline election are kept (the effect is measured as the change from that election);
+  each is stored with its registered voters then.
 - Strata: « type » puts together the bureaux of one profil-type in one circonscription
   (« 2902-t3 »); a type with a single target bureau is pooled with the circonscription's other
   lone ones (« 2902-autres »), and a pool still of one joins the circonscription's smallest
   stratum. « pairs » pairs each bureau with the most similar one of its circonscription (left
-  share, abstention and priority in the current profiles; hq.experiment_stats.pair_strata).
+  share, abstention and priority in the current profiles; hq.experiment_stats.pair_strata);
+  the odd one out of a circonscription joins one of its pairs.
   A circonscription with a single target bureau cannot be stratified: the campaign is refused
   (« moins de bureaux que de strates »).
 - The draw (hq.experiment_stats.draw_controls) holds back round(share × n) bureaux of each
@@ -94,8 +96,12 @@ def _target_profiles(
         return list(qs.order_by("rank_circonscription")[: top or 0])
     if federation is None:
         return []
+    # A bureau placed in no circonscription (a commune split between several, without contours)
+    # cannot be stratified: it is not a target.
     qs = profiles.filter(
-        polling_station__commune__departement_id=federation.departement_id, rank_departement__isnull=False
+        Q(circonscription__isnull=False) | Q(polling_station__circonscription__isnull=False),
+        polling_station__commune__departement_id=federation.departement_id,
+        rank_departement__isnull=False,
     )
     return list(qs.order_by("rank_departement")[: top or 0])
 
@@ -131,7 +137,7 @@ def strata_for(profiles: list[PollingStationProfile], kind: str) -> list[str]:
             ],
             dtype=float,
         )
-        return pair_strata(features, circos)
+        return _no_stratum_of_one(pair_strata(features, circos), circos)
     strata = [
         f"{code}-t{p.profile_type.key}" if p.profile_type else f"{code}-sans-type"
         for code, p in zip(circos, profiles, strict=True)
@@ -149,6 +155,20 @@ def strata_for(profiles: list[PollingStationProfile], kind: str) -> list[str]:
             others = {s: n for s, n in counts.items() if n > 1}
             strata[lone[0]] = min(others, key=lambda s: (others[s], s))
     return strata
+
+
+def _no_stratum_of_one(strata: list[str], circos: list[str]) -> list[str]:
+    """A bureau left alone in its stratum (the odd one of a circonscription) joins another of its circonscription."""
+    counts: dict[str, int] = {}
+    for stratum in strata:
+        counts[stratum] = counts.get(stratum, 0) + 1
+    result = list(strata)
+    for i, stratum in enumerate(strata):
+        if counts[stratum] == 1:
+            others = [s for s, c in zip(strata, circos, strict=True) if c == circos[i] and s != stratum]
+            if others:
+                result[i] = others[-1]
+    return result
 
 
 def _baseline_registered(election: Election, station_ids: list[int]) -> dict[int, int]:

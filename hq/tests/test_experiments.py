@@ -85,7 +85,7 @@ def test_type_strata_are_profile_types_within_a_circonscription_with_two_bureaux
     # The 60 best bureaux of the federation in the current profiles, all with 2024 results.
     best = (
         PollingStationProfile.objects.current()
-        .filter(rank_departement__isnull=False)
+        .filter(rank_departement__isnull=False, circonscription__isnull=False)
         .order_by("rank_departement")
         .values_list("polling_station_id", flat=True)[:60]
     )
