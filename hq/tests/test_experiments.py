@@ -482,3 +482,21 @@ def test_the_experiment_page_lists_missions_planned_in_control_bureaux_before_th
     listed = page.split('<ul id="planned">')[1].split("</ul>")[0]
     for b in experiment.bureaux.all():
         assert (f"/missions/{planned[b.polling_station_id].pk}/" in listed) is (not b.treated)
+
+
+def test_only_the_campaigns_hq_declares_draws_and_launches_it(make_member, federations):
+    from django.core.exceptions import PermissionDenied
+
+    hq29, hq75 = make_member(Role.FEDERAL_HQ, "29"), make_member(Role.FEDERAL_HQ, "75")
+    with pytest.raises(PermissionDenied):
+        _declare(hq75, federations["29"])
+    with pytest.raises(PermissionDenied):
+        _declare(hq29, None, top=None, station_ids=[])  # a national campaign is for national HQ
+    experiment = _declare(hq29, federations["29"])
+    with pytest.raises(PermissionDenied):
+        experiments.draw(experiment, 1, by=hq75)
+    experiments.draw(experiment, 1, by=make_member(Role.NATIONAL_HQ))
+    with pytest.raises(PermissionDenied):
+        experiments.start(experiment, by=make_member(Role.ACTIVIST, "29"))
+    experiment.refresh_from_db()
+    assert experiment.status == ExperimentStatus.DRAWN and Experiment.objects.count() == 1
