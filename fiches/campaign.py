@@ -4,7 +4,8 @@ or a campaign day in a circonscription, on a given date.
 What it holds, in words an organiser can check:
 - Places: the circonscription's bureaux with the highest priority score in the current
   profile run (expected votes won by the run's hours of door-to-door), at most
-  `PLACES`, each with its profil-type and leaning. Without a current run, none (said so).
+  `PLACES`, each with its profil-type and leaning, control bureaux of a running campaign
+  experiment left out (hq.experiments). Without a current run, none (said so).
 - Whom to aim at, per place: its mobilisation score against its persuasion score — more
   from mobilisation means « abstainers first », otherwise « swing voters first ».
 - The method per place: the catalogue's method whose `suits` (Method.suited_kinds) fits the
@@ -34,6 +35,7 @@ from django.utils import timezone
 from circonscriptions.models import Circonscription, PollingStationProfile, ProfileRun
 from circonscriptions.profiles.leanings import leaning_label
 from fiches.compose import suggested_methods
+from hq.experiments import control_station_ids
 from hq.models import ActivistProfile, Availability, Federation, LocalIssue, Method
 from observations.models import Observation
 from observations.queries import approved_quotes
@@ -86,6 +88,8 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
     if run is not None:
         profiles = list(
             PollingStationProfile.objects.filter(run=run, circonscription=circonscription, priority_score__isnull=False)
+            # The control bureaux of a running campaign experiment are nobody's destination.
+            .exclude(polling_station_id__in=control_station_ids(on=day))
             .select_related("polling_station__commune", "profile_type")
             .order_by("-priority_score", "polling_station_id")[:PLACES]
         )

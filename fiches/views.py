@@ -34,6 +34,7 @@ from fiches.services import (
 )
 from fiches.svgmap import LEGEND_TITLE, NUMBERED_NOTE, leaning_legend
 from hq.electoral_law import ElectoralSilenceError
+from hq.experiments import control_lines
 from hq.models import Role
 from hq.scoping import get_for_user, scope_for
 
@@ -52,6 +53,7 @@ def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: F
     if version is not None:
         # A version's HTML was rendered by our own templates (analysts' text escaped) when published.
         body = mark_safe(version.html)  # noqa: S308
+    can_edit = may_edit_fiches(request.user)
     return render(
         request,
         "fiches/fiche_page.html",
@@ -62,7 +64,14 @@ def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: F
             "map_data": content["map"],
             "map_style": {"title": LEGEND_TITLE, "leanings": leaning_legend(), "numbered": NUMBERED_NOTE},
             "tiles": _tiles(),
-            "can_edit": may_edit_fiches(request.user),
+            "can_edit": can_edit,
+            # HQ only: which bureaux of the territory are left out of the targets, and why.
+            "held_back": control_lines(
+                list(fiche.sector.values_list("pk", flat=True))
+                or fiche.circonscription.polling_stations.values_list("pk", flat=True)
+            )
+            if can_edit
+            else [],
             "share_url": request.build_absolute_uri(reverse("fiches:detail", kwargs={"pk": fiche.pk})),
         },
     )

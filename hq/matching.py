@@ -21,6 +21,10 @@ The fit of a mission for an activist is a product of five factors (1 = neutral):
   Paris time) is one the activist said they are free → × 1; otherwise × 0.4 (still shown:
   people make exceptions). An activist who gave no availability is free for all.
 
+Missions whose bureaux are all control bureaux of a running campaign experiment are never
+proposed (hq.experiments: the effect is measured against bureaux nobody visited); the page
+does not say so.
+
 A mission is « outside your section » when none of its bureaux is in the section's communes
 (for a mission at a point, when the point is in none of their contours). A full mission
 (waiting list only) counts half. Missions outside the activist's section,
@@ -47,6 +51,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWe
 from django.utils import timezone
 
 from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
+from hq.experiments import control_stations
 from hq.models import (
     ActivistProfile,
     Availability,
@@ -243,6 +248,14 @@ def _candidates(
         qs = qs.exclude(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
+    # A mission whose bureaux are all controls of a running campaign experiment is never proposed
+    # (a subquery: the page keeps its number of queries).
+    controls = control_stations()
+    bureaux = Mission.polling_stations.through.objects.filter(mission_id=OuterRef("pk"))
+    qs = qs.exclude(
+        Q(Exists(bureaux.filter(pollingstation_id__in=controls)))
+        & ~Q(Exists(bureaux.exclude(pollingstation_id__in=controls)))
+    )
     if home is not None:
         # On the sphere rather than the spheroid: 0.3 % apart at most (150 m in 50 km), and
         # PostgreSQL on the spheroid made the radius filter five times slower and the ranking query twice.

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hq import missions as services
 from hq.audit import audit_read
+from hq.experiments import control_lines
 from hq.matching import missions_for
 from hq.mission_forms import ActivistProfileForm, BulkMissionForm, FollowupForm, MissionForm, SkillMergeForm
 from hq.models import (
@@ -229,7 +230,7 @@ def mission_new(request: HttpRequest, code: str) -> HttpResponse:
     may_manage = can_write(request.user, federation)
     if not may_manage and scope.role != "activist":
         raise PermissionDenied
-    form = MissionForm(request.POST or None, federation=federation)
+    form = MissionForm(request.POST or None, federation=federation, hq=may_manage)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -287,6 +288,10 @@ def missions_bulk(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(n)s missions created from the priorities.") % {"n": len(created)})
+            top = services.priority_profiles(data["circonscription"], data["top"])
+            # HQ is told which priority bureaux got no mission, and why (activists never are).
+            for line in control_lines([p.polling_station_id for p in top]):
+                messages.info(request, f"Sans mission — {line}.")
             return redirect("hq:missions_federation", code=code)
     return render(request, "hq/missions_bulk.html", {"form": form, "federation": federation})
 

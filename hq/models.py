@@ -400,6 +400,9 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("export of a person's data")
     ERASE = "erase", _("erasure of a person")
     ERASURE_REQUEST = "erasure_request", _("erasure asked by the person")
+    # Campaign experiments: the draw of the controls (with its seed) and the launch that freezes it.
+    EXPERIMENT_DRAW = "experiment_draw", _("draw of an experiment's control bureaux")
+    EXPERIMENT_START = "experiment_start", _("launch of a campaign experiment")
 
 
 class AuditEntry(models.Model):
