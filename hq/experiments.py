@@ -66,6 +66,7 @@ from hq.models import (
     User,
 )
 from hq.scoping import can_write, scope_for
+from hq.signals import experiment_started
 
 # Spread (standard deviation, in points) of a bureau's change between two elections, used when
 # the bureaux do not have two elections with results: typical of French bureaux between two
@@ -338,6 +339,8 @@ def start(experiment: Experiment, *, by: User | None = None) -> Experiment:
     audit_write(
         actor=by, action=AUDIT_START, page="experiment", target=f"experiment {experiment.pk} seed {experiment.seed}"
     )
+    launched = experiment
+    transaction.on_commit(lambda: experiment_started.send(sender=Experiment, experiment=launched))
     return experiment
 
 

@@ -319,6 +319,52 @@ def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client,
     assert after == before
 
 
+def test_a_launch_recomposes_the_fiches_drafts_of_its_territory_without_the_controls(
+    make_member, federations, django_capture_on_commit_callbacks
+):
+    from fiches.apps import _refresh_after_experiment
+    from fiches.services import fiche_create
+    from fiches.tasks import fiches_refresh_task
+    from hq.signals import experiment_started
+
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    fiche.draft_pending = False
+    fiche.save(update_fields=["draft_pending"])
+    composed_before = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
+    launched = []
+
+    def record(sender, experiment, **kwargs):
+        launched.append(experiment.pk)
+
+    experiment_started.connect(record, dispatch_uid="test-launch")
+    try:
+        experiment = experiments.draw(
+            _declare(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5), by=hq
+        )
+        with django_capture_on_commit_callbacks() as callbacks:
+            experiment = experiments.start(experiment, by=hq)
+        assert launched == []  # nothing is sent before the launch is committed
+        experiment_started.disconnect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+        try:
+            for callback in callbacks:
+                callback()
+        finally:
+            experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+    finally:
+        experiment_started.disconnect(dispatch_uid="test-launch")
+    assert launched == [experiment.pk]
+
+    # What the receiver enqueues, run here: the territory's fiches get a draft without the controls.
+    assert fiches_refresh_task(departement_codes=["29"]) >= 1
+    fiche.refresh_from_db()
+    controls = set(_controls(experiment))
+    targets = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
+    assert controls & composed_before and not controls & targets
+    assert fiche.draft_pending
+
+
 # --- Non-compliance ---------------------------------------------------------------------------
 
 
