@@ -31,6 +31,7 @@ from hq.models import (
     Skill,
     Supporter,
 )
+from hq.queries import recruits_by_mission
 from hq.scoping import can_write, get_for_user, scope_for
 
 WAITING_DAYS = 7
@@ -343,7 +344,8 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
         {
             "federation": federation,
             "funnel": services.funnel(federation),
-            "waiting": services.supporters_waiting(federation, days=days)[:100],
+            "waiting": services.supporters_waiting(federation, days=days).select_related("met_on_mission")[:100],
+            "by_mission": recruits_by_mission(federation),
             "idle": services.members_idle(federation, weeks=weeks)[:100],
             "days": days,
             "weeks": weeks,
