@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, JSONObject, Least
@@ -375,7 +376,14 @@ def ranked_missions(
     qs = _candidates(federation_id=federation_id, home=home, max_distance_km=max_distance_km, user_id=user_id)
     score, slot, availability = _sql_fit(activist, with_home=home is not None)
     qs = qs.annotate(**slot).annotate(fit=score * availability).order_by("-fit", "pk")[:limit]
-    return _facts(qs, home=home)
+    # PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
+    # `jit_above_cost`. The correlated subqueries of a wide radius (thousands of candidates)
+    # pass it, and compiling took 25–50 ms for a query that then ran in about 30: the slowest
+    # tenth of « Missions pour moi » (bench missions). JIT pays off on long analyses, not here:
+    # it is off for this query only (SET LOCAL lasts until the end of this transaction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return _facts(qs, home=home)
 
 
 def with_details(missions: list[MissionFacts]) -> list[MissionFacts]:

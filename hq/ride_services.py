@@ -24,12 +24,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from circonscriptions.models import CommuneShape
 from hq.models import (
     ActivistProfile,
     Mission,
     MissionSignup,
+    MissionStatus,
     Ride,
     RideKind,
     Role,
@@ -256,3 +258,33 @@ def stranded(mission: Mission) -> list[dict]:
 
 def _km(a: Point, b: Point) -> float:
     return distance_km(a.x, a.y, b.x, b.y)
+
+
+def transport_overview(user: User, *, limit: int = 50) -> dict:
+    """The « Transport » page of the menu: the missions to come whose transport sheet `user`
+    may open, with how many seats are offered and how many riders still wait for one.
+
+    `mine`: missions they have a confirmed place on, with their own ride (None when they have
+    not said how they come). `hq`: for HQ (national, federal, secretary), the open missions
+    to come in their scope, soonest first."""
+    now = timezone.now()
+    counts = {
+        "offers": Count("rides", filter=Q(rides__kind=RideKind.OFFER), distinct=True),
+        "waiting": Count("rides", filter=Q(rides__kind=RideKind.REQUEST, rides__driver__isnull=True), distinct=True),
+    }
+    upcoming = Mission.objects.filter(ends_at__gte=now, status=MissionStatus.OPEN).order_by("starts_at", "pk")
+    mine = list(
+        upcoming.filter(signups__user=user, signups__status=SignupStatus.CONFIRMED)
+        .select_related("federation")
+        .annotate(**counts)[:limit]
+    )
+    rides = {
+        r.mission_id: r
+        for r in Ride.objects.filter(user=user, mission__in=[m.pk for m in mine]).select_related("driver__user")
+    }
+    for mission in mine:
+        mission.my_ride = rides.get(mission.pk)
+    hq = []
+    if scope_for(user).role in HQ_ROLES:
+        hq = list(scope_queryset(upcoming, user).select_related("federation").annotate(**counts)[:limit])
+    return {"mine": mine, "hq": hq}

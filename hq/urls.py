@@ -38,6 +38,7 @@ urlpatterns = [
 
 # Transport to missions (issue 11, item 5): hq/ride_views.py.
 urlpatterns += [
+    path("missions/transport/", ride_views.transport_index, name="transport_index"),
     path("missions/<id:pk>/transport/", ride_views.transport_sheet_page, name="transport_sheet"),
     path("missions/<id:pk>/transport/trajet/", ride_views.ride_edit, name="ride_edit"),
     path("missions/<id:pk>/transport/apparier/", ride_views.ride_match_run, name="ride_match"),
