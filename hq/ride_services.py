@@ -264,8 +264,8 @@ def transport_overview(user: User, *, limit: int = 50) -> dict:
     """The « Transport » page of the menu: the missions to come whose transport sheet `user`
     may open, with how many seats are offered and how many riders still wait for one.
 
-    `mine`: missions they have a confirmed place on, with their own ride (None when they have
-    not said how they come). `hq`: for HQ (national, federal, secretary), the open missions
+    `mine`: (mission, ride) for the missions they have a confirmed place on, with their own ride
+    (None when they have not said how they come). `hq`: for HQ (national, federal, secretary), the open missions
     to come in their scope, soonest first."""
     now = timezone.now()
     counts = {
@@ -282,9 +282,7 @@ def transport_overview(user: User, *, limit: int = 50) -> dict:
         r.mission_id: r
         for r in Ride.objects.filter(user=user, mission__in=[m.pk for m in mine]).select_related("driver__user")
     }
-    for mission in mine:
-        mission.my_ride = rides.get(mission.pk)
     hq = []
     if scope_for(user).role in HQ_ROLES:
         hq = list(scope_queryset(upcoming, user).select_related("federation").annotate(**counts)[:limit])
-    return {"mine": mine, "hq": hq}
+    return {"mine": [(mission, rides.get(mission.pk)) for mission in mine], "hq": hq}
