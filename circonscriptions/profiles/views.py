@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from circonscriptions.models import (
     Circonscription,
@@ -269,7 +270,11 @@ def _unmapped_by_commune(unmapped: list, circo: Circonscription) -> list[dict]:
         feature = _feature(
             geojson,
             {
-                "name": _("%(commune)s: %(n)s polling stations without a contour, shown together")
+                "name": ngettext(
+                    "%(commune)s: %(n)s polling station without a contour, shown on its commune",
+                    "%(commune)s: %(n)s polling stations without a contour, shown together",
+                    len(group),
+                )
                 % {"commune": name, "n": len(group)},
                 "leaning": leanings.most_common(1)[0][0],
                 "priority": _mean([p.priority_score for p in group]),
