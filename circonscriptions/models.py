@@ -196,6 +196,9 @@ class Election(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     round = models.PositiveSmallIntegerField(_("round"))
     date = models.DateField(_("date"), null=True, blank=True)
+    # Made by the simulation of a campaign experiment (observations/evaluation.py), never a real
+    # vote: profiles, back-tests, the electoral calendar and the results pages leave it out.
+    simulated = models.BooleanField(_("simulated"), default=False)
 
     class Meta:
         ordering = ["-year", "kind", "round"]
@@ -203,7 +206,8 @@ class Election(models.Model):
         verbose_name_plural = _("elections")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year}, {_('round')} {self.round}"
+        label = f"{self.get_kind_display()} {self.year}, {_('round')} {self.round}"
+        return f"{label} ({_('simulated')})" if self.simulated else label
 
     @staticmethod
     def make_slug(kind: str, year: int, round_: int) -> str:
@@ -565,7 +569,7 @@ class Leaning(models.TextChoices):
     FAR_RIGHT = "far_right", _("led by the far right")
 
 
-class ProfileRunQuerySet(models.QuerySet):
+class ProfileRunQuerySet(models.QuerySet["ProfileRun"]):
     def current(self) -> "ProfileRun | None":
         return self.filter(is_current=True).first()
 

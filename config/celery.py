@@ -29,4 +29,10 @@ app.conf.beat_schedule = {
         "task": "hq.tasks.mission_reminders_send_task",
         "schedule": crontab(minute=5),
     },
+    # Imports whose worker was killed (hard time limit, restart) end « refusé » instead of
+    # staying « en cours » forever (circonscriptions/importers/uploads.py).
+    "imports-abandoned-close": {
+        "task": "circonscriptions.tasks.import_runs_abandoned_close_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }

@@ -19,11 +19,12 @@ class FichesConfig(AppConfig):
         parameter_source_register(parameter_sources)
 
         from fiches import privacy
-        from hq.signals import person_export_requested
+        from hq.signals import experiment_started, person_export_requested
         from observations.signals import observation_texts_erasing
 
         person_export_requested.connect(privacy.export_sections, dispatch_uid="fiches-export")
         observation_texts_erasing.connect(privacy.observation_texts_erasing, dispatch_uid="fiches-redact-quotes")
+        experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
 
 
 def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
@@ -31,3 +32,12 @@ def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
     from fiches.tasks import fiches_refresh_task
 
     fiches_refresh_task.apply_async(queue=queue)
+
+
+def _refresh_after_experiment(sender, experiment, **kwargs) -> None:
+    """A launched campaign holds back its control bureaux: the fiches of its territory get drafts
+    without them (in a worker), for HQ to publish before activists set out."""
+    from fiches.tasks import fiches_refresh_task
+
+    codes = [experiment.federation.departement.code] if experiment.federation_id else None
+    fiches_refresh_task.delay(departement_codes=codes)

@@ -4,7 +4,8 @@ or a campaign day in a circonscription, on a given date.
 What it holds, in words an organiser can check:
 - Places: the circonscription's bureaux with the highest priority score in the current
   profile run (expected votes won by the run's hours of door-to-door), at most
-  `PLACES`, each with its profil-type and leaning. Without a current run, none (said so).
+  `PLACES`, each with its profil-type and leaning, control bureaux of a running campaign
+  experiment left out (hq.experiments). Without a current run, none (said so).
 - Whom to aim at, per place: its mobilisation score against its persuasion score — more
   from mobilisation means « abstainers first », otherwise « swing voters first ».
 - The method per place: the catalogue's method whose `suits` (Method.suited_kinds) fits the
@@ -25,6 +26,7 @@ The page and the one-page PDF are made from the same dict (`campaign_briefing`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Q
@@ -33,7 +35,8 @@ from django.utils import timezone
 from circonscriptions.models import Circonscription, PollingStationProfile, ProfileRun
 from circonscriptions.profiles.leanings import leaning_label
 from fiches.compose import suggested_methods
-from hq.models import ActivistProfile, Availability, LocalIssue, Method
+from hq.experiments import control_station_ids
+from hq.models import ActivistProfile, Availability, Federation, LocalIssue, Method
 from observations.models import Observation
 from observations.queries import approved_quotes
 
@@ -59,7 +62,7 @@ def _place_tags(p: PollingStationProfile) -> list[str]:
     return tags
 
 
-def _concerns(observations) -> list[str]:
+def _concerns(observations: Iterable[Observation]) -> list[str]:
     counts: Counter[str] = Counter()
     for o in observations:
         counts.update(c.name for c in o.concerns.all())
@@ -73,19 +76,20 @@ def _audience(p: PollingStationProfile) -> str:
     return "D'abord les hésitants : partir de leurs préoccupations, comparer les propositions."
 
 
-def campaign_briefing(*, circonscription: Circonscription, day: date, federation=None) -> dict:
+def campaign_briefing(*, circonscription: Circonscription, day: date, federation: Federation | None = None) -> dict:
     since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    recent = (
+    recent = list(
         Observation.objects.filter(circonscription=circonscription, held_on__gte=since)
         .select_related("method", "commune")
         .prefetch_related("concerns", "polling_stations")
     )
-    recent = list(recent)
     run = ProfileRun.objects.current()
     profiles = []
     if run is not None:
         profiles = list(
             PollingStationProfile.objects.filter(run=run, circonscription=circonscription, priority_score__isnull=False)
+            # The control bureaux of a running campaign experiment are nobody's destination.
+            .exclude(polling_station_id__in=control_station_ids(on=day))
             .select_related("polling_station__commune", "profile_type")
             .order_by("-priority_score", "polling_station_id")[:PLACES]
         )
@@ -103,7 +107,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
                 "rank": rank,
                 "label": f"{station.commune.name} — bureau {station.code}"
                 + (f" ({station.name or station.place})" if station.name or station.place else ""),
-                "profile_type": p.profile_type.name if p.profile_type_id else "",
+                "profile_type": p.profile_type.name if p.profile_type else "",
                 "leaning": str(leaning_label(p.leaning)) if p.leaning else "",
                 "priority": round(p.priority_score or 0, 1),
                 "method": method.name if method else "",
@@ -117,7 +121,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
             }
         )
     quotes_by_obs = approved_quotes([o.pk for o in recent])
-    quotes = []
+    quotes: list[dict[str, object]] = []
     for o in recent:
         for field in ("reaction_text", "worked", "did_not_work"):
             text = quotes_by_obs.get(o.pk, {}).get(field)
@@ -145,7 +149,7 @@ def campaign_briefing(*, circonscription: Circonscription, day: date, federation
         activists = [
             {
                 "name": str(a.user),
-                "home": a.home_commune.name if a.home_commune_id else "",
+                "home": a.home_commune.name if a.home_commune else "",
                 "local": a.home_commune_id in commune_ids,
                 "skills": [s.name for s in a.skills.all()] + list(a.free_skills),
                 "transport": a.get_transport_display(),

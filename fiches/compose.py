@@ -8,6 +8,8 @@ Rules, in words an analyst can check:
   every polling station of the circonscription. The map draws the communes of the
   territory, the circonscription's outline (whole-circonscription fiches only) and the
   polling stations that have a contour.
+- Control bureaux: while a campaign experiment runs (hq.experiments), its control bureaux are
+  never targets (nor numbered on the map); the fiche, which activists read, does not say why.
 - Priority stations: the current profiles' ranking by priority score (expected votes won
   by the run's `activist_hours` hours of door-to-door). The first `PRIORITY_STATIONS` of the territory are marked on
   the map and listed under "where to go first", each with its reason. Without profiles
@@ -63,6 +65,7 @@ from circonscriptions.profiles.parameters import ProfileParameters
 from circonscriptions.profiles.rules import BLOCS
 from circonscriptions.stations import by_code
 from hq.catalogue import without_unchecked
+from hq.experiments import control_station_ids
 from hq.models import Method
 
 if TYPE_CHECKING:
@@ -279,7 +282,12 @@ def excluded_line(profiles: list[PollingStationProfile]) -> str:
     return "Élections laissées de côté : " + " ; ".join(parts) + "."
 
 
-def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], hours: float = 20.0) -> dict:
+def _targeting(
+    profiles: list[PollingStationProfile],
+    labels: dict[int, str],
+    hours: float = 20.0,
+    held_back: set[int] | frozenset[int] = frozenset(),
+) -> dict:
     if not profiles:
         return {
             "available": False,
@@ -288,7 +296,7 @@ def _targeting(profiles: list[PollingStationProfile], labels: dict[int, str], ho
             "priorities": [],
         }
     ranked = sorted(
-        (p for p in profiles if p.priority_score is not None),
+        (p for p in profiles if p.priority_score is not None and p.polling_station_id not in held_back),
         key=lambda p: (-(p.priority_score or 0), p.polling_station_id),
     )
     top = ranked[:PRIORITY_STATIONS]
@@ -447,7 +455,7 @@ def compose_automatic(*, circonscription: Circonscription, station_ids: Iterable
         ]
     by_station = {p.polling_station_id: p for p in profiles}
     hours = ProfileParameters.from_dict(run.parameters).activist_hours if run else ProfileParameters().activist_hours
-    targeting = _targeting(profiles, labels, hours)
+    targeting = _targeting(profiles, labels, hours, held_back=control_station_ids())
     priority_rank = {row["station_id"]: row["rank"] for row in targeting["priorities"]}
     map_stations = []
     for s in stations:

@@ -15,6 +15,7 @@ def batch_print_task(batch_id: int) -> str:
 
 # Every fiche of the country recomposed after a national recompute.
 @shared_task(soft_time_limit=30 * 60, time_limit=32 * 60)
-def fiches_refresh_task() -> int:
-    """Run after a profile recompute: fresh automatic parts as drafts for HQ to publish."""
-    return fiches_refresh_after_profiles()
+def fiches_refresh_task(departement_codes: list[str] | None = None) -> int:
+    """Run after a profile recompute (every fiche) or a campaign experiment's launch (those of its
+    département): fresh automatic parts as drafts for HQ to publish."""
+    return fiches_refresh_after_profiles(departement_codes=departement_codes)

@@ -1,6 +1,7 @@
 """Pages of the fiches: thin views; objects come through fiches.queries (hq.scoping underneath)."""
 
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circonscriptions.models import Departement
+from circonscriptions.models import Circonscription, Departement
 from fiches.forms import FicheCreateForm, FicheEditForm, LocalIssueForm
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from fiches.queries import (
@@ -34,8 +35,9 @@ from fiches.services import (
 )
 from fiches.svgmap import LEGEND_TITLE, NUMBERED_NOTE, leaning_legend
 from hq.electoral_law import ElectoralSilenceError
+from hq.experiments import control_lines
 from hq.models import Role
-from hq.scoping import get_for_user, scope_for
+from hq.scoping import get_for_user, scope_for, scope_queryset
 
 PRINTING_ROLES = {Role.NATIONAL_HQ, Role.FEDERAL_HQ, Role.SECRETARY}
 
@@ -52,6 +54,7 @@ def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: F
     if version is not None:
         # A version's HTML was rendered by our own templates (analysts' text escaped) when published.
         body = mark_safe(version.html)  # noqa: S308
+    can_edit = may_edit_fiches(request.user)
     return render(
         request,
         "fiches/fiche_page.html",
@@ -62,22 +65,65 @@ def _page(request: HttpRequest, *, fiche: Fiche, content: dict, body, version: F
             "map_data": content["map"],
             "map_style": {"title": LEGEND_TITLE, "leanings": leaning_legend(), "numbered": NUMBERED_NOTE},
             "tiles": _tiles(),
-            "can_edit": may_edit_fiches(request.user),
+            "can_edit": can_edit,
+            # HQ only: which bureaux of the territory are left out of the targets, and why.
+            "held_back": control_lines(
+                list(fiche.sector.values_list("pk", flat=True))
+                or fiche.circonscription.polling_stations.values_list("pk", flat=True)
+            )
+            if can_edit
+            else [],
             "share_url": request.build_absolute_uri(reverse("fiches:detail", kwargs={"pk": fiche.pk})),
         },
     )
 
 
+# QG stores a circonscription's code as its département then its number on two digits
+# ('2902', '2A01', '97101'): anything else in an address is a typo, not an unknown place.
+CIRCONSCRIPTION_CODE = re.compile(r"(\d{2}|2[AB]|9[78]\d)\d{2}")
+
+
+def _circonscription_filter(request: HttpRequest) -> tuple[Circonscription | None, str, int]:
+    """(circonscription, error, status) of `?circonscription=<code>`: 400 for a malformed code,
+    404 for one unknown or outside the reader's territory (the same answer for both)."""
+    raw = request.GET.get("circonscription", "")
+    if not raw.strip():
+        return None, "", 200
+    code = raw.strip().upper()
+    if not CIRCONSCRIPTION_CODE.fullmatch(code):
+        return (
+            None,
+            f"« {raw[:12]} » n'est pas un code de circonscription : le numéro du département puis celui "
+            "de la circonscription sur deux chiffres, par exemple 2902.",
+            400,
+        )
+    circonscription = scope_queryset(Circonscription.objects.all(), request.user).filter(code=code).first()
+    if circonscription is None:
+        return None, f"Circonscription {code} inconnue ou hors de votre territoire.", 404
+    return circonscription, "", 200
+
+
 @login_required
 def fiche_list(request: HttpRequest) -> HttpResponse:
+    """The fiches the reader may see; `?circonscription=2902` keeps those of one circonscription
+    (the links of the missions and of the campaign page)."""
+    circonscription, error, status = _circonscription_filter(request)
+    fiches = fiches_for_user(request.user).for_listing()
+    if circonscription is not None:
+        fiches = fiches.filter(circonscription=circonscription)
+    elif error:
+        fiches = fiches.none()
     return render(
         request,
         "fiches/fiche_list.html",
         {
-            "fiches": fiches_for_user(request.user).for_listing(),
+            "fiches": fiches,
+            "circonscription": circonscription,
+            "filter_error": error,
             "can_edit": may_edit_fiches(request.user),
             "can_print": scope_for(request.user).role in PRINTING_ROLES,
         },
+        status=status,
     )
 
 

@@ -3,14 +3,21 @@
 A federal HQ member (staff, group « QG fédéral ») sees and changes only their own
 département's sections, members and invitations; what grants power (superuser,
 staff status, groups, permissions, the national HQ role) is reserved to superusers.
+
+Missions, their sign-ups, rides and the activists' profiles are read here (scoped, lists of
+people logged); they are created and changed on QG's own pages, whose services apply the
+rules the admin would skip (a slot to come, the capacity under a lock, seats never exceeded,
+a profile changed by its member only).
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hq.audit import AuditedAdminMixin
 from hq.models import (
+    ActivistProfile,
     AuditEntry,
     Cause,
     ErasureRequest,
@@ -19,8 +26,11 @@ from hq.models import (
     LocalIssue,
     Membership,
     Method,
+    Mission,
+    MissionSignup,
     RetentionRun,
     RetentionSettings,
+    Ride,
     Role,
     Section,
     Skill,
@@ -290,3 +300,108 @@ class ErasureRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Missions, sign-ups, rides, activists' profiles (issue 11) ---------------------------
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by QG's own pages and their services: read here, never added, changed or deleted."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Mission)
+class MissionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """HQ corrects a mission's words here (title, description, meeting point, organiser, who may
+    join). The slot, the team size, the place and the status are changed on the mission's pages
+    (hq:missions_federation), whose services check them and tell the people signed up."""
+
+    list_display = ("title", "starts_at", "federation", "method", "status", "seats_taken", "capacity_max")
+    list_filter = ("status", "method", "open_to_other_federations")
+    list_select_related = ("federation", "method")
+    search_fields = ("title", "description", "meeting_point")
+    date_hierarchy = "starts_at"
+    fields = (
+        "title",
+        "description",
+        "federation",
+        "method",
+        "cause",
+        "skills_wanted",
+        "circonscription",
+        "polling_stations",
+        "meeting_point",
+        "starts_at",
+        "ends_at",
+        "capacity_min",
+        "capacity_max",
+        "seats_taken",
+        "status",
+        "open_to_other_federations",
+        "organiser",
+        "fiche_id",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = (
+        "federation",
+        "method",
+        "circonscription",
+        "polling_stations",
+        "starts_at",
+        "ends_at",
+        "capacity_min",
+        "capacity_max",
+        "seats_taken",
+        "status",
+        "fiche_id",
+        "created_by",
+        "created_at",
+    )
+    filter_horizontal = ("skills_wanted",)
+    raw_id_fields = ("organiser",)
+
+    def view_on_site(self, obj: Mission) -> str:
+        return reverse("hq:mission_detail", kwargs={"pk": obj.pk})
+
+    def has_add_permission(self, request) -> bool:
+        # Created on the federation's missions page (one by one or from the priorities).
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Cancelled on its page: the sign-ups and rides stay on record.
+        return False
+
+
+@admin.register(MissionSignup)
+class MissionSignupAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("mission", "user", "status", "position", "created_at", "reminded_at")
+    list_filter = ("status",)
+    list_select_related = ("mission", "user")
+    search_fields = ("mission__title", "user__email", "user__full_name")
+
+
+@admin.register(Ride)
+class RideAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("mission", "user", "kind", "place", "leaves_at", "seats", "driver")
+    list_filter = ("kind",)
+    list_select_related = ("mission", "user", "driver__user")
+    search_fields = ("mission__title", "user__email", "user__full_name", "place")
+
+
+@admin.register(ActivistProfile)
+class ActivistProfileAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """What a member said they bring; only they change it (their page, with their consent)."""
+
+    list_display = ("user", "home_section", "home_commune", "transport", "car_seats", "max_distance_km", "updated_at")
+    list_filter = ("transport",)
+    list_select_related = ("user", "home_section", "home_commune")
+    search_fields = ("user__email", "user__full_name", "free_skills")

@@ -160,7 +160,7 @@ def election_days(*, from_date: dt.date, to_date: dt.date | None = None) -> list
     """The dated elections whose date lies in [from_date, to_date] (open-ended without to_date)."""
     from circonscriptions.models import CirconscriptionResult, Election, PollingStationResult
 
-    elections = Election.objects.filter(date__gte=from_date)
+    elections = Election.objects.filter(date__gte=from_date, simulated=False)
     if to_date is not None:
         elections = elections.filter(date__lte=to_date)
     days = []

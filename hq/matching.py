@@ -21,6 +21,10 @@ The fit of a mission for an activist is a product of five factors (1 = neutral):
   Paris time) is one the activist said they are free → × 1; otherwise × 0.4 (still shown:
   people make exceptions). An activist who gave no availability is free for all.
 
+Missions whose bureaux are all control bureaux of a running campaign experiment are never
+proposed (hq.experiments: the effect is measured against bureaux nobody visited); the page
+does not say so.
+
 A mission is « outside your section » when none of its bureaux is in the section's communes
 (for a mission at a point, when the point is in none of their contours). A full mission
 (waiting list only) counts half. Missions outside the activist's section,
@@ -41,12 +45,14 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, Greatest, JSONObject, Least
 from django.utils import timezone
 
 from circonscriptions.models import CommuneShape, PollingStation, PollingStationProfile, ProfileRun
+from hq.experiments import control_stations
 from hq.models import (
     ActivistProfile,
     Availability,
@@ -68,7 +74,7 @@ FULL = 0.5
 # How far ahead « Missions pour moi » looks.
 HORIZON_DAYS = 60
 
-SLOT_WORDS = {
+SLOT_WORDS: dict[str, str] = {
     Availability.WEEKDAY_EVENING: "un soir de semaine",
     Availability.WEEKDAY_DAY: "un jour de semaine",
     Availability.SATURDAY: "un samedi",
@@ -243,6 +249,14 @@ def _candidates(
         qs = qs.exclude(
             pk__in=MissionSignup.objects.filter(user_id=user_id).exclude(status="cancelled").values("mission_id")
         )
+    # A mission whose bureaux are all controls of a running campaign experiment is never proposed
+    # (a subquery: the page keeps its number of queries).
+    controls = control_stations()
+    bureaux = Mission.polling_stations.through.objects.filter(mission_id=OuterRef("pk"))
+    qs = qs.exclude(
+        Q(Exists(bureaux.filter(pollingstation_id__in=controls)))
+        & ~Q(Exists(bureaux.exclude(pollingstation_id__in=controls)))
+    )
     if home is not None:
         # On the sphere rather than the spheroid: 0.3 % apart at most (150 m in 50 km), and
         # PostgreSQL on the spheroid made the radius filter five times slower and the ranking query twice.
@@ -332,7 +346,7 @@ def _sql_fit(activist: ActivistFacts, *, with_home: bool):
     if activist.availability:
         weekday = ExtractIsoWeekDay("starts_at", tzinfo=PARIS)
         hour = ExtractHour("starts_at", tzinfo=PARIS)
-        kinds = {
+        kinds: dict[str, Q] = {
             Availability.SATURDAY: Q(slot_weekday=6),
             Availability.SUNDAY: Q(slot_weekday=7),
             Availability.WEEKDAY_EVENING: Q(slot_weekday__lte=5, slot_hour__gte=18),
@@ -362,7 +376,14 @@ def ranked_missions(
     qs = _candidates(federation_id=federation_id, home=home, max_distance_km=max_distance_km, user_id=user_id)
     score, slot, availability = _sql_fit(activist, with_home=home is not None)
     qs = qs.annotate(**slot).annotate(fit=score * availability).order_by("-fit", "pk")[:limit]
-    return _facts(qs, home=home)
+    # PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
+    # `jit_above_cost`. The correlated subqueries of a wide radius (thousands of candidates)
+    # pass it, and compiling took 25–50 ms for a query that then ran in about 30: the slowest
+    # tenth of « Missions pour moi » (bench missions). JIT pays off on long analyses, not here:
+    # it is off for this query only (SET LOCAL lasts until the end of this transaction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return _facts(qs, home=home)
 
 
 def with_details(missions: list[MissionFacts]) -> list[MissionFacts]:

@@ -10,6 +10,7 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Circonscription, Commune, PollingStation, PollingStationProfile
+from hq.experiments import control_station_ids
 from hq.missions import in_france, mission_errors
 from hq.models import (
     MISSION_TEXT_CAPS,
@@ -185,7 +186,7 @@ class MissionForm(_SlotAndTeam):
     )
     fiche_id = forms.IntegerField(label=_("Number of the fiche to bring"), required=False, min_value=1)
 
-    def __init__(self, *args, federation: Federation, **kwargs) -> None:
+    def __init__(self, *args, federation: Federation, hq: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         best = (
             PollingStationProfile.objects.current()
@@ -193,7 +194,12 @@ class MissionForm(_SlotAndTeam):
             .order_by("rank_departement")
             .values("polling_station_id")[:80]
         )
-        self.fields["polling_stations"].queryset = PollingStation.objects.filter(pk__in=best).select_related("commune")
+        stations = PollingStation.objects.filter(pk__in=best).select_related("commune")
+        if not hq:
+            # Activists are never offered the control bureaux of a running campaign experiment, nor told of them;
+            # HQ sees them and is told why it may not choose them (mission_create).
+            stations = stations.exclude(pk__in=control_station_ids())
+        self.fields["polling_stations"].queryset = stations
 
     def clean(self) -> dict:
         data = super().clean()

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hq import missions as services
 from hq.audit import audit_read
+from hq.experiments import control_lines
 from hq.matching import missions_for
 from hq.mission_forms import ActivistProfileForm, BulkMissionForm, FollowupForm, MissionForm, SkillMergeForm
 from hq.models import (
@@ -31,6 +33,7 @@ from hq.models import (
     Skill,
     Supporter,
 )
+from hq.queries import recruits_by_mission
 from hq.scoping import can_write, get_for_user, scope_for
 
 WAITING_DAYS = 7
@@ -153,11 +156,16 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if may_manage:
         roster = mission.signups.exclude(status=SignupStatus.CANCELLED).select_related("user")
         audit_read(request, page="mission roster", target=f"mission {mission.pk}")
+    stations = list(mission.polling_stations.select_related("commune", "circonscription"))
     fiche_url = None
     if mission.fiche_id:
-        fiche_url = f"/fiches/{mission.fiche_id}/"
-    elif mission.circonscription_id:
-        fiche_url = f"/fiches/?circonscription={mission.circonscription.code}"
+        fiche_url = reverse("fiches:detail", kwargs={"pk": mission.fiche_id})
+    else:
+        # The fiches of the mission's circonscription: its own, else that of all its bureaux.
+        codes = {s.circonscription.code for s in stations if s.circonscription_id}
+        code = mission.circonscription.code if mission.circonscription_id else (codes.pop() if len(codes) == 1 else "")
+        if code:
+            fiche_url = reverse("fiches:list") + "?" + urlencode({"circonscription": code})
     return render(
         request,
         "hq/mission_detail.html",
@@ -167,7 +175,7 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "roster": roster,
             "fiche_url": fiche_url,
-            "stations": mission.polling_stations.select_related("commune"),
+            "stations": stations,
             "skills": mission.skills_wanted.all(),
             "waiting": mission.signups.filter(status=SignupStatus.WAITING).count(),
         },
@@ -229,7 +237,7 @@ def mission_new(request: HttpRequest, code: str) -> HttpResponse:
     may_manage = can_write(request.user, federation)
     if not may_manage and scope.role != "activist":
         raise PermissionDenied
-    form = MissionForm(request.POST or None, federation=federation)
+    form = MissionForm(request.POST or None, federation=federation, hq=may_manage)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -287,6 +295,10 @@ def missions_bulk(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(n)s missions created from the priorities.") % {"n": len(created)})
+            top = services.priority_profiles(data["circonscription"], data["top"])
+            # HQ is told which priority bureaux got no mission, and why (activists never are).
+            for line in control_lines([p.polling_station_id for p in top]):
+                messages.info(request, f"Sans mission — {line}.")
             return redirect("hq:missions_federation", code=code)
     return render(request, "hq/missions_bulk.html", {"form": form, "federation": federation})
 
@@ -343,7 +355,8 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
         {
             "federation": federation,
             "funnel": services.funnel(federation),
-            "waiting": services.supporters_waiting(federation, days=days)[:100],
+            "waiting": services.supporters_waiting(federation, days=days).select_related("met_on_mission")[:100],
+            "by_mission": recruits_by_mission(federation),
             "idle": services.members_idle(federation, weeks=weeks)[:100],
             "days": days,
             "weeks": weeks,

@@ -12,6 +12,8 @@ The rules an organiser can check:
   the group's first bureau (neighbours canvassed by one team), and gives each group the
   catalogue method suited to its best bureau: one aimed at abstention where left voters
   abstain, otherwise one suited to the bureau's leaning, otherwise the first of the catalogue.
+  The control bureaux of a running campaign experiment (hq.experiments) are skipped: no
+  mission is created there, in bulk or one by one, until the campaign ends.
 - Sign-up: a member may join an open mission of their federation, or of another federation
   that opened it to outside volunteers. While confirmed places remain they are confirmed,
   then they join the waiting list in order. The mission row is locked during the sign-up
@@ -34,9 +36,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from circonscriptions.models import Circonscription, PollingStationProfile
 from hq.electoral_law import electoral_silence
+from hq.experiments import control_reasons, control_station_ids
 from hq.models import (
     ActivistProfile,
     Federation,
@@ -261,6 +265,16 @@ def mission_create(
     if errors:
         raise ValidationError(errors)
     stations = list(polling_stations)
+    held_back = control_reasons([station.pk for station in stations])
+    if held_back:
+        # Only HQ can reach this: activists are never offered a control bureau.
+        station = next(s for s in stations if s.pk in held_back)
+        raise ValidationError(
+            {
+                "polling_stations": f"Pas de mission à {station} : {held_back[station.pk]}, "
+                "pour mesurer l'effet de la campagne."
+            }
+        )
     if circonscription is None and stations:
         circonscription = stations[0].circonscription
     mission = Mission.objects.create(
@@ -323,6 +337,17 @@ def _metres(a: Point, b: Point) -> float:
     return sqrt(dx * dx + dy * dy)
 
 
+def priority_profiles(circonscription: Circonscription, top: int) -> list[PollingStationProfile]:
+    """The `top` best bureaux of a circonscription in the current profiles, best first (control bureaux included)."""
+    return list(
+        PollingStationProfile.objects.current()
+        .filter(circonscription=circonscription)
+        .filter(rank_circonscription__isnull=False)
+        .select_related("polling_station__commune")
+        .order_by("rank_circonscription")[:top]
+    )
+
+
 @transaction.atomic
 def missions_create_from_priorities(
     *,
@@ -357,15 +382,15 @@ def missions_create_from_priorities(
         errors["top"] = "Choisissez entre 1 et 50 bureaux."
     if errors:
         raise ValidationError(errors)
-    profiles = list(
-        PollingStationProfile.objects.current()
-        .filter(circonscription=circonscription)
-        .filter(rank_circonscription__isnull=False)
-        .select_related("polling_station__commune")
-        .order_by("rank_circonscription")[:top]
-    )
+    profiles = priority_profiles(circonscription, top)
     if not profiles:
         raise ValidationError({"circonscription": "Cette circonscription n'a pas encore de priorités calculées."})
+    controls = control_station_ids()
+    profiles = [p for p in profiles if p.polling_station_id not in controls]
+    if not profiles:
+        raise ValidationError(
+            {"top": "Ces bureaux prioritaires sont tous témoins d'une expérience en cours : aucune mission à créer."}
+        )
     methods = list(Method.objects.all())
     if not methods:
         raise ValidationError({"circonscription": "Le catalogue des méthodes est vide."})
@@ -611,7 +636,7 @@ def supporter_followup_set(*, supporter: Supporter, status: str, by: User) -> Su
     return supporter
 
 
-def funnel(federation: Federation) -> list[tuple[str, str, int]]:
+def funnel(federation: Federation) -> list[tuple[str, str | Promise, int]]:
     """(status, label, count) of the federation's consenting sympathisers at each step, in order."""
     counts = dict(
         Supporter.objects.filter(federation=federation)

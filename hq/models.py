@@ -400,6 +400,9 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("export of a person's data")
     ERASE = "erase", _("erasure of a person")
     ERASURE_REQUEST = "erasure_request", _("erasure asked by the person")
+    # Campaign experiments: the draw of the controls (with its seed) and the launch that freezes it.
+    EXPERIMENT_DRAW = "experiment_draw", _("draw of an experiment's control bureaux")
+    EXPERIMENT_START = "experiment_start", _("launch of a campaign experiment")
 
 
 class AuditEntry(models.Model):
@@ -793,7 +796,7 @@ class Experiment(models.Model):
     The draw is made within strata from `seed`, so that anyone can reproduce it; it is frozen
     once the campaign runs (status `running`). While it runs, control bureaux are never
     proposed to activists. Once the outcome election is imported, the estimate is stored in
-    `result` (see hq/experiments.py for its keys); `outcome_simulated` marks an outcome made by
+    `result` (see observations/evaluation.py for its keys); `outcome_simulated` marks an outcome made by
     the simulation module (the demo), never real results.
     """
 

@@ -47,3 +47,38 @@ def latest_import_runs(limit: int = 10) -> QuerySet:
     from circonscriptions.models import ImportRun
 
     return ImportRun.objects.select_related("election").order_by("-started_at")[:limit]
+
+
+def recruits_by_mission(federation, *, limit: int = 20) -> list[dict]:
+    """The federation's sympathisers met on missions, per mission (newest first), with how
+    many are at each step of the follow-up: which missions bring people in, and how far they go.
+
+    Each row: {"mission_id", "title", "starts_at", "total", "steps": [count at each step,
+    in the order of FollowupStatus]}.
+    """
+    from hq.models import FollowupStatus, Supporter  # hq.models imports this module
+
+    rows = (
+        Supporter.objects.filter(federation=federation, met_on_mission__isnull=False)
+        .values("met_on_mission_id", "met_on_mission__title", "met_on_mission__starts_at", "followup_status")
+        .annotate(n=Count("pk"))
+        .order_by("-met_on_mission__starts_at", "met_on_mission_id")
+    )
+    missions: dict[int, dict] = {}
+    for row in rows:
+        mission = missions.setdefault(
+            row["met_on_mission_id"],
+            {
+                "mission_id": row["met_on_mission_id"],
+                "title": row["met_on_mission__title"],
+                "starts_at": row["met_on_mission__starts_at"],
+                "total": 0,
+                "steps": {},
+            },
+        )
+        mission["steps"][row["followup_status"]] = row["n"]
+        mission["total"] += row["n"]
+    result = list(missions.values())[:limit]
+    for mission in result:
+        mission["steps"] = [mission["steps"].get(status, 0) for status in FollowupStatus.values]
+    return result

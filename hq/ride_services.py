@@ -15,19 +15,23 @@ mission than the distance they said they would go by public transport, bike or o
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import Distance as Length
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from circonscriptions.models import CommuneShape
 from hq.models import (
     ActivistProfile,
     Mission,
     MissionSignup,
+    MissionStatus,
     Ride,
     RideKind,
     Role,
@@ -37,6 +41,9 @@ from hq.models import (
 )
 from hq.rides import Driver, Rider, distance_km, match_rides
 from hq.scoping import get_for_user, scope_for, scope_queryset
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 OUTSIDE_FRANCE = "Ce point de départ n'est pas en France : vérifiez la latitude et la longitude."
 TOO_MANY_RIDERS = "Plus de passagers que de places : la voiture de {driver} a {seats} place(s), toutes prises."
@@ -67,12 +74,10 @@ def mission_for_transport(user: User, pk: int) -> tuple[Mission, bool]:
     if scope.role in HQ_ROLES:
         mission = get_for_user(qs, user, pk=pk)
         return mission, scope_queryset(qs.filter(pk=pk), user, write=True).exists()
-    mission = qs.filter(pk=pk).first()
-    if mission is None or not (
-        is_participant(user, mission) or Ride.objects.filter(mission=mission, user=user).exists()
-    ):
+    found = qs.filter(pk=pk).first()
+    if found is None or not (is_participant(user, found) or Ride.objects.filter(mission=found, user=user).exists()):
         raise Http404
-    return mission, False
+    return found, False
 
 
 # --- Writes ---------------------------------------------------------------------------
@@ -190,6 +195,10 @@ def rides_match(*, mission: Mission) -> int:
 # --- Reads ----------------------------------------------------------------------------
 
 
+class _PickupDistance(TypedDict):
+    pickup_m: Length  # a passenger has a driver, so a pick-up distance
+
+
 def transport_sheet(mission: Mission) -> dict:
     """Who picks up whom, where and when; the requests still waiting; who has no way there."""
     rides = list(
@@ -199,7 +208,7 @@ def transport_sheet(mission: Mission) -> dict:
         .order_by("leaves_at", "pk")
     )
     offers = [r for r in rides if r.kind == RideKind.OFFER]
-    passengers: dict[int, list[Ride]] = {o.pk: [] for o in offers}
+    passengers: dict[int, list[WithAnnotations[Ride, _PickupDistance]]] = {o.pk: [] for o in offers}
     waiting = []
     for r in rides:
         if r.kind == RideKind.REQUEST:
@@ -249,3 +258,31 @@ def stranded(mission: Mission) -> list[dict]:
 
 def _km(a: Point, b: Point) -> float:
     return distance_km(a.x, a.y, b.x, b.y)
+
+
+def transport_overview(user: User, *, limit: int = 50) -> dict:
+    """The « Transport » page of the menu: the missions to come whose transport sheet `user`
+    may open, with how many seats are offered and how many riders still wait for one.
+
+    `mine`: (mission, ride) for the missions they have a confirmed place on, with their own ride
+    (None when they have not said how they come). `hq`: for HQ (national, federal, secretary), the open missions
+    to come in their scope, soonest first."""
+    now = timezone.now()
+    counts = {
+        "offers": Count("rides", filter=Q(rides__kind=RideKind.OFFER), distinct=True),
+        "waiting": Count("rides", filter=Q(rides__kind=RideKind.REQUEST, rides__driver__isnull=True), distinct=True),
+    }
+    upcoming = Mission.objects.filter(ends_at__gte=now, status=MissionStatus.OPEN).order_by("starts_at", "pk")
+    mine = list(
+        upcoming.filter(signups__user=user, signups__status=SignupStatus.CONFIRMED)
+        .select_related("federation")
+        .annotate(**counts)[:limit]
+    )
+    rides = {
+        r.mission_id: r
+        for r in Ride.objects.filter(user=user, mission__in=[m.pk for m in mine]).select_related("driver__user")
+    }
+    hq = []
+    if scope_for(user).role in HQ_ROLES:
+        hq = list(scope_queryset(upcoming, user).select_related("federation").annotate(**counts)[:limit])
+    return {"mine": [(mission, rides.get(mission.pk)) for mission in mine], "hq": hq}

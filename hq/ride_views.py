@@ -17,6 +17,7 @@ from hq.ride_services import (
     ride_assign,
     ride_save,
     rides_match,
+    transport_overview,
     transport_sheet,
 )
 
@@ -56,6 +57,12 @@ def _page(request: HttpRequest, mission, manage: bool, *, form=None, assign_erro
         },
         status=status,
     )
+
+
+@login_required
+def transport_index(request: HttpRequest) -> HttpResponse:
+    """The menu's « Transport »: my missions to come and how I get there; HQ's missions and who waits."""
+    return render(request, "hq/transport_index.html", transport_overview(request.user))
 
 
 @login_required

@@ -104,7 +104,8 @@ def match_rides(
     # Cells of `cell` degrees of latitude; longitude degrees shrink with the cosine of the
     # latitude, so the cells are widened by the smallest cosine of the set (the safe side).
     cell = max(d.detour_km for d in drivers) / 111.0
-    cos_min = max(0.1, min(math.cos(math.radians(p.lat)) for p in [*drivers, *riders]))
+    points: list[Driver | Rider] = [*drivers, *riders]
+    cos_min = max(0.1, min(math.cos(math.radians(p.lat)) for p in points))
     cell_lon = cell / cos_min
     grid: dict[tuple[int, int], list[Driver]] = defaultdict(list)
     for d in drivers:

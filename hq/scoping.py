@@ -16,6 +16,7 @@ is not revealed); one in scope but read-only for them is a 403.
 """
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -23,6 +24,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from hq.models import Role, User
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ def scope_queryset(qs: QuerySet, user: User | AnonymousUser, *, write: bool = Fa
     return qs.filter(**{_path(qs.model): scope.departement_code})
 
 
-def get_for_user(qs_or_model, user: User | AnonymousUser, *, write: bool = False, **lookup) -> Model:
+def get_for_user(
+    qs_or_model: QuerySet[_M] | type[_M], user: User | AnonymousUser, *, write: bool = False, **lookup: Any
+) -> _M:
     """Fetch one object for `user`: 404 when out of their scope, 403 when they may only read it."""
     qs = qs_or_model if isinstance(qs_or_model, QuerySet) else qs_or_model._default_manager.all()
     try:

@@ -49,6 +49,11 @@ FEDERAL_HQ_PERMISSIONS = {
     "hq.user": ("view",),
     "hq.localissue": ("view", "add", "change", "delete"),
     "hq.supporter": ("view", "change"),
+    # Missions are made on QG's pages; the admin corrects their words and reads the rest.
+    "hq.mission": ("view", "change"),
+    "hq.missionsignup": ("view",),
+    "hq.ride": ("view",),
+    "hq.activistprofile": ("view",),
     # The catalogue is national: a federation reads it.
     "hq.method": ("view",),
     "hq.cause": ("view",),

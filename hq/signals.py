@@ -14,6 +14,10 @@ signals and the higher apps answer from receivers connected in their AppConfig.r
   observation free texts of actions held before the cutoff date and return counts.
 
 `kind` is "member" (an hq.User) or "supporter" (an hq.Supporter).
+
+- `experiment_started(experiment=…)`: sent once a campaign experiment's launch is committed;
+  fiches recompose the drafts of the territory so that no fiche to publish sends activists
+  to its control bureaux.
 """
 
 from django.dispatch import Signal
@@ -21,3 +25,4 @@ from django.dispatch import Signal
 person_export_requested = Signal()
 person_erasing = Signal()
 retention_purging = Signal()
+experiment_started = Signal()

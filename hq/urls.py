@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hq import mission_views, privacy_views, ride_views, views
+from hq import experiment_views, mission_views, privacy_views, ride_views, views
 
 app_name = "hq"
 
@@ -38,8 +38,18 @@ urlpatterns = [
 
 # Transport to missions (issue 11, item 5): hq/ride_views.py.
 urlpatterns += [
+    path("missions/transport/", ride_views.transport_index, name="transport_index"),
     path("missions/<id:pk>/transport/", ride_views.transport_sheet_page, name="transport_sheet"),
     path("missions/<id:pk>/transport/trajet/", ride_views.ride_edit, name="ride_edit"),
     path("missions/<id:pk>/transport/apparier/", ride_views.ride_match_run, name="ride_match"),
     path("missions/<id:pk>/transport/attribuer/", ride_views.ride_assign_view, name="ride_assign"),
+]
+
+# Campaigns run as experiments (issue 13): hq/experiment_views.py (results pages: fiches).
+urlpatterns += [
+    path("experiences/", experiment_views.experiment_list, name="experiment_list"),
+    path("experiences/nouvelle/", experiment_views.experiment_new, name="experiment_new"),
+    path("experiences/<id:pk>/", experiment_views.experiment_detail, name="experiment_detail"),
+    path("experiences/<id:pk>/tirage/", experiment_views.experiment_draw, name="experiment_draw"),
+    path("experiences/<id:pk>/lancer/", experiment_views.experiment_start, name="experiment_start"),
 ]

@@ -28,9 +28,13 @@ class ObservationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(Supporter)
 class SupporterAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     audit_person_kind = "supporter"
-    list_display = ("name", "phone", "email", "federation", "consent_at", "consent_renewed_at")
+    list_display = (
+        "name", "phone", "email", "federation", "followup_status", "met_on_mission", "consent_at", "consent_renewed_at",
+    )  # fmt: skip
+    list_filter = ("followup_status",)
     actions = ["consent_renewed"]
-    list_select_related = ("federation",)
+    list_select_related = ("federation", "met_on_mission")
+    raw_id_fields = ("met_on_mission",)
     search_fields = ("name", "email", "phone")
     filter_horizontal = ("skills",)
     readonly_fields = ("consent_text", "consent_at", "consent_renewed_at", "added_by", "created_at")

@@ -80,13 +80,16 @@ def contact_rates_by_mission(qs: QuerySet) -> list[aggregates.ContactRate]:
     (method) and profil-type of their bureaux (« Porte-à-porte · Périurbain ouvrier »); a
     report whose bureaux have no current profile counts under its method alone."""
     reports = qs.filter(mission__isnull=False)
-    rows = []
+    rows: list[tuple[str, int, int, int, int]] = []
     for method_id, method_name in (
         Method.objects.filter(pk__in=reports.values("method_id")).order_by("position", "name").values_list("pk", "name")
     ):
         of_method = reports.filter(method_id=method_id)
         profiled = contact_rows_by_profile(of_method, by="profile_type")
-        rows.extend((f"{method_name} · {group}", *counts) for group, *counts in profiled)
+        rows.extend(
+            (f"{method_name} · {group}", knocked, opened, conversations, interested)
+            for group, knocked, opened, conversations, interested in profiled
+        )
         if not profiled:
             rows.extend(
                 (method_name, *counts)

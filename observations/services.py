@@ -118,7 +118,9 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
     try:
         with transaction.atomic():
             observation = Observation.objects.create(idempotency_key=data.idempotency_key, **fields)
-            supporters = _supporters_create(data.supporters, departement_id=departement_id, by=by)
+            supporters = _supporters_create(
+                data.supporters, departement_id=departement_id, by=by, mission_id=data.mission_id
+            )
             # add() is one INSERT per list when nothing listens to m2m_changed on these tables.
             for relation, linked in (
                 (observation.polling_stations, data.polling_stations),
@@ -143,8 +145,12 @@ def observation_submit(*, data: ObservationData, by: User) -> tuple[Observation,
     return observation, True
 
 
-def _supporters_create(new: list[NewSupporter], *, departement_id: int, by: User) -> list[Supporter]:
-    """Sympathisers join the federation of the place where they were met (else the filer's)."""
+def _supporters_create(
+    new: list[NewSupporter], *, departement_id: int, by: User, mission_id: int | None = None
+) -> list[Supporter]:
+    """Sympathisers join the federation of the place where they were met (else the filer's).
+    Met during a mission (the report is that mission's), they keep it: the recruitment
+    follow-up says where each one was met."""
     if not new:
         return []
     federation = Federation.objects.filter(departement_id=departement_id).first()
@@ -163,6 +169,7 @@ def _supporters_create(new: list[NewSupporter], *, departement_id: int, by: User
             consent_text=person.consent_text,
             consent_at=now,
             added_by=by,
+            met_on_mission_id=mission_id,
         )
         if person.skills:
             supporter.skills.add(*person.skills)

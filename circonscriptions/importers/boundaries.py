@@ -157,7 +157,7 @@ def _polygonal(geom) -> MultiPolygon | None:
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     parts = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon | MultiPolygon) and not g.is_empty]
-    polygons = []
+    polygons: list[Polygon] = []
     for part in parts:
         polygons.extend(part.geoms if isinstance(part, MultiPolygon) else [part])
     if not polygons:
@@ -418,7 +418,12 @@ def _refuse_unknown(file_name: str, level: str, territories: list[Territory]) ->
         missing = [t for t in territories if t.commune not in known]
         label = "commune inconnue"
     else:
-        model = {"departement": Departement, "circonscription": Circonscription, "commune": Commune}[level]
+        models: dict[str, type[Departement | Circonscription | Commune]] = {
+            "departement": Departement,
+            "circonscription": Circonscription,
+            "commune": Commune,
+        }
+        model = models[level]
         known = set(model.objects.filter(code__in={t.code for t in territories}).values_list("code", flat=True))
         missing = [t for t in territories if t.code not in known]
         label = {

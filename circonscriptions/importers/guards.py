@@ -234,7 +234,7 @@ def shape_problems(
     """One problem per line whose value is unsafe or does not match `pattern` (`expected`
     says the shape in French); each distinct value is checked once."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    reasons = []
+    reasons: list[str | None] = []
     for value in uniques:
         text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
         if text == "" and skip_empty:

@@ -488,7 +488,7 @@ def _list_hint_build(cur, *, scope: str) -> int:
         seen[key] = seen.get(key, 0) + 1
     cur.execute("SELECT code, id FROM circonscriptions_circonscription")
     circo_ids = dict(cur.fetchall())
-    rows = []
+    rows: list[tuple[int, int]] = []
     for commune_id, name, dep in communes:
         key = (dep, _name_key(name))
         if seen[key] == 1 and key in lists:

@@ -4,6 +4,7 @@ API, and a Celery task runs the importer of its kind (see `registry`) after comm
 import re
 import shutil
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -83,3 +84,26 @@ def _mark_failed(run_id: int, exc: BaseException, *, message: str | None = None,
         run.finished_at = run.finished_at or timezone.now()
         run.errors = json_safe([{"message": message or unexpected_error_message(exc)}])
         run.save(update_fields=["status", "finished_at", "errors"])
+
+
+# Celery's hard time limit of an import (circonscriptions/tasks.py) is 50 minutes from the
+# moment a worker takes it; a run still « en cours » long after that was killed with its
+# worker (hard limit, out of memory, a restart) and will never end by itself.
+ABANDONED_AFTER = timedelta(hours=2)
+ABANDONED_MESSAGE = (
+    "L'import a été interrompu (travailleur arrêté ou limite de temps dépassée) ; "
+    "rien n'a été enregistré : relancez-le."
+)
+
+
+def import_runs_abandoned_close(*, now: datetime | None = None) -> int:
+    """End « refusé » the runs queued or running for longer than ABANDONED_AFTER, with a French
+    sentence; an import is one transaction, so a killed run saved nothing. Returns how many."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    return ImportRun.objects.filter(
+        status__in=(ImportRun.Status.QUEUED, ImportRun.Status.RUNNING), started_at__lt=cutoff
+    ).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=now or timezone.now(),
+        errors=[{"message": ABANDONED_MESSAGE}],
+    )

@@ -48,7 +48,7 @@ import pandas as pd
 from circonscriptions.models import Election, PollingStationResult, ProfileBacktest, ProfileSettings
 from circonscriptions.profiles import formats
 from circonscriptions.profiles.parameters import ProfileParameters
-from circonscriptions.profiles.rules import compute_profiles
+from circonscriptions.profiles.rules import ProfileTables, compute_profiles
 from circonscriptions.profiles.services import (
     profiles_load_circonscription_results,
     profiles_load_results,
@@ -262,7 +262,7 @@ def calibrate_spread_scale(
     *,
     low: float = SCALE_RANGE[0],
     high: float = SCALE_RANGE[1],
-    compute: Callable[[pd.DataFrame, ProfileParameters], object] = compute_profiles,
+    compute: Callable[[pd.DataFrame, ProfileParameters], ProfileTables] = compute_profiles,
 ) -> dict:
     """The `margin_sd_scale` with the lowest Brier score on this back-test (rule 5).
 
@@ -391,7 +391,7 @@ def profiles_backtest(
     started = time.monotonic()
     settings = ProfileSettings.load()
     params = parameters or settings.parameters()
-    target = Election.objects.filter(slug=against).first()
+    target = Election.objects.filter(slug=against, simulated=False).first()
     if target is None:
         raise BacktestRefused(
             f"Aucune élection « {against} » n'est chargée : vérifiez son identifiant (par exemple legislatives-2024-1)."
@@ -406,7 +406,9 @@ def profiles_backtest(
         raise BacktestRefused(
             f"L'élection « {against} » n'a aucun résultat par bureau de vote : rien à comparer bureau par bureau."
         )
-    with_results = Election.objects.filter(pk__in=PollingStationResult.objects.values("election_id").distinct())
+    with_results = Election.objects.filter(
+        simulated=False, pk__in=PollingStationResult.objects.values("election_id").distinct()
+    )
     if params.first_rounds_only:
         with_results = with_results.filter(round=1)
     earlier = sorted(e.slug for e in with_results if _effective_date(e) < until)

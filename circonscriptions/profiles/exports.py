@@ -101,8 +101,8 @@ def profile_csv_rows(*, circonscription: str | None = None, departement: str | N
             raise ValueError(f"Département inconnu : « {departement} » (code attendu comme 29 ou 2A).")
         qs = qs.filter(polling_station__commune__departement__code=departement)
     # Bureau numbers are text ('9', '10', '54A'): shorter first, so that 9 comes before 10.
-    qs = qs.order_by(
+    rows = qs.order_by(
         "polling_station__commune__code", Length("polling_station__code"), "polling_station__code"
     ).values_list(*_FIELDS)
     # Checked above, streamed below: the errors come at the call, not at the first row.
-    return ([_cell(v) for v in values] for values in qs.iterator(chunk_size=5000))
+    return ([_cell(v) for v in values] for values in rows.iterator(chunk_size=5000))

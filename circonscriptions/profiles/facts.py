@@ -133,7 +133,7 @@ def _finest(station: PollingStation, run: ProfileRun | None) -> tuple[dict, dict
     condition = Q()
     for level, code in levels:
         condition |= Q(level=level, territory_code=code)
-    rank = {level: i for i, (level, _code) in enumerate(levels)}
+    rank: dict[str, int] = {level: i for i, (level, _code) in enumerate(levels)}
     circo: dict[str, float | None] = {}
     for value in IndicatorValue.objects.filter(condition).select_related("variable").order_by("vintage"):
         code = value.variable.code

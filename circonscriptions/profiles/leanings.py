@@ -7,6 +7,7 @@ their scripts with `json_script` rather than repeating it in JavaScript.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from circonscriptions.models import Leaning
@@ -44,7 +45,7 @@ def leaning_colour(value: str | None) -> str:
 
 
 # Whom the left faces, as pages and fiches say it: « face à Ensemble ».
-OPPONENT_NAMES = {
+OPPONENT_NAMES: dict[str, Promise] = {
     Leaning.CENTRE: gettext_lazy("Ensemble"),
     Leaning.RIGHT: gettext_lazy("the right"),
     Leaning.FAR_RIGHT: gettext_lazy("the far right"),

@@ -123,7 +123,8 @@ def results_sql(*, first_rounds_only: bool) -> str:
     """The one query that feeds the computation: one row per (station, election), votes by bloc in columns."""
     t = {m.__name__: m._meta.db_table for m in (PollingStationResult, PollingStationVotes, Election)}
     t.update({m.__name__: m._meta.db_table for m in (PollingStation, Commune, Departement)})
-    where = "WHERE e.round = 1" if first_rounds_only else ""
+    # Simulated elections (campaign experiments' demo outcomes) are never votes to learn from.
+    where = "WHERE NOT e.simulated" + (" AND e.round = 1" if first_rounds_only else "")
     columns = ", ".join(f"COALESCE(b.{c}, 0) AS {c}" for c in VOTE_COLUMNS)
     # Votes are summed per result on a narrow integer key first, then joined to the counts:
     # about twice as fast at national scale as grouping the wide joined rows.
@@ -145,7 +146,7 @@ def results_sql(*, first_rounds_only: bool) -> str:
 def circonscription_results_sql(*, first_rounds_only: bool) -> str:
     """One row per (circonscription, election) of the official circonscription results (rule 4's references)."""
     result, election = CirconscriptionResult._meta.db_table, Election._meta.db_table
-    where = "WHERE e.round = 1" if first_rounds_only else ""
+    where = "WHERE NOT e.simulated" + (" AND e.round = 1" if first_rounds_only else "")
     columns = ", ".join(f"COALESCE(b.{c}, 0) AS {c}" for c in VOTE_COLUMNS)
     return f"""
         WITH by_result AS ({_votes_by_result_sql(CirconscriptionVotes._meta.db_table)})

@@ -7,24 +7,27 @@ only, so a recompute in progress never shows half-written figures.
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON, Intersection
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from circonscriptions.models import (
     Circonscription,
+    CirconscriptionShape,
     Commune,
+    CommuneShape,
     Leaning,
     PollingStation,
     PollingStationProfile,
@@ -216,6 +219,8 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
         )
         if feature:
             features.append(feature)
+    unmapped = [p for p in profiles if not p.geojson]
+    features.extend(_unmapped_by_commune(unmapped, circo))
     assumptions = _assumptions(run)
     context = {
         "circonscription": circo,
@@ -225,7 +230,7 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
         "map_data": {"type": "FeatureCollection", "features": features},
         "outline": json.loads(circo.geojson) if circo.geojson else None,
         "places": places_for_map(Commune.objects.filter(circonscriptions=circo)),
-        "unmapped": len(profiles) - len(features),
+        "unmapped": len(unmapped),
         "excluded": excluded_summary(profiles),
         "redrawn": sum(1 for p in profiles if p.redistricting_suspected),
         "leaning_counts": [{**style, "count": counts.get(style["value"], 0)} for style in leaning_style()],
@@ -234,6 +239,57 @@ def _circonscription_body(request: HttpRequest, circo: Circonscription, run: Pro
     }
     html = render_to_string("circonscriptions/circonscription_profiles_body.html", context, request=request)
     return {"html": html, "stations": len(profiles)}
+
+
+def _mean(values: list) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _unmapped_by_commune(unmapped: list, circo: Circonscription) -> list[dict]:
+    """Bureaux with no contour loaded, drawn together on their commune's outline (clipped to the
+    circonscription when its outline is known), so that a map still shows the profiles: the
+    colour is their most frequent leaning, the other figures their mean, and the tooltip says
+    how many bureaux the area stands for. A bureau's own contour, once imported, replaces it."""
+    by_commune: dict[int, list] = defaultdict(list)
+    for p in unmapped:
+        by_commune[p.polling_station.commune_id].append(p)
+    if not by_commune:
+        return []
+    outline = Coalesce("geom_simple", "geom")
+    circo_geom = Subquery(CirconscriptionShape.objects.filter(circonscription=circo).values("geom")[:1])
+    # The whole commune when the circonscription has no outline (the intersection is then NULL).
+    area = Coalesce(Intersection(outline, circo_geom), outline, output_field=GeometryField(srid=4326))
+    shapes = (
+        CommuneShape.objects.filter(commune_id__in=by_commune)
+        .annotate(area=AsGeoJSON(area, precision=GEOJSON_PRECISION))
+        .values_list("commune_id", "commune__name", "area")
+    )
+    features = []
+    for commune_id, name, geojson in shapes:
+        group = by_commune[commune_id]
+        leanings = Counter(p.leaning for p in group)
+        feature = _feature(
+            geojson,
+            {
+                "name": ngettext(
+                    "%(commune)s: %(n)s polling station without a contour, shown on its commune",
+                    "%(commune)s: %(n)s polling stations without a contour, shown together",
+                    len(group),
+                )
+                % {"commune": name, "n": len(group)},
+                "leaning": leanings.most_common(1)[0][0],
+                "priority": _mean([p.priority_score for p in group]),
+                "abstention": _mean([p.abstention_rate_avg for p in group]),
+                "hotspot": False,
+                "turnout_differential": _mean([p.turnout_differential for p in group]),
+                "turnout_differential_hotspot": False,
+                "stations": len(group),
+            },
+        )
+        if feature and feature["geometry"].get("coordinates"):
+            features.append(feature)
+    return features
 
 
 def excluded_summary(profiles) -> list[dict]:

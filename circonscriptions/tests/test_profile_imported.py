@@ -73,5 +73,5 @@ def test_commune_indicators_are_carried_to_the_brest_contours_by_areal_weighting
     client.force_login(User.objects.create_superuser("analyste@example.org", "pw-test-2026"))
     page = client.get(f"/carte/bureau/{b40.pk}/").content.decode()
     # The curated « Diplômés du supérieur », in percent with one decimal, from the bureau's contour.
-    assert 'Diplômés du supérieur</th><td class="n">28,5\u202f%' in page
+    assert 'Diplômés du supérieur</th><td class="n" data-label="Valeur">28,5\u202f%' in page
     assert "areal weighting of" in page or "pondération par la surface" in page  # before or after translation

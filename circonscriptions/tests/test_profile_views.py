@@ -98,9 +98,9 @@ def test_the_circonscription_page_query_count_does_not_grow_with_stations(
     profiles_recompute()
     client.force_login(_member(Role.FEDERAL_HQ, "29"))
     # session, user, membership (scope), circonscription, current run, profiles, types, the
-    # communes' outlines and names (a map without tiles); then the observations reported there
-    # (never cached: 6 aggregate queries).
-    with django_assert_num_queries(14):
+    # communes' outlines and names (a map without tiles), the communes' areas of the bureaux
+    # that have no contour; then the observations reported there (never cached: 6 aggregate queries).
+    with django_assert_num_queries(15):
         page = client.get("/carte/circonscription/2902/")
     assert len(page.context["profiles"]) == n_stations
     # The body of a complete run is cached (in the project's Redis): the scope is still
@@ -111,7 +111,7 @@ def test_the_circonscription_page_query_count_does_not_grow_with_stations(
     assert page.context["body"]["html"] in again.content.decode()
     # A new run is new content.
     profiles_recompute()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get("/carte/circonscription/2902/")
 
 

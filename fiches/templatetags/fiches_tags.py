@@ -66,6 +66,17 @@ def french_date(value) -> str:
 
 
 @register.filter
+def off_map_priorities(content: dict) -> list[dict]:
+    """The priority bureaux the map cannot show, having no contour loaded (a neighbouring
+    commune's bureau, say): the sheet names them under the map rather than leave a number
+    missing from it. Empty when the map shows no bureau at all (the map's own note says so)."""
+    on_map = {s["id"] for s in content.get("map", {}).get("stations") or []}
+    if not on_map:
+        return []
+    return [p for p in (content.get("targeting") or {}).get("priorities") or [] if p.get("station_id") not in on_map]
+
+
+@register.filter
 def pct(value, digits: int = 0) -> str:
     """0.28 → '28 %': the one French rule of circonscriptions/profiles/formats.py (a fiche is French)."""
     return formats.percent(value, digits)

@@ -6,6 +6,7 @@ import re
 
 from django.utils import translation
 
+from fiches.render import render_body
 from fiches.svgmap import BADGE_RADIUS, map_svg, place_badges
 from fiches.templatetags.fiches_tags import french_date
 
@@ -53,3 +54,31 @@ def test_dates_of_recent_observations_read_in_french():
         assert french_date("2026-11-28") == "28 novembre 2026"
         assert french_date("") == ""
         assert french_date("not a date") == "not a date"
+
+
+def test_a_priority_bureau_without_contour_is_named_under_the_map_rather_than_missing_from_it():
+    # The demo's 2903: priority n° 5 is a Plouzané bureau, and only Brest's contours are loaded.
+    stations = [
+        {"id": i, "label": f"Brest — bureau {i}", "leaning": "left", "priority_rank": rank,
+         "geometry": _square(-4.49 + i * 0.001, 48.39, 0.001)}
+        for i, rank in ((13, 1), (6, 2), (40, None))
+    ]  # fmt: skip
+    priorities = [
+        {"rank": 1, "label": "Brest — bureau 13", "station_id": 13, "reason": "…"},
+        {"rank": 2, "label": "Brest — bureau 6", "station_id": 6, "reason": "…"},
+        {"rank": 3, "label": "Plouzané — bureau 3", "station_id": 190, "reason": "…"},
+    ]
+    content = {
+        "title": "Brest nord",
+        "circonscription": {"code": "2903", "name": "Finistère, 3e circonscription", "departement_name": "Finistère"},
+        "map": {"outline": None, "communes": [], "stations": stations, "stations_total": 4},
+        "targeting": {"available": True, "priorities": priorities},
+    }
+    body = str(render_body(content))
+    note = body[body.index('class="fiche-note fiche-off-map"') :]
+    note = note[: note.index("</p>")]
+    assert "Priorités absentes de la carte, faute de contour : n°&nbsp;3 Plouzané — bureau 3." in note
+    assert "bureau 13" not in note and "bureau 6" not in note
+    # A map that shows no bureau at all says so once, in its own note: no list of every priority.
+    content["map"]["stations"] = []
+    assert "fiche-off-map" not in str(render_body(content))

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from hq.matching import (
     ActivistFacts,
@@ -205,6 +206,25 @@ def test_missions_for_me_reads_three_queries_whatever_the_number_of_missions(
     profile(member, skills=[c["nurse"]], causes=[c["health"]], availability=["saturday"])
     for i in range(30):
         mission(federations["29"], c["door"], title=f"M{i}", stations=[place["stations"]["Carhaix-Plouguer-1"]])
-    # The activist's facts, the ranking, the details of the 20 shown.
-    with django_assert_num_queries(3):
+    # The activist's facts, the ranking, the details of the 20 shown; the ranking runs in a
+    # transaction of its own with JIT off (a savepoint here, inside the test's transaction).
+    with django_assert_num_queries(6) as captured:
         assert len(missions_for(member)) == 20
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    assert statements == ["SELECT", "SAVEPOINT", "SET", "SELECT", "RELEASE", "SELECT"]
+    assert captured.captured_queries[2]["sql"] == "SET LOCAL jit = off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ranking_turns_jit_off_for_itself_only(make_member, federations, departements):
+    place = finistere_place(departements)
+    c = catalogue()
+    member = make_member(Role.ACTIVIST, "29")
+    profile(member, skills=[c["nurse"]])
+    mission(federations["29"], c["door"], stations=[place["stations"]["Carhaix-Plouguer-1"]])
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+        assert len(missions_for(member)) == 1
+        # SET LOCAL ended with the ranking's transaction: the connection's other queries keep JIT.
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
-from hq.models import Mission, MissionSignup, Role
+from hq.models import Mission, MissionSignup, Role, Supporter
 from hq.tests.ride_helpers import confirm
 from hq.tests.ride_helpers import mission as make_mission
 from observations.models import Observation
@@ -126,3 +126,49 @@ def test_the_methods_catalogue_counts_only_reports_in_the_readers_scope(
     block = page[page.index('id="methode-porte-a-porte"') :][:2000]
     assert "Pas encore de compte rendu de mission avec cette méthode." in block
     assert MissionSignup.objects.count() == 2
+
+
+SYMPATHISER = {"supporters-0-name": "Karim B.", "supporters-0-phone": "06 11 22 33 44", "supporters-0-consent": "on"}
+
+
+def test_a_sympathiser_recorded_in_a_missions_report_keeps_the_mission_they_were_met_on(
+    client, activist, done_mission, place, catalogue
+):
+    client.force_login(activist)
+    m = done_mission["mission"]
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk), **SYMPATHISER))
+    assert response.status_code == 302
+    supporter = Supporter.objects.get()
+    assert (supporter.name, supporter.met_on_mission) == ("Karim B.", m)
+    assert list(Observation.objects.get().supporters.all()) == [supporter]
+
+
+def test_a_sympathiser_recorded_in_a_report_without_mission_was_met_on_none(client, activist, place, catalogue):
+    client.force_login(activist)
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, **SYMPATHISER))
+    assert response.status_code == 302
+    assert Supporter.objects.get().met_on_mission is None
+
+
+def test_the_recruitment_follow_up_says_which_mission_each_sympathiser_was_met_on(
+    client, activist, done_mission, place, catalogue, make_member
+):
+    client.force_login(activist)
+    m = done_mission["mission"]
+    client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk), **SYMPATHISER))
+    other = {**SYMPATHISER, "supporters-0-name": "Léa P."}
+    client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk), **other))
+    client.post(reverse("observations:new"), form_data(catalogue, place, **{**SYMPATHISER, "supporters-0-name": "Zoé"}))
+    # Karim has been waiting for a call for ten days; Léa was called.
+    Supporter.objects.filter(name="Karim B.").update(followup_changed_at=timezone.now() - timedelta(days=10))
+    Supporter.objects.filter(name="Léa P.").update(followup_status="contacted")
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get(reverse("hq:recruitment", kwargs={"code": "29"})).content.decode()
+    row = page[page.index(f'<tr data-mission="{m.pk}">') :].split("</tr>")[0]
+    # One to contact, one contacted, none came, none joined (Zoé was met outside any mission).
+    assert "Porte-à-porte au bourg</a>" in row
+    assert row.endswith("<td>1</td><td>1</td><td>0</td><td>0</td>")
+    waiting = page[page.index('id="waiting"') :]
+    card = waiting[waiting.index("Karim B.") :].split("</li>")[0]
+    date = timezone.localtime(m.starts_at).strftime("%d/%m/%Y")
+    assert f"Rencontré·e lors de la mission « Porte-à-porte au bourg » ({date})." in card

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import models
 
 from circonscriptions.models import (
@@ -24,6 +24,13 @@ def _load_demo() -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("load_demo", stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def test_the_demo_commands_belong_to_the_top_app_that_may_import_every_demo():
+    # fiches sits above every app whose demo it loads, so the layers need no exception for it.
+    commands = get_commands()
+    assert commands["load_demo"] == "fiches"
+    assert commands["demo_code"] == "fiches"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,549 @@
+"""Campaign experiments, design side (issue 13), on the real Brest-area files.
+
+Data: the real territory, Brest's bureaux contours, the législatives 2024 T1 (circonscriptions
+2 and 3) and 2022 T1 (Brest, circonscription 2) results by bureau, and the profiles computed
+from them — loaded once for the module with the project's importers (`committed_data`).
+"""
+
+import json
+import math
+import uuid
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from circonscriptions.models import Circonscription, Election, PollingStationProfile
+from hq import experiments
+from hq import missions as mission_services
+from hq.experiment_stats import ExperimentError
+from hq.matching import missions_for
+from hq.models import AuditEntry, Experiment, ExperimentBureau, ExperimentStatus, Method, Mission, Role, StrataKind
+from hq.tests.mission_helpers import mission
+from observations.compliance import experiment_noncompliance
+from observations.models import Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def load_brest_results() -> None:
+    from circonscriptions.importers.results import results_import
+    from circonscriptions.profiles.services import profiles_recompute
+    from circonscriptions.tests.conftest import brest_polling_stations_load, territory_load
+
+    territory_load()
+    brest_polling_stations_load()
+    elections = settings.DATA_DIR / "elections"
+    results_import(path=elections / "lg2024-t1-bureaux-29-circos-02-03.csv", election_slug="legislatives-2024-1")
+    results_import(path=elections / "lg2022-t1-bureaux-brest-circo-29-02.csv", election_slug="legislatives-2022-1")
+    profiles_recompute(by="tests des expériences")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def brest(committed_data):
+    committed_data(load_brest_results)
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _declare(hq, federation, **changes) -> Experiment:
+    fields = {
+        "by": hq,
+        "name": "Porte-à-porte Brest",
+        "method": Method.objects.order_by("position").first(),
+        "baseline_election": Election.objects.get(slug="legislatives-2024-1"),
+        "starts_on": _today(),
+        "ends_on": _today() + timedelta(days=30),
+        "federation": federation,
+        "top": 40,
+    }
+    fields.update(changes)
+    return experiments.create_experiment(**fields)
+
+
+def _running(hq, federation, **changes) -> Experiment:
+    experiment = _declare(hq, federation, **changes)
+    experiments.draw(experiment, 7, by=hq)
+    return experiments.start(experiment, by=hq)
+
+
+def _controls(experiment) -> list[int]:
+    return list(experiment.bureaux.filter(treated=False).values_list("polling_station_id", flat=True))
+
+
+# --- Declaring, strata, draw, power -----------------------------------------------------------
+
+
+def test_type_strata_are_profile_types_within_a_circonscription_with_two_bureaux_at_least(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"], top=60)
+    bureaux = list(experiment.bureaux.all())
+    # The 60 best bureaux of the federation in the current profiles, all with 2024 results.
+    best = (
+        PollingStationProfile.objects.current()
+        .filter(rank_departement__isnull=False, circonscription__isnull=False)
+        .order_by("rank_departement")
+        .values_list("polling_station_id", flat=True)[:60]
+    )
+    assert {b.polling_station_id for b in bureaux} == set(best)
+    assert all(b.treated and b.registered > 0 for b in bureaux)
+    profiles = {
+        p.polling_station_id: p
+        for p in PollingStationProfile.objects.current()
+        .filter(polling_station_id__in=best)
+        .select_related("circonscription", "profile_type")
+    }
+    types: dict[str, set[int]] = {}
+    for p in profiles.values():
+        types.setdefault(p.circonscription.code, set()).add(p.profile_type.key)
+    sizes: dict[str, int] = {}
+    for b in bureaux:
+        p = profiles[b.polling_station_id]
+        circo, kind = b.stratum.split("-", 1)
+        assert circo == p.circonscription.code
+        # A profil-type of its circonscription: its own, unless its type had it alone (pooled).
+        assert kind == "autres" or int(kind.removeprefix("t")) in types[circo]
+        sizes[b.stratum] = sizes.get(b.stratum, 0) + 1
+    assert min(sizes.values()) >= 2
+    exact = sum(1 for b in bureaux if b.stratum.endswith(f"-t{profiles[b.polling_station_id].profile_type.key}"))
+    assert exact >= len(bureaux) // 2
+
+
+def test_pair_strata_pair_bureaux_of_one_circonscription(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"], top=41, strata_kind=StrataKind.PAIRS)
+    strata: dict[str, list[ExperimentBureau]] = {}
+    for b in experiment.bureaux.select_related("polling_station__circonscription"):
+        strata.setdefault(b.stratum, []).append(b)
+    assert all(len(members) in (2, 3) for members in strata.values())
+    for name, members in strata.items():
+        assert {b.stratum.split("-")[0] for b in members} == {name.split("-")[0]}
+    # 41 bureaux in two circonscriptions: pairs, and an odd one out in a triple where a count is odd.
+    assert sum(len(m) for m in strata.values()) == 41 and sum(1 for m in strata.values() if len(m) == 3) in (1, 2)
+
+
+def test_the_draw_records_a_new_seed_and_the_recorded_seed_reproduces_it(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"], top=60, control_share=0.25)
+    experiment = experiments.draw(experiment, by=hq)
+    assert experiment.status == ExperimentStatus.DRAWN and experiment.drawn_at is not None
+    first = sorted(_controls(experiment))
+    # Within each stratum of n bureaux, n / 4 controls rounded (a half up), at least one, never all.
+    for stratum in set(experiment.bureaux.values_list("stratum", flat=True)):
+        n = experiment.bureaux.filter(stratum=stratum).count()
+        controls = experiment.bureaux.filter(stratum=stratum, treated=False).count()
+        assert controls == min(max(math.floor(0.25 * n + 0.5), 1), n - 1)
+    seed = experiment.seed
+    experiments.draw(experiment, 99, by=hq)
+    assert sorted(_controls(experiment)) != first
+    experiments.draw(experiment, seed, by=hq)
+    assert sorted(_controls(experiment)) == first
+    draws = AuditEntry.objects.filter(action=experiments.AUDIT_DRAW, actor_id=hq.pk)
+    assert draws.count() == 3 and f"seed {seed}" in draws.order_by("-pk").first().target
+
+
+def test_a_launched_campaign_cannot_be_drawn_again_nor_launched_before_its_draw(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"])
+    with pytest.raises(ExperimentError, match="Faites d'abord le tirage"):
+        experiments.start(experiment, by=hq)
+    experiments.draw(experiment, 5, by=hq)
+    experiments.start(experiment, by=hq)
+    before = sorted(_controls(experiment))
+    with pytest.raises(ExperimentError, match="figé"):
+        experiments.draw(experiment, 6, by=hq)
+    assert sorted(_controls(experiment)) == before
+    experiment.refresh_from_db()
+    assert experiment.status == ExperimentStatus.RUNNING and experiment.seed == 5
+
+
+def test_power_comes_from_past_variability_is_positive_and_shrinks_with_more_bureaux(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    small = _declare(hq, federations["29"], circonscription=brest2, top=20).power
+    large = _declare(hq, federations["29"], circonscription=brest2, top=80).power
+    # Brest's 2nd circonscription has both 2022 and 2024 results: its own spread is used.
+    assert small["source"] == "elections"
+    assert small["elections"] == ["legislatives-2022-1", "legislatives-2024-1"]
+    assert small["sd_left_share"] > 0 and small["sd_turnout"] > 0
+    assert 0 < large["mde_left_share"] < small["mde_left_share"]
+    assert 0 < large["mde_turnout"] < small["mde_turnout"]
+    words = " ".join(experiments.power_sentences(large))
+    assert "peut détecter un effet de" in words and "sur la part de la gauche" in words
+
+
+def test_power_falls_back_to_the_documented_default_without_two_elections(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    # The 3rd circonscription has only the 2024 results.
+    power = _declare(hq, federations["29"], circonscription=Circonscription.objects.get(code="2903"), top=30).power
+    assert power["source"] == "default"
+    assert (power["sd_left_share"], power["sd_turnout"]) == (
+        experiments.DEFAULT_SD["left_share"],
+        experiments.DEFAULT_SD["turnout"],
+    )
+    assert "ordre de grandeur" in " ".join(experiments.power_sentences(power))
+
+
+def test_a_circonscription_with_a_single_target_bureau_is_refused_and_nothing_is_saved(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    profiles = PollingStationProfile.objects.current().order_by("rank_departement")
+    two = list(profiles.filter(circonscription__code="2902").values_list("polling_station_id", flat=True)[:2])
+    one = list(profiles.filter(circonscription__code="2903").values_list("polling_station_id", flat=True)[:1])
+    with pytest.raises(ValidationError) as refused:
+        _declare(hq, federations["29"], top=None, station_ids=two + one)
+    assert "Moins de bureaux que de strates" in " ".join(refused.value.message_dict["stations"])
+    assert not Experiment.objects.exists()
+
+
+def test_control_bureaux_are_held_back_only_while_the_campaign_runs(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"])
+    experiments.draw(experiment, 3, by=hq)
+    assert experiments.control_station_ids() == set()  # drawn, not launched
+    experiments.start(experiment, by=hq)
+    controls = set(_controls(experiment))
+    assert experiments.control_station_ids() == controls and len(controls) == 8
+    assert experiments.control_station_ids(on=experiment.ends_on + timedelta(days=1)) == set()
+    reason = experiments.control_reasons(controls).popitem()[1]
+    assert reason == f"bureau témoin de l'expérience « Porte-à-porte Brest » jusqu'au {experiment.ends_on:%d/%m/%Y}"
+    Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
+    assert experiments.control_station_ids() == set()
+
+
+# --- Treatment follows the draw ---------------------------------------------------------------
+
+
+def test_missions_for_me_leaves_out_missions_whose_bureaux_are_all_controls(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _running(hq, federations["29"])
+    method = Method.objects.order_by("position").first()
+    stations = {b.polling_station_id: b for b in experiment.bureaux.select_related("polling_station")}
+    control = next(b.polling_station for b in stations.values() if not b.treated)
+    treated = next(b.polling_station for b in stations.values() if b.treated)
+    only_control = mission(federations["29"], method, title="Témoin seul", stations=[control])
+    mixed = mission(federations["29"], method, title="Mêlée", stations=[control, treated])
+    plain = mission(federations["29"], method, title="Traité", stations=[treated])
+    activist = make_member(Role.ACTIVIST, "29")
+    shown = {facts.id for _rec, facts in missions_for(activist)}
+    assert shown == {mixed.pk, plain.pk}
+    Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
+    assert only_control.pk in {facts.id for _rec, facts in missions_for(activist)}
+
+
+def test_bulk_creation_skips_control_bureaux_while_running_and_hq_is_told_why(client, make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    experiment = _running(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5)
+    controls = set(_controls(experiment))
+    assert len(controls) >= 2
+    client.force_login(hq)
+    start = timezone.localtime() + timedelta(days=5)
+    response = client.post(
+        "/federation/29/missions/en-serie/",
+        {
+            "circonscription": brest2.pk,
+            "top": 10,
+            "group_m": 0,
+            "starts_at": start.strftime("%Y-%m-%dT10:00"),
+            "ends_at": start.strftime("%Y-%m-%dT12:00"),
+            "capacity_min": 2,
+            "capacity_max": 6,
+        },
+        follow=True,
+    )
+    made = Mission.objects.filter(federation=federations["29"])
+    assert made.count() == 10 - len(controls)
+    assert not made.filter(polling_stations__in=controls).exists()
+    page = response.content.decode()
+    assert page.count("bureau témoin de l&#x27;expérience « Porte-à-porte Brest »") == len(controls)
+    # Once the campaign is over, the same bureaux get their missions again.
+    Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
+    again = mission_services.missions_create_from_priorities(
+        by=hq, circonscription=brest2, top=10, starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    assert len(again) == 10
+
+
+def test_a_mission_on_a_control_bureau_is_refused_to_hq_and_never_offered_to_activists(
+    client, make_member, federations
+):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _running(hq, federations["29"], top=40)
+    control = experiment.bureaux.filter(treated=False).select_related("polling_station").first().polling_station
+    start = timezone.localtime() + timedelta(days=4)
+    form = {
+        "title": "Porte-à-porte",
+        "method": Method.objects.order_by("position").first().pk,
+        "starts_at": start.strftime("%Y-%m-%dT10:00"),
+        "ends_at": start.strftime("%Y-%m-%dT12:00"),
+        "capacity_min": 2,
+        "capacity_max": 6,
+        "polling_stations": [control.pk],
+    }
+    client.force_login(hq)
+    response = client.post("/federation/29/missions/nouvelle/", form)
+    errors = " ".join(response.context["form"].errors["polling_stations"])
+    assert "bureau témoin de l'expérience « Porte-à-porte Brest »" in errors
+    assert not Mission.objects.exists()
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    page = client.get("/federation/29/missions/nouvelle/")
+    assert control.pk not in {s.pk for s in page.context["form"].fields["polling_stations"].queryset}
+    assert "témoin" not in page.content.decode()
+
+
+def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client, make_member, federations):
+    from fiches.compose import compose_automatic
+    from fiches.services import fiche_create
+
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    before = [row["station_id"] for row in compose_automatic(circonscription=brest2)["targeting"]["priorities"]]
+    experiment = _running(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5)
+    controls = set(_controls(experiment))
+    during = [row["station_id"] for row in compose_automatic(circonscription=brest2)["targeting"]["priorities"]]
+    assert controls <= set(before) and not controls & set(during)
+    assert [pk for pk in before if pk not in controls] == during[: len(before) - len(controls)]
+    # The fiche is read by activists: it never says why. HQ's preview says it above the fiche.
+    assert "témoin" not in json.dumps(compose_automatic(circonscription=brest2), ensure_ascii=False)
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    client.force_login(hq)
+    preview = client.get(f"/fiches/{fiche.pk}/apercu/").content.decode()
+    assert preview.count("bureau témoin de l&#x27;expérience « Porte-à-porte Brest »") == len(controls)
+    Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
+    after = [row["station_id"] for row in compose_automatic(circonscription=brest2)["targeting"]["priorities"]]
+    assert after == before
+
+
+def test_a_launch_recomposes_the_fiches_drafts_of_its_territory_without_the_controls(
+    make_member, federations, django_capture_on_commit_callbacks
+):
+    from fiches.apps import _refresh_after_experiment
+    from fiches.services import fiche_create
+    from fiches.tasks import fiches_refresh_task
+    from hq.signals import experiment_started
+
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    fiche.draft_pending = False
+    fiche.save(update_fields=["draft_pending"])
+    composed_before = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
+    launched = []
+
+    def record(sender, experiment, **kwargs):
+        launched.append(experiment.pk)
+
+    experiment_started.connect(record, dispatch_uid="test-launch")
+    try:
+        experiment = experiments.draw(
+            _declare(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5), by=hq
+        )
+        with django_capture_on_commit_callbacks() as callbacks:
+            experiment = experiments.start(experiment, by=hq)
+        assert launched == []  # nothing is sent before the launch is committed
+        experiment_started.disconnect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+        try:
+            for callback in callbacks:
+                callback()
+        finally:
+            experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+    finally:
+        experiment_started.disconnect(dispatch_uid="test-launch")
+    assert launched == [experiment.pk]
+
+    # What the receiver enqueues, run here: the territory's fiches get a draft without the controls.
+    assert fiches_refresh_task(departement_codes=["29"]) >= 1
+    fiche.refresh_from_db()
+    controls = set(_controls(experiment))
+    targets = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
+    assert controls & composed_before and not controls & targets
+    assert fiche.draft_pending
+
+
+# --- Non-compliance ---------------------------------------------------------------------------
+
+
+def _observation(station, *, held_on, doors):
+    observation = Observation.objects.create(
+        idempotency_key=uuid.uuid4(),
+        held_on=held_on,
+        departement=station.commune.departement,
+        commune=station.commune,
+        method=Method.objects.order_by("position").first(),
+        reaction=3,
+        doors_knocked=doors,
+    )
+    observation.polling_stations.add(station)
+    return observation
+
+
+def test_observations_in_control_bureaux_during_the_campaign_are_non_compliance(make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"], starts_on=_today() - timedelta(days=10))
+    experiments.draw(experiment, 11, by=hq)
+    bureaux = experiment.bureaux.select_related("polling_station__commune__departement")
+    controls = [b.polling_station for b in bureaux.filter(treated=False)[:2]]
+    treated = bureaux.filter(treated=True).first().polling_station
+    _observation(controls[0], held_on=_today() - timedelta(days=2), doors=30)
+    _observation(controls[0], held_on=_today() - timedelta(days=1), doors=12)
+    _observation(controls[1], held_on=_today() - timedelta(days=20), doors=50)  # before the campaign
+    _observation(treated, held_on=_today() - timedelta(days=1), doors=40)  # a treated bureau: as planned
+    assert experiment_noncompliance(experiment)["observations"] == 0  # not launched: nobody was told
+    experiment = experiments.start(experiment, by=hq)
+    found = experiment_noncompliance(experiment)
+    assert (found["control_bureaux"], found["observations"], found["doors"]) == (1, 2, 42)
+    assert [row["bureau"] for row in found["rows"]] == [str(controls[0])] * 2
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def test_the_list_is_scoped_and_closed_to_activists_and_secretaries(client, make_member, federations):
+    hq29 = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq29, federations["29"])
+    client.force_login(make_member(Role.NATIONAL_HQ))
+    assert experiment.name in client.get("/experiences/").content.decode()
+    client.force_login(make_member(Role.FEDERAL_HQ, "75"))
+    assert experiment.name not in client.get("/experiences/").content.decode()
+    assert client.get(f"/experiences/{experiment.pk}/").status_code == 404
+    assert client.post(f"/experiences/{experiment.pk}/tirage/").status_code == 404
+    for role in (Role.ACTIVIST, Role.SECRETARY):
+        client.force_login(make_member(role, "29"))
+        assert client.get("/experiences/").status_code == 403
+        assert client.get("/experiences/nouvelle/").status_code == 403
+        assert client.get(f"/experiences/{experiment.pk}/").status_code in (403, 404)
+        assert client.post(f"/experiences/{experiment.pk}/lancer/").status_code in (403, 404)
+    experiment.refresh_from_db()
+    assert experiment.status == ExperimentStatus.DRAFT
+
+
+def test_declare_draw_and_launch_from_the_pages(client, make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    client.force_login(hq)
+    assert 'href="/experiences/"' in client.get("/federation/29/").content.decode()  # the HQ menu
+    response = client.post("/experiences/nouvelle/", _new_form(federations))
+    experiment = Experiment.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/experiences/{experiment.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "peut détecter un effet de" in page and "Tirer les bureaux témoins" in page
+    assert "Lancer la campagne" not in page
+    page = client.post(f"/experiences/{experiment.pk}/tirage/", {"seed": "4242"}, follow=True).content.decode()
+    assert '<code id="seed">4242</code>' in page and "Refaire le tirage" in page and "Lancer la campagne" in page
+    assert page.count("<strong>témoin</strong>") == experiment.bureaux.filter(treated=False).count() == 8
+    page = client.post(f"/experiences/{experiment.pk}/lancer/", follow=True).content.decode()
+    assert "Refaire le tirage" not in page and "Lancer la campagne" not in page
+    assert f"/experiences/{experiment.pk}/resultats/" not in page  # the results only once finished
+    page = client.post(f"/experiences/{experiment.pk}/tirage/", {"seed": "1"}, follow=True).content.decode()
+    assert "le tirage est figé" in page
+    Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
+    assert f"/experiences/{experiment.pk}/resultats/" in client.get(f"/experiences/{experiment.pk}/").content.decode()
+
+
+def _new_form(federations, **changes) -> dict:
+    data = {
+        "name": "Porte-à-porte de printemps",
+        "description": "Deux samedis par bureau.",
+        "method": Method.objects.order_by("position").first().pk,
+        "baseline_election": Election.objects.get(slug="legislatives-2024-1").pk,
+        "federation": federations["29"].pk,
+        "top": 40,
+        "control_share": 20,
+        "strata_kind": "type",
+        "starts_on": _today().isoformat(),
+        "ends_on": (_today() + timedelta(days=30)).isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"control_share": 0}, "control_share", "strictement entre 0 et 100"),
+        ({"control_share": 100}, "control_share", "strictement entre 0 et 100"),
+        ({"ends_on": "2020-01-01"}, "ends_on", "finir après son début"),
+        ({"top": 0}, "top", "entre 2 et 2000 bureaux"),
+        ({"top": 5000}, "top", "entre 2 et 2000 bureaux"),
+        ({"top": "", "stations": "29019 1\n29019 2\n29000 99"}, "stations", "Bureau(x) inconnu(s)"),
+        ({"federation": ""}, "federation", "Choisissez une fédération"),
+    ],
+)
+def test_a_bad_campaign_is_refused_next_to_its_field_and_keeps_what_was_typed(
+    client, make_member, federations, changes, field, words
+):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.post("/experiences/nouvelle/", _new_form(federations, **changes))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert words in " ".join(errors[field]), errors
+    assert 'value="Porte-à-porte de printemps"' in response.content.decode()
+    assert not Experiment.objects.exists()
+
+
+def test_fewer_bureaux_than_strata_is_said_next_to_the_list(client, make_member, federations):
+    profiles = PollingStationProfile.objects.current().select_related("polling_station__commune")
+    rows = [
+        *profiles.filter(circonscription__code="2902").order_by("rank_departement")[:3],
+        profiles.filter(circonscription__code="2903").order_by("rank_departement").first(),
+    ]
+    listed = "\n".join(f"{p.polling_station.commune.code} {p.polling_station.code}" for p in rows)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.post("/experiences/nouvelle/", _new_form(federations, top="", stations=listed))
+    assert "Moins de bureaux que de strates" in " ".join(response.context["form"].errors["stations"])
+    assert not Experiment.objects.exists()
+
+
+def test_activists_pages_never_mention_controls(client, make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _running(hq, federations["29"])
+    method = Method.objects.order_by("position").first()
+    treated = experiment.bureaux.filter(treated=True).first().polling_station
+    mission(federations["29"], method, title="Traité", stations=[treated])
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    page = client.get("/missions/pour-moi/").content.decode()
+    assert "Traité" in page and "témoin" not in page and "expérience" not in page.lower()
+    assert np.isfinite(experiment.power["mde_left_share"])
+
+
+def test_the_experiment_page_lists_missions_planned_in_control_bureaux_before_the_draw(
+    client, make_member, federations
+):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"])
+    bureaux = experiment.bureaux.select_related("polling_station")
+    method = Method.objects.order_by("position").first()
+    planned = {
+        b.polling_station_id: mission(
+            federations["29"], method, title=f"Prévue {b.polling_station}", stations=[b.polling_station]
+        )
+        for b in bureaux
+    }
+    experiments.draw(experiment, 21, by=hq)
+    client.force_login(hq)
+    page = client.get(f"/experiences/{experiment.pk}/").content.decode()
+    listed = page.split('<ul id="planned">')[1].split("</ul>")[0]
+    for b in experiment.bureaux.all():
+        assert (f"/missions/{planned[b.polling_station_id].pk}/" in listed) is (not b.treated)
+
+
+def test_only_the_campaigns_hq_declares_draws_and_launches_it(make_member, federations):
+    from django.core.exceptions import PermissionDenied
+
+    hq29, hq75 = make_member(Role.FEDERAL_HQ, "29"), make_member(Role.FEDERAL_HQ, "75")
+    with pytest.raises(PermissionDenied):
+        _declare(hq75, federations["29"])
+    with pytest.raises(PermissionDenied):
+        _declare(hq29, None, top=None, station_ids=[])  # a national campaign is for national HQ
+    experiment = _declare(hq29, federations["29"])
+    with pytest.raises(PermissionDenied):
+        experiments.draw(experiment, 1, by=hq75)
+    experiments.draw(experiment, 1, by=make_member(Role.NATIONAL_HQ))
+    with pytest.raises(PermissionDenied):
+        experiments.start(experiment, by=make_member(Role.ACTIVIST, "29"))
+    experiment.refresh_from_db()
+    assert experiment.status == ExperimentStatus.DRAWN and Experiment.objects.count() == 1
