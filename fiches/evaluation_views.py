@@ -30,8 +30,10 @@ from fiches.forms import EstimateForm, UseEffectForm, election_label
 from fiches.pdf import pdf_document
 from hq import experiment_words as words
 from hq.experiment_learning import PARAMETERS, EffectNotUsable, experiment_effect_apply
+from hq.experiment_stats import ExperimentError
 from hq.models import Experiment, ExperimentStatus, Role
 from hq.scoping import get_for_user, scope_for
+from observations.evaluation import estimate_experiment
 
 HQ_ROLES = (Role.NATIONAL_HQ, Role.FEDERAL_HQ)
 # The PDF holds one page: a long list of bureaux left out is cut (the page has it whole).
@@ -45,13 +47,6 @@ def experiment_for_results(request: HttpRequest, pk: int) -> Experiment:
         raise PermissionDenied
     qs = Experiment.objects.select_related("federation__departement", "method", "baseline_election", "outcome_election")
     return get_for_user(qs, request.user, write=True, pk=pk)
-
-
-def _estimate(experiment: Experiment, election) -> dict:
-    # Imported here until observations/evaluation.py lands on main (written in parallel).
-    from observations.evaluation import estimate_experiment
-
-    return estimate_experiment(experiment, election)
 
 
 def results_context(experiment: Experiment, *, excluded_shown: int | None = None) -> dict:
@@ -104,7 +99,11 @@ def _page(request: HttpRequest, experiment: Experiment, *, form=None, use_error:
     context.update(
         {
             "can_estimate": experiment.status in ESTIMABLE,
-            "form": form or EstimateForm(experiment=experiment),
+            "form": form
+            or EstimateForm(
+                experiment=experiment,
+                initial={"outcome_election": experiment.outcome_election.slug if experiment.outcome_election else None},
+            ),
             "can_use_effect": scope.is_national
             and experiment.status == ExperimentStatus.FINISHED
             and bool(experiment.result),
@@ -135,8 +134,8 @@ def experiment_results(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, experiment, form=form, status=400)
     election = form.cleaned_data["outcome_election"]
     try:
-        _estimate(experiment, election)
-    except ValueError as exc:  # ExperimentError: the estimation service's French refusal
+        estimate_experiment(experiment, election)
+    except ExperimentError as exc:  # the estimation service's French refusal: nothing was saved
         form.add_error("outcome_election", str(exc))
         experiment.refresh_from_db()
         return _page(request, experiment, form=form, status=400)

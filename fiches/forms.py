@@ -8,6 +8,7 @@ from circonscriptions.models import Circonscription, Election, PollingStation, P
 from fiches.models import Fiche
 from hq.models import LocalIssue, Method
 from hq.scoping import scope_queryset
+from observations.evaluation import election_title
 
 
 class FicheCreateForm(forms.Form):
@@ -127,7 +128,8 @@ class EstimateForm(forms.Form):
 
 
 def election_label(election) -> str:
-    return f"{election}{f' ({election.date:%d/%m/%Y})' if election.date else ''} — {election.slug}"
+    """« Législatives 2027 (simulée), 10/02/2027 »: a simulated election says so in the list."""
+    return f"{election_title(election)}{f', {election.date:%d/%m/%Y}' if election.date else ''}"
 
 
 class UseEffectForm(forms.Form):

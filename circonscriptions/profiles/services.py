@@ -271,8 +271,8 @@ def parameters_resolve(params: ProfileParameters) -> tuple[ProfileParameters, di
             f"Calibré par la vérification n°{calibration.pk} du {calibration.started_at:%d/%m/%Y} "
             f"(profils antérieurs au {calibration.until:%d/%m/%Y}, comparés à {calibration.against_label})."
         )
-    for source in parameter_sources:
-        for name, origin in source(params).items():
+    for measured in parameter_sources:
+        for name, origin in measured(params).items():
             if name in sources:
                 sources[name]["source"] = origin
     sources["voters_per_household"] = {

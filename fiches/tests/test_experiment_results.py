@@ -26,6 +26,7 @@ from fiches import evaluation_views
 from fiches.evaluation_chart import experiment_effect_svg
 from fiches.tests.helpers import pdf_text
 from hq import experiment_words as words
+from hq.experiment_stats import ExperimentError
 from hq.models import Experiment, ExperimentBureau, ExperimentStatus, Federation, Membership, Method, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -217,9 +218,9 @@ def test_estimer_calls_the_estimation_service_and_shows_its_refusal_next_to_the_
 
     def refuse(exp, election):
         calls.append((exp.pk, election.slug))
-        raise ValueError("Résultats manquants pour 3 bureaux ciblés sur 4 : trop peu pour estimer.")
+        raise ExperimentError("Résultats manquants pour 3 bureaux ciblés sur 4 : trop peu pour estimer.")
 
-    monkeypatch.setattr(evaluation_views, "_estimate", refuse)
+    monkeypatch.setattr(evaluation_views, "estimate_experiment", refuse)
     client.force_login(_member(place["fed29"], Role.FEDERAL_HQ))
     response = client.post(_url("results", experiment), {"outcome_election": "t-mun-2026"})
     assert response.status_code == 400 and calls == [(experiment.pk, "t-mun-2026")]
@@ -234,7 +235,7 @@ def test_estimer_calls_the_estimation_service_and_shows_its_refusal_next_to_the_
         exp.save()
         return exp.result
 
-    monkeypatch.setattr(evaluation_views, "_estimate", estimate)
+    monkeypatch.setattr(evaluation_views, "estimate_experiment", estimate)
     response = client.post(_url("results", experiment), {"outcome_election": "t-mun-2026"}, follow=True)
     assert response.redirect_chain == [(_url("results", experiment), 302)]
     assert f"+1,2 point [0,3{NNBSP};{NNBSP}2,1]" in response.content.decode()
@@ -242,7 +243,7 @@ def test_estimer_calls_the_estimation_service_and_shows_its_refusal_next_to_the_
 
 def test_a_draw_not_yet_frozen_cannot_be_estimated(place, client, monkeypatch):
     experiment = _experiment(place, status=ExperimentStatus.DRAWN)
-    monkeypatch.setattr(evaluation_views, "_estimate", lambda *args: pytest.fail("must not be called"))
+    monkeypatch.setattr(evaluation_views, "estimate_experiment", lambda *args: pytest.fail("must not be called"))
     client.force_login(_member(place["fed29"], Role.FEDERAL_HQ))
     assert "La campagne n'a pas commencé" in client.get(_url("results", experiment)).content.decode()
     response = client.post(_url("results", experiment), {"outcome_election": "t-mun-2026"})
@@ -339,3 +340,17 @@ def test_words_and_chart_follow_french_typography():
     assert svg.startswith("<svg") and svg.count("<circle") == 2
     assert "Part de la gauche" in svg and "Participation" in svg and "+1,2 point" in svg
     assert "Pas encore" in experiment_effect_svg({})
+
+
+def test_the_estimation_services_refusal_is_shown_next_to_the_field_and_nothing_is_saved(place, client):
+    # Four bureaux in one stratum: fewer than two strata with both groups, nothing can be estimated.
+    experiment = _experiment(place, status=ExperimentStatus.RUNNING)
+    client.force_login(_member(place["fed29"], Role.FEDERAL_HQ))
+    response = client.post(_url("results", experiment), {"outcome_election": "t-mun-2026"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    error = body[body.index('id="id_outcome_election_error"') :]
+    assert "strate" in error.split("</ul>")[0]
+    experiment.refresh_from_db()
+    assert experiment.result == {} and experiment.status == ExperimentStatus.RUNNING
+    assert experiment.outcome_election is None and experiment.estimated_at is None

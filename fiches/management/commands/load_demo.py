@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from circonscriptions.demo import demo_backtests_run, demo_data_load
 from circonscriptions.models import ImportRun, ProfileRun
 from fiches.demo import fiches_demo_load
+from fiches.experiment_demo import experiment_demo_load
 from hq.demo import demo_load, missions_demo_load
 from hq.ride_demo import demo_rides_load
 from observations.demo import observations_demo_load
@@ -71,6 +72,12 @@ def fiches_step(write: Write) -> list[str]:
     return []
 
 
+def experiment_step(write: Write) -> list[str]:
+    """A finished campaign run as an experiment, its outcome simulated (issue 13)."""
+    experiment_demo_load(write=write)
+    return []
+
+
 STEPS: list[Step] = [
     territory_step,
     backtests_step,
@@ -78,15 +85,17 @@ STEPS: list[Step] = [
     missions_step,
     rides_step,  # after the missions they drive to
     observations_step,
-    fiches_step,  # last: a fiche quotes the observations and shows the profiles
+    fiches_step,  # a fiche quotes the observations and shows the profiles
+    experiment_step,  # after the fiches: its reports, months old, are not the ones a fiche quotes
 ]
 
 
 class Command(BaseCommand):
     help = (
         "Loads the demo: the real territory, results and INSEE indicators from DATA_DIR, the voter "
-        "profiles, one demo account per role, demo observations and one published fiche per Brest "
-        "circonscription. Reads the compact set of demo_data/ when DATA_DIR holds none of the demo's files. "
+        "profiles, one demo account per role, demo observations, one published fiche per Brest "
+        "circonscription and a finished campaign experiment with a simulated outcome. Reads the compact "
+        "set of demo_data/ when DATA_DIR holds none of the demo's files. "
         "Idempotent: a second run changes nothing."
     )
 
