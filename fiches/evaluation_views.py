@@ -156,7 +156,7 @@ def results_document(experiment: Experiment):
 
 
 @login_required
-def experiment_results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_results_pdf(request: HttpRequest, pk: int) -> FileResponse:
     experiment = experiment_for_results(request, pk)
     return FileResponse(
         io.BytesIO(results_document(experiment).write_pdf()),
@@ -174,7 +174,7 @@ def experiment_use_effect(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = UseEffectForm(request.POST)
     if not form.is_valid():
-        return _page(request, experiment, use_error=form.errors["kind"][0], status=400)
+        return _page(request, experiment, use_error=str(form.errors["kind"][0]), status=400)
     try:
         values = experiment_effect_apply(experiment=experiment, kind=form.cleaned_data["kind"])
     except EffectNotUsable as exc:

@@ -120,9 +120,10 @@ def converted_effect(experiment: Experiment, kind: str, contact_rate: float) -> 
         values = [turnout.get(k) for k in ("effect", "ci_low", "ci_high")]
     else:
         raise EffectNotUsable("Paramètre inconnu : choisissez la persuasion ou la mobilisation.")
-    if any(not isinstance(v, int | float) for v in values):
+    numbers = [float(v) * scale for v in values if isinstance(v, int | float)]
+    if len(numbers) != len(values):
         raise EffectNotUsable("L'estimation de cette campagne est incomplète : estimez-la de nouveau.")
-    central, low, high = (float(v) * scale for v in values)
+    central, low, high = numbers
     if central > 1:
         raise EffectNotUsable(
             f"L'effet converti donnerait {number(central, 2)} voix par électeur rencontré, plus d'une : trop peu de "
@@ -168,7 +169,10 @@ def parameter_sources(params: ProfileParameters) -> dict[str, str]:
         current = round(getattr(params, name), SAME_VALUE_DIGITS)
         for experiment in experiments:
             used = (experiment.result.get(USED_KEY) or {}).get(name)
-            if not used or round(float(used.get("value", -1)), SAME_VALUE_DIGITS) != current:
+            if not isinstance(used, dict):
+                continue
+            value = used.get("value")
+            if not isinstance(value, int | float) or round(float(value), SAME_VALUE_DIGITS) != current:
                 continue
             left = experiment.result.get("left_share" if name == "persuasion_effect" else "turnout") or {}
             effect = interval_text(left.get("effect"), left.get("ci_low"), left.get("ci_high"))

@@ -18,6 +18,8 @@ Numbers are written by the one formatter of the project (circonscriptions/profil
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from circonscriptions.profiles.formats import NNBSP, number
 
 SIMULATED = "résultat simulé"
@@ -30,7 +32,7 @@ MEASURES = {
 }
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return not isinstance(value, bool) and isinstance(value, int | float) and value == value
 
 
