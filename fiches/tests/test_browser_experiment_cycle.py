@@ -108,7 +108,10 @@ def test_hq_runs_a_campaign_as_an_experiment_from_declaration_to_estimate(page, 
 
     # 5. HQ estimates the effect on that election and reads it.
     _log_in(page, hq, live_server)
-    page.goto(f"/experiences/{experiment.pk}/resultats/")
+    page.goto(f"/experiences/{experiment.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Estimer l'effet").click()
+    assert page.url.endswith(f"/experiences/{experiment.pk}/resultats/")
     assert "Pas encore d'estimation" in page.locator("main").inner_text()
     page.select_option("select[name=outcome_election]", outcome.slug)
     _submit(page, ".experiment-estimate form")

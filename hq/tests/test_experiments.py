@@ -437,7 +437,8 @@ def test_declare_draw_and_launch_from_the_pages(client, make_member, federations
     assert page.count("<strong>témoin</strong>") == experiment.bureaux.filter(treated=False).count() == 8
     page = client.post(f"/experiences/{experiment.pk}/lancer/", follow=True).content.decode()
     assert "Refaire le tirage" not in page and "Lancer la campagne" not in page
-    assert f"/experiences/{experiment.pk}/resultats/" not in page  # the results only once finished
+    # While it runs, the estimate page is where « Estimer » is (no results yet).
+    assert f"/experiences/{experiment.pk}/resultats/\">Estimer l'effet</a>" in page
     page = client.post(f"/experiences/{experiment.pk}/tirage/", {"seed": "1"}, follow=True).content.decode()
     assert "le tirage est figé" in page
     Experiment.objects.filter(pk=experiment.pk).update(status=ExperimentStatus.FINISHED)
