@@ -29,7 +29,7 @@ from fiches.evaluation_chart import experiment_effect_svg
 from fiches.forms import EstimateForm, UseEffectForm, election_label
 from fiches.pdf import pdf_document
 from hq import experiment_words as words
-from hq.experiment_learning import PARAMETERS, EffectNotUsable, experiment_effect_apply
+from hq.experiment_learning import PARAMETERS, SIMULATED_REFUSAL, EffectNotUsable, experiment_effect_apply
 from hq.experiment_stats import ExperimentError
 from hq.models import Experiment, ExperimentStatus, Role
 from hq.scoping import get_for_user, scope_for
@@ -108,6 +108,8 @@ def _page(request: HttpRequest, experiment: Experiment, *, form=None, use_error:
             and experiment.status == ExperimentStatus.FINISHED
             and bool(experiment.result),
             "use_error": use_error,
+            # Said before anyone clicks: a made-up election never sets the real priorities.
+            "simulated_refusal": SIMULATED_REFUSAL,
             "used_lines": [
                 f"Déjà utilisé : {name} réglé à {words.plain(item.get('value'), 3)} le "
                 f"{'/'.join(reversed(str(item.get('at', ''))[:10].split('-')))}."

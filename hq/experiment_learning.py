@@ -54,6 +54,12 @@ class EffectNotUsable(ValueError):
     """French message: why this estimate cannot set the parameter."""
 
 
+SIMULATED_REFUSAL = (
+    "Résultat simulé : l'élection de sortie a été fabriquée, son effet ne peut pas régler les "
+    "priorités réelles. Estimez la campagne sur un vrai scrutin."
+)
+
+
 def finished_with_result(qs: QuerySet[Experiment]) -> QuerySet[Experiment]:
     return (
         qs.filter(status=ExperimentStatus.FINISHED, estimated_at__isnull=False)
@@ -88,10 +94,7 @@ def converted_effect(experiment: Experiment, kind: str, contact_rate: float) -> 
     if experiment.status != ExperimentStatus.FINISHED or not result:
         raise EffectNotUsable("Cette campagne n'a pas encore d'estimation : estimez-la d'abord.")
     if result.get("simulated") or experiment.outcome_simulated:
-        raise EffectNotUsable(
-            "Résultat simulé : l'élection de sortie a été fabriquée, son effet ne peut pas régler les "
-            "priorités réelles. Estimez la campagne sur un vrai scrutin."
-        )
+        raise EffectNotUsable(SIMULATED_REFUSAL)
     per_door = result.get("per_door") or {}
     doors = per_door.get("doors_treated") or 0
     if doors <= 0:

@@ -297,6 +297,8 @@ def test_a_simulated_result_cannot_set_the_parameters_and_only_national_hq_may_t
     before = ProfileSettings.load().persuasion_effect
     simulated = _experiment(place, result={**RESULT, "simulated": True})
     client.force_login(_member(None, Role.NATIONAL_HQ))
+    page = client.get(_url("results", simulated)).content.decode()
+    assert 'class="experiment-use-refused"' in page and 'name="kind"' not in page
     response = client.post(_url("use_effect", simulated), {"kind": "persuasion"})
     assert response.status_code == 400
     assert "Résultat simulé : l&#x27;élection de sortie a été fabriquée" in response.content.decode()
