@@ -64,8 +64,11 @@ def results_context(experiment: Experiment, *, excluded_shown: int | None = None
     ]
     baseline = (result.get("baseline_election") or {}).get("label") or str(experiment.baseline_election)
     outcome = (result.get("outcome_election") or {}).get("label") or ""
-    with translation.override(settings.LANGUAGE_CODE):
-        chart = experiment_effect_svg(result) if result else ""
+    chart = experiment_effect_svg(result) if result else ""
+
+    def count(key: str) -> str:
+        return words.plain(result.get(key), 0)
+
     return {
         "experiment": experiment,
         "campaign": words.campaign_label(experiment),
@@ -84,9 +87,8 @@ def results_context(experiment: Experiment, *, excluded_shown: int | None = None
         "excluded_more": max(0, len(excluded) - excluded_shown) if excluded_shown is not None else 0,
         "excluded_count": len(excluded),
         "design": (
-            f"{result.get('n_bureaux', '—')} bureaux estimés ({result.get('n_treated', '—')} ciblés, "
-            f"{result.get('n_control', '—')} témoins) dans {result.get('n_strata', '—')} strates ; "
-            f"élection de référence : {baseline} ; élection de sortie : {outcome}."
+            f"{count('n_bureaux')} bureaux estimés ({count('n_treated')} ciblés, {count('n_control')} témoins) "
+            f"dans {count('n_strata')} strates ; élection de référence : {baseline} ; élection de sortie : {outcome}."
         )
         if result
         else "",
