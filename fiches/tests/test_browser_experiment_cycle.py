@@ -126,6 +126,9 @@ def test_hq_runs_a_campaign_as_an_experiment_from_declaration_to_estimate(page, 
     assert page.locator(".experiment-chart svg circle").count() == 2
     # A simulated result never feeds the priorities, and only national HQ is offered that button.
     assert page.locator(".experiment-use").count() == 0
+    # On a phone, the chart shrinks to the screen: nothing wider than it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     pdf = page.request.get(page.get_by_role("link", name="PDF d'une page").get_attribute("href"))
     assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
     assert f"experience-{experiment.pk}-resultats.pdf" in pdf.headers["content-disposition"]

@@ -9,6 +9,8 @@ import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -356,3 +358,15 @@ def test_the_estimation_services_refusal_is_shown_next_to_the_field_and_nothing_
     experiment.refresh_from_db()
     assert experiment.result == {} and experiment.status == ExperimentStatus.RUNNING
     assert experiment.outcome_election is None and experiment.estimated_at is None
+
+
+def test_the_catalogue_reads_the_campaigns_in_one_query_however_many(place, client, django_assert_max_num_queries):
+    client.force_login(_member(None, Role.NATIONAL_HQ))
+    _experiment(place, result=RESULT, name="Première")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("methods"))
+    for name in ("Deuxième", "Troisième", "Quatrième"):
+        _experiment(place, result=RESULT, name=name)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = client.get(reverse("methods")).content.decode()
+    assert "Campagne Quatrième" in body and "Campagne Première" in body
