@@ -75,6 +75,20 @@ def covers_zero(measure: dict) -> bool:
     return _is_number(low) and _is_number(high) and low <= 0 <= high
 
 
+def _verdict(measure: dict) -> str:
+    """What the interval and the randomisation test say together (they may disagree near the threshold)."""
+    p = measure.get("p_value")
+    test_rejects = _is_number(p) and p < 0.05
+    if covers_zero(measure) and not test_rejects:
+        return "l'intervalle contient 0 : pas d'effet distinguable du hasard"
+    if not covers_zero(measure) and (test_rejects or not _is_number(p)):
+        return "l'intervalle ne contient pas 0 : effet distinguable du hasard au seuil de 5 %"
+    return (
+        "l'intervalle et le test par tirages refaits ne concordent pas au seuil de 5 % : "
+        "résultat fragile, à confirmer par une autre campagne"
+    )
+
+
 def measure_sentence(key: str, measure: dict) -> str:
     """One sentence per measure, the one to repeat in a meeting."""
     effect = interval_text(measure.get("effect"), measure.get("ci_low"), measure.get("ci_high"))
@@ -82,11 +96,7 @@ def measure_sentence(key: str, measure: dict) -> str:
     inference = p_value_text(measure.get("p_value"))
     if _is_number(permutations):
         inference += f", sur {number(permutations)} tirages au sort refaits"
-    verdict = (
-        "l'intervalle contient 0 : pas d'effet distinguable du hasard"
-        if covers_zero(measure)
-        else "l'intervalle ne contient pas 0"
-    )
+    verdict = _verdict(measure)
     return f"Effet sur {MEASURES[key]} : {effect} ({inference}) ; {verdict}."
 
 

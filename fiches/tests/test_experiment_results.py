@@ -145,7 +145,8 @@ def test_the_page_says_the_estimate_in_words_an_analyst_can_repeat(place, client
     assert f"+1,2 point [0,3{NNBSP};{NNBSP}2,1]" in body
     assert f"p = 0,03, sur 1{NNBSP}000 tirages au sort refaits" in body
     assert "Effet sur la participation (points des inscrits) : +0,4 point [-0,6" in body
-    assert "l&#x27;intervalle contient 0" in body  # turnout: not told apart from chance
+    assert "l&#x27;intervalle contient 0 : pas d&#x27;effet distinguable du hasard" in body  # turnout
+    assert "effet distinguable du hasard au seuil de 5 %" in body  # left share: interval and test agree
     assert "+2,4 points dans les bureaux ciblés, +1,1 point dans les bureaux témoins" in body
     assert f"+3,1 votes de gauche pour 100 portes [0,4{NNBSP};{NNBSP}5,8]" in body and f"75{NNBSP}%" in body
     assert "Brest — bureau 12 (École Jean Zay) : Redécoupé entre les deux élections" in body
@@ -336,6 +337,8 @@ def test_words_and_chart_follow_french_typography():
     assert words.points_text(1.234) == "+1,2 point"
     assert words.points_text(-2.5) == "-2,5 points"
     assert words.points_text(0.01) == "0,0 point"
+    fragile = {**RESULT["left_share"], "p_value": 0.065}
+    assert "ne concordent pas au seuil de 5 %" in words.measure_sentence("left_share", fragile)
     assert words.p_value_text(0.004) == "p < 0,01" and words.p_value_text(0.2) == "p = 0,20"
     simulated = words.caveats({"simulated": True, "caveats": ["Résultat simulé : déjà dit."]})
     assert sum(c.startswith("Résultat simulé") for c in simulated) == 1 and len(simulated) == 4
