@@ -21,9 +21,11 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from circonscriptions.models import Election, PollingStationProfile
+from hq.experiment_stats import ExperimentError
 from hq.experiments import create_experiment, draw, start
 from hq.models import Experiment, ExperimentStatus, Federation, Method, User
 from observations.evaluation import estimate_experiment, simulate_outcome
@@ -136,19 +138,25 @@ def experiment_demo_load(*, write: Callable[[str], None]) -> Experiment | None:
     experiment = Experiment.objects.filter(federation=federation, name=DEMO_NAME).first()
     if experiment is not None and experiment.status == ExperimentStatus.FINISHED:
         return experiment
-    if experiment is None:
-        experiment = _declare(federation, hq)
+    try:
         if experiment is None:
-            return None
-    if experiment.status == ExperimentStatus.DRAFT:
-        experiment = draw(experiment, seed=DRAW_SEED, by=hq)
-    if experiment.status == ExperimentStatus.DRAWN:
-        experiment = start(experiment, by=hq)
-    reports = _reports(experiment, activist)
-    outcome = simulate_outcome(
-        experiment, effect_points=EFFECT_POINTS, turnout_effect_points=TURNOUT_EFFECT_POINTS, seed=OUTCOME_SEED
-    )
-    result = estimate_experiment(experiment, outcome)
+            experiment = _declare(federation, hq)
+            if experiment is None:
+                return None
+        if experiment.status == ExperimentStatus.DRAFT:
+            experiment = draw(experiment, seed=DRAW_SEED, by=hq)
+        if experiment.status == ExperimentStatus.DRAWN:
+            experiment = start(experiment, by=hq)
+        reports = _reports(experiment, activist)
+        outcome = simulate_outcome(
+            experiment, effect_points=EFFECT_POINTS, turnout_effect_points=TURNOUT_EFFECT_POINTS, seed=OUTCOME_SEED
+        )
+        result = estimate_experiment(experiment, outcome)
+    except (ExperimentError, ValidationError) as error:
+        # Demo data the design cannot work with (a smaller set, say): the rest of the demo still loads.
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        write(f"  (campagne testée de démonstration non chargée : {message})")
+        return None
     experiment.refresh_from_db()
     write(
         f"→ campagne testée « {experiment.name} » : {experiment.bureaux.count()} bureaux, graine {experiment.seed}, "
