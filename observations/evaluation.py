@@ -52,6 +52,7 @@ from circonscriptions.models import (
 )
 from circonscriptions.profiles import formats
 from circonscriptions.profiles.backtest import ELECTION_NAMES
+from hq.experiment_learning import USED_KEY
 from hq.experiment_simulation import EXTRA_SD, past_spread, simulate_next_election
 from hq.experiment_stats import (
     Estimate,
@@ -427,9 +428,12 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
             )
         ),
     }
+    # What an earlier estimate of this campaign set in the priorities' parameters stays on record
+    # (hq/experiment_learning.py): a new estimate does not undo a setting already made.
+    used = (experiment.result or {}).get(USED_KEY)
     with transaction.atomic():
         experiment.outcome_election = outcome
-        experiment.result = result
+        experiment.result = {**result, USED_KEY: used} if used else result
         experiment.estimated_at = timezone.now()
         experiment.status = ExperimentStatus.FINISHED
         experiment.outcome_simulated = simulated

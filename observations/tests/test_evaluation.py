@@ -346,3 +346,21 @@ def test_a_simulated_election_never_feeds_the_profiles_nor_the_electoral_calenda
 
     assert run.elections and simulated.slug not in run.elections
     assert simulated.slug not in {day.slug for day in election_days(from_date=experiment.starts_on)}
+
+
+@pytest.mark.django_db
+def test_estimating_again_keeps_the_record_of_the_parameters_an_earlier_estimate_set(experiment):
+    from hq.experiment_learning import USED_KEY
+
+    outcome = simulate_outcome(experiment, effect_points=1.5, seed=8)
+    estimate_experiment(experiment, outcome, permutations=100)
+    experiment.refresh_from_db()
+    record = {"persuasion_effect": {"value": 0.07, "low": 0.02, "high": 0.12, "at": "2026-12-05T02:00:00"}}
+    experiment.result = {**experiment.result, USED_KEY: record}
+    experiment.save(update_fields=["result"])
+
+    estimate_experiment(experiment, outcome, permutations=100)
+
+    experiment.refresh_from_db()
+    assert experiment.result[USED_KEY] == record
+    assert experiment.result["left_share"]["permutations"] == 100
