@@ -19,12 +19,13 @@ class FichesConfig(AppConfig):
         parameter_source_register(parameter_sources)
 
         from fiches import privacy
-        from hq.signals import experiment_started, person_export_requested
+        from hq.signals import experiment_conflicts, experiment_started, person_export_requested
         from observations.signals import observation_texts_erasing
 
         person_export_requested.connect(privacy.export_sections, dispatch_uid="fiches-export")
         observation_texts_erasing.connect(privacy.observation_texts_erasing, dispatch_uid="fiches-redact-quotes")
         experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+        experiment_conflicts.connect(_published_in_controls, dispatch_uid="fiches-published-in-controls")
 
 
 def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
@@ -41,3 +42,11 @@ def _refresh_after_experiment(sender, experiment, **kwargs) -> None:
 
     codes = [experiment.federation.departement.code] if experiment.federation_id else None
     fiches_refresh_task.delay(departement_codes=codes)
+
+
+def _published_in_controls(sender, experiment, station_ids, **kwargs) -> list[dict]:
+    """The experiment's page asks which published fiches still send activists to its controls."""
+    from fiches.queries import published_fiches_targeting
+
+    code = experiment.federation.departement.code if experiment.federation_id else None
+    return published_fiches_targeting(set(station_ids), departement_code=code)

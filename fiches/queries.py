@@ -7,6 +7,7 @@ read that territory (federation secretaries, activists) sees only the published 
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from hq.scoping import get_for_user, scope_for, scope_queryset
@@ -49,3 +50,29 @@ def fiches_feed_for(user, *, limit: int = 10) -> list[FicheVersion]:
 
 def batch_print_for_user(user, pk: int) -> BatchPrint:
     return get_for_user(BatchPrint.objects.select_related("departement"), user, pk=pk)
+
+
+def published_fiches_targeting(station_ids: set[int], *, departement_code: str | None = None) -> list[dict]:
+    """The fiches whose published (current) version lists one of `station_ids` among its priority
+    targets: [{"label", "url", "bureaux"}], for the page of a campaign experiment whose control
+    bureaux these are (a federation's fiches, or all of them for a national campaign)."""
+    if not station_ids:
+        return []
+    fiches = Fiche.objects.filter(current_version__isnull=False).select_related("current_version", "circonscription")
+    if departement_code is not None:
+        fiches = fiches.filter(circonscription__departement__code=departement_code)
+    found = []
+    for fiche in fiches.order_by("circonscription__code", "pk"):
+        version = fiche.current_version
+        targeting = (version.content or {}).get("targeting") or {}
+        targets = {row.get("station_id") for row in targeting.get("priorities") or [] if isinstance(row, dict)}
+        hit = targets & station_ids
+        if hit:
+            found.append(
+                {
+                    "label": f"{fiche.title} ({fiche.circonscription.code}), version {version.number}",
+                    "url": reverse("fiches:detail", kwargs={"pk": fiche.pk}),
+                    "bureaux": len(hit),
+                }
+            )
+    return found

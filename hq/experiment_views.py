@@ -20,6 +20,7 @@ from hq.experiment_forms import DrawForm, ExperimentForm
 from hq.experiment_stats import ExperimentError
 from hq.models import Experiment, ExperimentStatus
 from hq.scoping import get_for_user, scope_for, scope_queryset
+from hq.signals import experiment_conflicts
 from observations.compliance import experiment_noncompliance
 
 
@@ -128,8 +129,21 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if experiment.status in (ExperimentStatus.DRAWN, ExperimentStatus.RUNNING)
             else [],
             "finished": experiment.status == ExperimentStatus.FINISHED,
+            "published": _published_in_controls(experiment),
         },
     )
+
+
+def _published_in_controls(experiment) -> list[dict]:
+    """What the higher apps have published that still sends activists to the control bureaux
+    (fiches, through hq.signals.experiment_conflicts): to republish before or during the campaign."""
+    if experiment.status not in (ExperimentStatus.DRAWN, ExperimentStatus.RUNNING):
+        return []
+    controls = set(experiment.bureaux.filter(treated=False).values_list("polling_station_id", flat=True))
+    found: list[dict] = []
+    for _receiver, items in experiment_conflicts.send(sender=Experiment, experiment=experiment, station_ids=controls):
+        found.extend(items or [])
+    return found
 
 
 @login_required

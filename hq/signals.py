@@ -18,6 +18,9 @@ signals and the higher apps answer from receivers connected in their AppConfig.r
 - `experiment_started(experiment=…)`: sent once a campaign experiment's launch is committed;
   fiches recompose the drafts of the territory so that no fiche to publish sends activists
   to its control bureaux.
+- `experiment_conflicts(experiment=…, station_ids=…)`: asked by the experiment's page; each
+  receiver returns a list of {"label", "url", "bureaux"} for what it has published that still
+  sends activists to those (control) bureaux, so that HQ publishes a new version before the campaign.
 """
 
 from django.dispatch import Signal
@@ -26,3 +29,4 @@ person_export_requested = Signal()
 person_erasing = Signal()
 retention_purging = Signal()
 experiment_started = Signal()
+experiment_conflicts = Signal()

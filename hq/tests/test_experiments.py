@@ -365,6 +365,31 @@ def test_a_launch_recomposes_the_fiches_drafts_of_its_territory_without_the_cont
     assert fiche.draft_pending
 
 
+def test_the_experiment_page_names_published_fiches_still_sending_activists_to_controls(
+    client, make_member, federations
+):
+    from fiches.services import fiche_create, fiche_publish, fiche_refresh_automatic
+
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    brest2 = Circonscription.objects.get(code="2902")
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    fiche_publish(fiche=fiche, by=hq)
+    experiment = _running(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5)
+    client.force_login(hq)
+
+    page = client.get(f"/experiences/{experiment.pk}/")
+
+    published = page.context["published"]
+    assert [item["label"] for item in published] == ["Brest 2e (2902), version 1"]
+    assert published[0]["bureaux"] == len(_controls(experiment))
+    assert 'id="published-in-controls"' in page.content.decode()
+    # Once a version without the controls is published, the page has nothing left to say.
+    fiche.refresh_from_db()
+    fiche_refresh_automatic(fiche=fiche)
+    fiche_publish(fiche=fiche, by=hq)
+    assert client.get(f"/experiences/{experiment.pk}/").context["published"] == []
+
+
 # --- Non-compliance ---------------------------------------------------------------------------
 
 
