@@ -250,17 +250,8 @@ def _hc2_variance(z: np.ndarray, residuals: np.ndarray, leverage: np.ndarray, de
 def estimate_itt(y, treated, strata) -> Estimate:
     """Effect of being treated on y, strata fixed effects, HC2 standard error, t interval (rule 3)."""
     y, d, c = _prepare(y, treated, strata)
-    y_c = _demean(y, c.codes, c.sizes)
-    d_c = _demean(d, c.codes, c.sizes)
-    sxx = float((d_c**2).sum())
-    effect = float((d_c * y_c).sum() / sxx)
-    residuals = y_c - effect * d_c
-    leverage = 1 / c.sizes[c.codes] + d_c**2 / sxx
-    df = _degrees_of_freedom(len(y), c.n_strata)
-    se = math.sqrt(_hc2_variance(d_c, residuals, leverage, sxx))
-    low, high = _interval(effect, se, df)
-    n_treated = int(d.sum())
-    return Estimate(effect, se, low, high, df, n_treated, len(y) - n_treated)
+    # Ordinary least squares is the instrumental estimate whose regressor is its own instrument.
+    return _instrumented(y, d, d, c)
 
 
 def randomisation_p_value(y, treated, strata, permutations: int = 1000, seed: int = 0) -> float:
@@ -300,17 +291,25 @@ def estimate_per_unit(y, dose, treated, strata) -> Estimate:
         raise ExperimentError("Le nombre de portes frappées manque pour certains bureaux.")
     y, z, c = _prepare(y, treated, strata)
     x = dose[c.keep]
+    x_c = _demean(x, c.codes, c.sizes)
+    z_c = _demean(z, c.codes, c.sizes)
+    # The first stage: treated bureaux must have had more doors knocked than controls.
+    if abs(float((z_c * x_c).sum())) <= 1e-9 * max(1.0, float(np.abs(x_c).sum())):
+        raise ExperimentError(
+            "Les bureaux traités n'ont pas eu plus de portes frappées que les témoins : "
+            "l'effet par porte ne peut pas être estimé."
+        )
+    return _instrumented(y, x, z, c)
+
+
+def _instrumented(y: np.ndarray, x: np.ndarray, z: np.ndarray, c: _Centred) -> Estimate:
+    """Effect of x on y with z as instrument, within strata (fixed effects by demeaning), with the
+    HC2 robust error and a t interval; z is the draw (1 = treated), x = z gives plain least squares."""
     y_c = _demean(y, c.codes, c.sizes)
     z_c = _demean(z, c.codes, c.sizes)
     x_c = _demean(x, c.codes, c.sizes)
     szx = float((z_c * x_c).sum())
     szz = float((z_c**2).sum())
-    # The first stage: treated bureaux must have had more doors knocked than controls.
-    if abs(szx) <= 1e-9 * max(1.0, float(np.abs(x_c).sum())):
-        raise ExperimentError(
-            "Les bureaux traités n'ont pas eu plus de portes frappées que les témoins : "
-            "l'effet par porte ne peut pas être estimé."
-        )
     effect = float((z_c * y_c).sum() / szx)
     residuals = y_c - effect * x_c
     leverage = 1 / c.sizes[c.codes] + z_c**2 / szz
