@@ -61,6 +61,7 @@ from hq.experiment_stats import (
     estimate_per_unit,
     randomisation_p_value,
 )
+from hq.experiment_words import interval_text, p_value_text, signed
 from hq.models import Experiment, ExperimentBureau, ExperimentStatus
 from observations.models import Observation
 
@@ -198,28 +199,10 @@ def _fr_int(value: float) -> str:
 # Estimate
 
 
-def _signed(value: float, digits: int = 1) -> str:
-    text = formats.number(value, digits)
-    # « +1,2 » for a gain; no sign for what rounds to zero.
-    return f"+{text}" if value > 0 and text.strip("0,") else text
-
-
-def _points_word(value: float) -> str:
-    # French: « 1,9 point », « 2 points » (plural from two).
-    return "points" if abs(round(value, 1)) >= 2 else "point"
-
-
-def _p_text(p: float | None) -> str:
-    if p is None:
-        return ""
-    return " (p < 0,01)" if p < 0.01 else f" (p = {formats.number(p, 2)})"
-
-
 def _effect_sentence(subject: str, block: dict) -> str:
-    return (
-        f"{subject} : {_signed(block['effect'])} {_points_word(block['effect'])} "
-        f"[{formats.number(block['ci_low'], 1)} ; {formats.number(block['ci_high'], 1)}]{_p_text(block['p_value'])}."
-    )
+    """« Effet estimé … : +1,2 point [0,3 ; 2,1] (p = 0,03). », in the words of the estimate page."""
+    p = "" if block["p_value"] is None else f" ({p_value_text(block['p_value'])})"
+    return f"{subject} : {interval_text(block['effect'], block['ci_low'], block['ci_high'])}{p}."
 
 
 def _block(e: Estimate, y: np.ndarray, treated: np.ndarray, p_value: float | None, permutations: int) -> dict:
@@ -241,7 +224,7 @@ def _redrawn_reason(before: BureauResult, after: BureauResult, threshold: float)
         return None
     return (
         f"Inscrits passés de {_fr_int(before.registered)} à {_fr_int(after.registered)} "
-        f"({_signed(100 * change, 0)} %) entre les deux élections, au-delà du seuil de "
+        f"({signed(100 * change, 0)} %) entre les deux élections, au-delà du seuil de "
         f"{formats.percent(threshold, 0)} : bureau probablement redécoupé."
     )
 
