@@ -39,6 +39,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _language_of_the_thread_restored():
+    # A request with the English cookie activates English in the thread that served it,
+    # which in tests is the test's own thread: each test starts and ends in QG's language.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_not_required(settings):
     # HQ members must have a second factor (hq.middleware.SecondFactorRequiredMiddleware);
     # the tests of other features log HQ members in without one. The tests of the rule

@@ -20,7 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -122,6 +122,16 @@ def invitation_send(
         email=email, role=role, federation=federation, section=section, invited_by=by
     )
     link = invitation_accept_url(invitation, base_url=base_url)
+    # The invited person has chosen no language yet: the e-mail is in QG's language,
+    # whatever language the page of the HQ member who invites was shown in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _invitation_email(invitation, by=by, link=link)
+    send_mail(subject, body, None, [email])
+    return invitation
+
+
+def _invitation_email(invitation: Invitation, *, by: User, link: str) -> tuple[str, str]:
+    federation = invitation.federation
     where = federation.name if federation else _("the national HQ")
     subject = _("Invitation to join QG")
     body = _(
@@ -136,8 +146,7 @@ def invitation_send(
         "expires": timezone.localtime(invitation.expires_at).strftime("%d/%m/%Y"),
         "link": link,
     }
-    send_mail(subject, body, None, [email])
-    return invitation
+    return subject, body
 
 
 @transaction.atomic
