@@ -40,9 +40,7 @@ def test_a_federal_hq_invites_an_activist_to_a_section_and_the_email_holds_the_a
     assert "Fédération du Finistère" in message.body
 
 
-def test_the_invitation_is_written_in_french_even_when_the_inviter_reads_qg_in_english(
-    make_member, federations
-):
+def test_the_invitation_is_written_in_french_even_when_the_inviter_reads_qg_in_english(make_member, federations):
     federal = make_member(Role.FEDERAL_HQ, "29", name="Fanch Fédéral")
     with translation.override("en"):
         invitation_send(
