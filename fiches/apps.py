@@ -35,13 +35,13 @@ def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
     fiches_refresh_task.apply_async(queue=queue)
 
 
-def _refresh_after_experiment(sender, experiment, **kwargs) -> None:
+def _refresh_after_experiment(sender, experiment, by=None, **kwargs) -> None:
     """A launched campaign holds back its control bureaux: the fiches of its territory get drafts
-    without them (in a worker), for HQ to publish before activists set out."""
-    from fiches.tasks import fiches_refresh_task
+    without them, and the published ones that target a control a new version without it (in a worker)."""
+    from fiches.tasks import fiches_after_experiment_launch_task
 
     codes = [experiment.federation.departement.code] if experiment.federation_id else None
-    fiches_refresh_task.delay(departement_codes=codes)
+    fiches_after_experiment_launch_task.delay(departement_codes=codes, launched_by_id=by.pk if by else None)
 
 
 def _published_in_controls(sender, experiment, station_ids, **kwargs) -> list[dict]:

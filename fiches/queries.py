@@ -52,6 +52,12 @@ def batch_print_for_user(user, pk: int) -> BatchPrint:
     return get_for_user(BatchPrint.objects.select_related("departement"), user, pk=pk)
 
 
+def version_targets(version: FicheVersion) -> set[int]:
+    """The bureaux a published version sends activists to (its numbered priorities)."""
+    targeting = (version.content or {}).get("targeting") or {}
+    return {row.get("station_id") for row in targeting.get("priorities") or [] if isinstance(row, dict)}
+
+
 def published_fiches_targeting(station_ids: set[int], *, departement_code: str | None = None) -> list[dict]:
     """The fiches whose published (current) version lists one of `station_ids` among its priority
     targets: [{"label", "url", "bureaux"}], for the page of a campaign experiment whose control
@@ -64,9 +70,7 @@ def published_fiches_targeting(station_ids: set[int], *, departement_code: str |
     found = []
     for fiche in fiches.order_by("circonscription__code", "pk"):
         version = fiche.current_version
-        targeting = (version.content or {}).get("targeting") or {}
-        targets = {row.get("station_id") for row in targeting.get("priorities") or [] if isinstance(row, dict)}
-        hit = targets & station_ids
+        hit = version_targets(version) & station_ids
         if hit:
             found.append(
                 {

@@ -26,8 +26,10 @@ from circonscriptions.models import Circonscription, Departement
 from fiches.compose import compose_automatic, compose_content, compose_fiche, default_title
 from fiches.models import BatchPrint, Fiche, FicheVersion
 from fiches.pdf import ProjectOnlyFetcher, pdf_document, pdf_merge
+from fiches.queries import version_targets
 from fiches.render import render_body, render_pdf_html
 from hq.electoral_law import ElectoralSilenceError, electoral_silence, french_date, next_polling
+from hq.experiments import control_station_ids
 from hq.models import LocalIssue, Membership, Role
 
 log = logging.getLogger(__name__)
@@ -161,25 +163,102 @@ def fiche_publish(*, fiche: Fiche, by, fetcher: ProjectOnlyFetcher | None = None
         code = fiche.circonscription.departement.code
         refuse_during_electoral_silence(departement_code=code, action="publier cette fiche")
         content = _with_next_polling(compose_fiche(fiche), code)
-        body = render_body(content, draft=False)
-        pdf = _pdf_for(content, body, draft=False, fetcher=fetcher).write_pdf()
-        number = (fiche.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = FicheVersion(
-            fiche=fiche,
-            number=number,
-            title=fiche.title,
-            content=content,
-            html=str(body),
-            published_at=timezone.now(),
-            published_by=by,
-        )
-        version.pdf.save(f"fiche-{fiche.pk}-v{number}.pdf", ContentFile(pdf), save=False)
-        version.save()
-        fiche.current_version = version
+        version = _version_save(fiche, title=fiche.title, content=content, by=by, fetcher=fetcher)
         fiche.draft_pending = False
-        fiche.save(update_fields=["current_version", "draft_pending", "updated_at"])
-        transaction.on_commit(lambda: fiche_version_notify(version=version))
+        fiche.save(update_fields=["draft_pending", "updated_at"])
     return version
+
+
+def _version_save(fiche: Fiche, *, title: str, content: dict, by, fetcher: ProjectOnlyFetcher | None) -> FicheVersion:
+    """Render `content` into the fiche's next version (HTML and PDF), make it current, tell the activists after commit.
+
+    Called inside the transaction that locked the fiche."""
+    body = render_body(content, draft=False)
+    pdf = _pdf_for(content, body, draft=False, fetcher=fetcher).write_pdf()
+    number = (fiche.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = FicheVersion(
+        fiche=fiche,
+        number=number,
+        title=title,
+        content=content,
+        html=str(body),
+        published_at=timezone.now(),
+        published_by=by,
+    )
+    version.pdf.save(f"fiche-{fiche.pk}-v{number}.pdf", ContentFile(pdf), save=False)
+    version.save()
+    fiche.current_version = version
+    fiche.save(update_fields=["current_version", "updated_at"])
+    transaction.on_commit(lambda: fiche_version_notify(version=version))
+    return version
+
+
+def fiche_publish_without_controls(
+    *, fiche: Fiche, controls: set[int], by, fetcher: ProjectOnlyFetcher | None = None
+) -> FicheVersion | None:
+    """A new version of a published fiche that sends activists to control bureaux, without them.
+
+    The parts that come from the data (map, targets, facts) are composed again, which
+    leaves the control bureaux of running campaigns out; HQ's own parts (title, local
+    issues, methods, texts) stay as they were published, so that nothing HQ has not yet
+    checked in its draft goes out with it. The draft is untouched. None when the
+    published version targets none of `controls`. Refused (ElectoralSilenceError)
+    during the electoral silence, like any publication.
+    """
+    with transaction.atomic():
+        # Locked like a publication by hand (the same numbering); the version is read after the lock.
+        fiche = Fiche.objects.select_for_update().select_related("circonscription__departement").get(pk=fiche.pk)
+        published = fiche.current_version
+        if published is None or not version_targets(published) & controls:
+            return None
+        refuse_during_electoral_silence(
+            departement_code=fiche.circonscription.departement.code, action="publier cette fiche"
+        )
+        automatic = compose_automatic(
+            circonscription=fiche.circonscription, station_ids=fiche.sector.values_list("pk", flat=True)
+        )
+        content = {**published.content, **automatic}
+        return _version_save(fiche, title=published.title, content=content, by=by, fetcher=fetcher)
+
+
+def fiches_withdraw_controls(*, departement_codes: Iterable[str] | None, by) -> dict:
+    """After a campaign's launch: each published fiche of the territory that sends activists to a
+    control bureau gets a version without the controls at once (fiche_publish_without_controls).
+
+    Returns {"published": [version ids], "refused": [fiche ids]} — refused during an electoral
+    silence; the experiment's page keeps naming those fiches."""
+    controls = control_station_ids()
+    done: dict[str, list[int]] = {"published": [], "refused": []}
+    if not controls:
+        return done
+    fiches = Fiche.objects.filter(current_version__isnull=False).select_related("current_version", "circonscription")
+    if departement_codes is not None:
+        fiches = fiches.filter(circonscription__departement__code__in=list(departement_codes))
+    departement_ids = set()
+    for fiche in fiches.order_by("pk"):
+        if not version_targets(fiche.current_version) & controls:
+            continue
+        try:
+            version = fiche_publish_without_controls(fiche=fiche, controls=controls, by=by)
+        except ElectoralSilenceError:
+            done["refused"].append(fiche.pk)
+            continue
+        if version is not None:
+            done["published"].append(version.pk)
+            departement_ids.add(fiche.circonscription.departement_id)
+    _batches_outdated(departement_ids, "De nouvelles versions des fiches sont publiées : relancez l'impression.")
+    return done
+
+
+def _batches_outdated(departement_ids: set[int], why: str) -> None:
+    """Remove the batch-print files of these départements (they hold versions no longer current)."""
+    batches = BatchPrint.objects.filter(departement_id__in=departement_ids).exclude(merged_pdf="", zip_file="")
+    old_files = []
+    for batch in batches:
+        old_files.extend(name for name in (batch.merged_pdf.name, batch.zip_file.name) if name)
+    batches.update(merged_pdf="", zip_file="", error=why)
+    if old_files:
+        transaction.on_commit(lambda: _delete_files(old_files))
 
 
 def fiche_url(fiche_id: int) -> str:
@@ -431,13 +510,8 @@ def fiche_versions_redact(*, observations: list[dict], by, reason: str) -> int:
         )
         departement_ids.add(version.fiche.circonscription.departement_id)
         redacted += 1
-    batches = BatchPrint.objects.filter(departement_id__in=departement_ids).exclude(merged_pdf="", zip_file="")
-    for batch in batches:
-        old_files.extend(name for name in (batch.merged_pdf.name, batch.zip_file.name) if name)
-    batches.update(
-        merged_pdf="",
-        zip_file="",
-        error="Fichiers retirés après l'effacement de données personnelles : relancez l'impression.",
+    _batches_outdated(
+        departement_ids, "Fichiers retirés après l'effacement de données personnelles : relancez l'impression."
     )
     if old_files:
         transaction.on_commit(lambda: _delete_files(old_files))

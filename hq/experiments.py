@@ -340,7 +340,7 @@ def start(experiment: Experiment, *, by: User | None = None) -> Experiment:
         actor=by, action=AUDIT_START, page="experiment", target=f"experiment {experiment.pk} seed {experiment.seed}"
     )
     launched = experiment
-    transaction.on_commit(lambda: experiment_started.send(sender=Experiment, experiment=launched))
+    transaction.on_commit(lambda: experiment_started.send(sender=Experiment, experiment=launched, by=by))
     return experiment
 
 

@@ -15,12 +15,13 @@ signals and the higher apps answer from receivers connected in their AppConfig.r
 
 `kind` is "member" (an hq.User) or "supporter" (an hq.Supporter).
 
-- `experiment_started(experiment=…)`: sent once a campaign experiment's launch is committed;
-  fiches recompose the drafts of the territory so that no fiche to publish sends activists
-  to its control bureaux.
+- `experiment_started(experiment=…, by=…)`: sent once a campaign experiment's launch is
+  committed (`by`: who launched it, or None); fiches recompose the drafts of the territory and
+  publish, at once, a version without the controls of each published fiche that targets one.
 - `experiment_conflicts(experiment=…, station_ids=…)`: asked by the experiment's page; each
   receiver returns a list of {"label", "url", "bureaux"} for what it has published that still
-  sends activists to those (control) bureaux, so that HQ publishes a new version before the campaign.
+  sends activists to those (control) bureaux (a publication refused by the electoral silence,
+  or not yet done by the worker).
 """
 
 from django.dispatch import Signal

@@ -319,62 +319,118 @@ def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client,
     assert after == before
 
 
-def test_a_launch_recomposes_the_fiches_drafts_of_its_territory_without_the_controls(
-    make_member, federations, django_capture_on_commit_callbacks
-):
+def _launch_with_callbacks(hq, experiment, django_capture_on_commit_callbacks):
+    """Launches; runs what the launch does after its commit, except the fiches' receiver,
+    which would send its task to a worker: returns what it was sent with."""
     from fiches.apps import _refresh_after_experiment
-    from fiches.services import fiche_create
-    from fiches.tasks import fiches_refresh_task
     from hq.signals import experiment_started
+
+    launched = []
+
+    def record(sender, experiment, by, **kwargs):
+        launched.append((experiment.pk, by))
+
+    experiment_started.connect(record, dispatch_uid="test-launch")
+    experiment_started.disconnect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+    try:
+        with django_capture_on_commit_callbacks() as callbacks:
+            experiment = experiments.start(experiment, by=hq)
+        assert launched == []  # nothing is sent before the launch is committed
+        for callback in callbacks:
+            callback()
+    finally:
+        experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
+        experiment_started.disconnect(dispatch_uid="test-launch")
+    assert launched == [(experiment.pk, hq)]
+    return experiment
+
+
+def test_a_launch_publishes_at_once_a_version_of_each_fiche_without_the_controls_and_keeps_hqs_draft(
+    client, make_member, federations, django_capture_on_commit_callbacks
+):
+    from fiches.models import BatchPrint
+    from fiches.queries import version_targets
+    from fiches.services import fiche_create, fiche_publish
+    from fiches.tasks import fiches_after_experiment_launch_task
 
     hq = make_member(Role.FEDERAL_HQ, "29")
     brest2 = Circonscription.objects.get(code="2902")
     fiche = fiche_create(circonscription=brest2, title="Brest 2e")
-    fiche.draft_pending = False
-    fiche.save(update_fields=["draft_pending"])
-    composed_before = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
-    launched = []
-
-    def record(sender, experiment, **kwargs):
-        launched.append(experiment.pk)
-
-    experiment_started.connect(record, dispatch_uid="test-launch")
-    try:
-        experiment = experiments.draw(
-            _declare(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5), by=hq
-        )
-        with django_capture_on_commit_callbacks() as callbacks:
-            experiment = experiments.start(experiment, by=hq)
-        assert launched == []  # nothing is sent before the launch is committed
-        experiment_started.disconnect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
-        try:
-            for callback in callbacks:
-                callback()
-        finally:
-            experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
-    finally:
-        experiment_started.disconnect(dispatch_uid="test-launch")
-    assert launched == [experiment.pk]
-
-    # What the receiver enqueues, run here: the territory's fiches get a draft without the controls.
-    assert fiches_refresh_task(departement_codes=["29"]) >= 1
+    fiche.free_text = "Texte publié."
+    fiche.save(update_fields=["free_text"])
+    first = fiche_publish(fiche=fiche, by=hq)
+    # HQ goes on editing the draft: this text is not checked yet and must not go out.
     fiche.refresh_from_db()
+    fiche.free_text = "Brouillon pas encore relu."
+    fiche.save(update_fields=["free_text"])
+    batch = BatchPrint.objects.create(departement=brest2.departement, merged_pdf="fiches/batches/old.pdf")
+    experiment = experiments.draw(
+        _declare(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5), by=hq
+    )
     controls = set(_controls(experiment))
-    targets = {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]}
-    assert controls & composed_before and not controls & targets
-    assert fiche.draft_pending
+    assert controls <= version_targets(first)
+
+    experiment = _launch_with_callbacks(hq, experiment, django_capture_on_commit_callbacks)
+    # What the receiver sends to a worker, run here.
+    done = fiches_after_experiment_launch_task(departement_codes=["29"], launched_by_id=hq.pk)
+
+    fiche.refresh_from_db()
+    second = fiche.current_version
+    assert done["published"] == [second.pk] and done["refused"] == []
+    assert second.number == 2 and second.published_by == hq and second.pdf
+    assert not version_targets(second) & controls
+    assert len(version_targets(second)) == len(version_targets(first))  # the next bureaux take their places
+    assert second.content["free_text"] == "Texte publié." and "Brouillon" not in second.html
+    assert fiche.free_text == "Brouillon pas encore relu." and fiche.draft_pending
+    assert not {row["station_id"] for row in fiche.automatic["targeting"]["priorities"]} & controls
+    batch.refresh_from_db()
+    assert not batch.merged_pdf and "relancez l'impression" in batch.error
+    # Activists read the new version; the experiment's page has no fiche left to name.
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    assert client.get(f"/fiches/{fiche.pk}/").context["version"] == second
+    client.force_login(hq)
+    assert client.get(f"/experiences/{experiment.pk}/").context["published"] == []
+    # Run again (a retried task): nothing more is published.
+    assert fiches_after_experiment_launch_task(departement_codes=["29"], launched_by_id=hq.pk)["published"] == []
+    assert fiche.versions.count() == 2
+
+
+def _published_fiche_and_running_campaign(hq, federation):
+    """Brest 2e's fiche published, then a campaign launched on its top 10 (its launch's
+    after-commit work not run: the fiche still sends activists to the controls)."""
+    from fiches.services import fiche_create, fiche_publish
+
+    brest2 = Circonscription.objects.get(code="2902")
+    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
+    fiche_publish(fiche=fiche, by=hq)
+    return fiche, _running(hq, federation, circonscription=brest2, top=10, control_share=0.5)
+
+
+def test_during_the_electoral_silence_the_fiche_is_not_republished_and_the_experiment_page_names_it(
+    client, make_member, federations
+):
+    from fiches.services import fiches_withdraw_controls
+
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    fiche, experiment = _published_fiche_and_running_campaign(hq, federations["29"])
+    now = timezone.localtime()
+    polling_day = now.date() if now.hour < 20 else now.date() + timedelta(days=1)
+    Election.objects.create(slug="legislatives-2099-1", kind="legislatives", year=2099, round=1, date=polling_day)
+
+    assert fiches_withdraw_controls(departement_codes=["29"], by=hq) == {"published": [], "refused": [fiche.pk]}
+    assert fiche.versions.count() == 1
+    client.force_login(hq)
+    published = client.get(f"/experiences/{experiment.pk}/").context["published"]
+    assert [item["label"] for item in published] == ["Brest 2e (2902), version 1"]
 
 
 def test_the_experiment_page_names_published_fiches_still_sending_activists_to_controls(
     client, make_member, federations
 ):
-    from fiches.services import fiche_create, fiche_publish, fiche_refresh_automatic
+    from fiches.services import fiche_publish, fiche_refresh_automatic
 
     hq = make_member(Role.FEDERAL_HQ, "29")
-    brest2 = Circonscription.objects.get(code="2902")
-    fiche = fiche_create(circonscription=brest2, title="Brest 2e")
-    fiche_publish(fiche=fiche, by=hq)
-    experiment = _running(hq, federations["29"], circonscription=brest2, top=10, control_share=0.5)
+    fiche, experiment = _published_fiche_and_running_campaign(hq, federations["29"])
     client.force_login(hq)
 
     page = client.get(f"/experiences/{experiment.pk}/")

@@ -74,10 +74,16 @@ def test_every_task_has_limits_and_the_long_ones_their_own():
     from circonscriptions.profiles.tasks import profiles_recompute_task
     from circonscriptions.tasks import import_file_task
     from config.celery import app
-    from fiches.tasks import batch_print_task, fiches_refresh_task
+    from fiches.tasks import batch_print_task, fiches_after_experiment_launch_task, fiches_refresh_task
 
     assert app.conf.task_soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT < app.conf.task_time_limit
-    for task in (import_file_task, profiles_recompute_task, batch_print_task, fiches_refresh_task):
+    for task in (
+        import_file_task,
+        profiles_recompute_task,
+        batch_print_task,
+        fiches_refresh_task,
+        fiches_after_experiment_launch_task,
+    ):
         assert task.soft_time_limit < task.time_limit, task.name
     # A national import and the national recompute get longer than the default.
     assert import_file_task.soft_time_limit > settings.CELERY_TASK_SOFT_TIME_LIMIT
