@@ -130,6 +130,12 @@ class ExperimentForm(forms.Form):
         if not has_list and not data.get("federation") and not data.get("circonscription"):
             if "federation" not in self.errors:
                 self.add_error("federation", "Choisissez une fédération, une circonscription ou une liste de bureaux.")
+        elif not data.get("federation") and not data.get("circonscription") and not scope_for(self.user).is_national:
+            if "federation" not in self.errors:
+                self.add_error(
+                    "federation",
+                    "Choisissez votre fédération : seul le QG national déclare une campagne sans fédération.",
+                )
         errors = experiment_errors(
             control_share=None,
             starts_on=data.get("starts_on"),

@@ -29,6 +29,8 @@ The rules, in words an analyst can check:
   missions whose bureaux are all controls, fiches leave them out of their targets. HQ pages
   say why (`control_reasons`); activists' pages never mention them.
 - The draw and the launch are written to the audit log (hq.audit), with the seed.
+- A declaration sent twice (same author, name, method, baseline, federation, target bureaux,
+  share, strata and dates, while the first is still a draft) declares one campaign.
 """
 
 from __future__ import annotations
@@ -260,6 +262,25 @@ def create_experiment(
         draw_controls(strata, control_share, 0)
     except ExperimentError as error:
         raise ValidationError({"stations" if station_ids is not None else "top": str(error)}) from error
+    if by is not None:
+        # A form sent twice (a double tap) declares one campaign: the author's row is locked
+        # while the same draft is looked for, so that two copies sent at once find each other.
+        User.objects.select_for_update().filter(pk=by.pk).exists()
+        targets = {p.polling_station_id for p in profiles}
+        for same in Experiment.objects.filter(
+            created_by=by,
+            federation=federation,
+            name=name.strip()[:200],
+            method=method,
+            baseline_election=baseline_election,
+            control_share=control_share,
+            strata_kind=strata_kind,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            status=ExperimentStatus.DRAFT,
+        ):
+            if set(same.bureaux.values_list("polling_station_id", flat=True)) == targets:
+                return same
     experiment = Experiment.objects.create(
         federation=federation,
         name=name.strip()[:200],
@@ -282,7 +303,11 @@ def create_experiment(
         )
         for p, stratum in zip(profiles, strata, strict=True)
     )
-    power_for(experiment)
+    try:
+        power_for(experiment)
+    except ExperimentError as error:
+        # Too few bureaux for their strata to measure anything: the transaction is rolled back.
+        raise ValidationError({"stations" if station_ids is not None else "top": str(error)}) from error
     return experiment
 
 

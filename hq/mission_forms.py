@@ -26,6 +26,7 @@ from hq.models import (
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+NO_SUCH_FICHE = "Aucune fiche ne porte ce numéro."
 
 
 def parse_coordinates(raw: str) -> Point | None:
@@ -184,7 +185,14 @@ class MissionForm(_SlotAndTeam):
     description = forms.CharField(
         label=_("Description"), max_length=MISSION_TEXT_CAPS["description"], required=False, widget=forms.Textarea
     )
-    fiche_id = forms.IntegerField(label=_("Number of the fiche to bring"), required=False, min_value=1)
+    fiche_id = forms.IntegerField(
+        label=_("Number of the fiche to bring"),
+        required=False,
+        min_value=1,
+        # The column's largest number: beyond it no fiche can exist.
+        max_value=2**31 - 1,
+        error_messages={"max_value": NO_SUCH_FICHE, "min_value": NO_SUCH_FICHE},
+    )
 
     def __init__(self, *args, federation: Federation, hq: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -294,7 +294,10 @@ def missions_bulk(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(n)s missions created from the priorities.") % {"n": len(created)})
+            if created:
+                messages.success(request, _("%(n)s missions created from the priorities.") % {"n": len(created)})
+            else:
+                messages.info(request, _("These missions already exist at this time: nothing new was created."))
             top = services.priority_profiles(data["circonscription"], data["top"])
             # HQ is told which priority bureaux got no mission, and why (activists never are).
             for line in control_lines([p.polling_station_id for p in top]):

@@ -6,7 +6,8 @@ The rules an organiser can check:
   until their federal HQ approves it. A mission's slot is in the future and ends after it
   starts; its team has at least one person and a maximum not below its minimum; its
   meeting point, when placed on the map, is in France (metropolitan France, Corsica or the
-  overseas départements). A refused mission leaves nothing saved.
+  overseas départements). A refused mission leaves nothing saved. The same mission sent twice
+  (a double tap: same federation, author, title and slot) is created once.
 - Bulk creation from the priorities takes the N best bureaux of a circonscription in the
   current profile run, groups those whose polling places are within `group_m` metres of
   the group's first bureau (neighbours canvassed by one team), and gives each group the
@@ -59,6 +60,10 @@ from hq.models import (
 from hq.scoping import can_write, scope_for
 
 PARIS = ZoneInfo("Europe/Paris")
+
+# The largest team a mission takes: far above any canvassing team, well within the column
+# (a typing slip such as 10 000 000 must be a sentence next to the field, not an error page).
+MAX_TEAM = 1000
 
 # Rough boxes (longitude min, latitude min, longitude max, latitude max) around the parts of
 # France where the party's federations act; a point outside all of them is a typing error
@@ -197,8 +202,12 @@ def mission_errors(
         errors["ends_at"] = "La fin doit venir après le début."
     if capacity_min is not None and capacity_min < 1:
         errors["capacity_min"] = "Il faut au moins une personne : une équipe de zéro ne fait pas de mission."
+    elif capacity_min is not None and capacity_min > MAX_TEAM:
+        errors["capacity_min"] = f"Au plus {MAX_TEAM} personnes par mission."
     if capacity_max is not None and capacity_max < 1:
         errors["capacity_max"] = "La capacité maximale doit être d'au moins une personne."
+    elif capacity_max is not None and capacity_max > MAX_TEAM:
+        errors["capacity_max"] = f"Au plus {MAX_TEAM} personnes par mission."
     elif capacity_min is not None and capacity_max is not None and capacity_max < capacity_min:
         errors["capacity_max"] = (
             f"Le maximum ({capacity_max}) est inférieur au minimum ({capacity_min}) : corrigez l'un des deux."
@@ -216,6 +225,21 @@ def _place_of(stations, meeting_location: Point | None) -> Point | None:
     if points:
         return Point(sum(p.x for p in points) / len(points), sum(p.y for p in points) / len(points), srid=4326)
     return meeting_location
+
+
+def _same_mission(*, federation: Federation, by: User, title: str, starts_at: datetime, ends_at: datetime):
+    """The mission `by` already created with this title and slot (a form sent twice), if any.
+
+    The federation's row is locked first: two copies of one request sent at once wait for
+    each other, and the second finds the first's mission."""
+    Federation.objects.select_for_update().filter(pk=federation.pk).exists()
+    return (
+        Mission.objects.filter(
+            federation=federation, created_by=by, title=title.strip(), starts_at=starts_at, ends_at=ends_at
+        )
+        .exclude(status=MissionStatus.CANCELLED)
+        .first()
+    )
 
 
 def may_create_missions(user: User, federation: Federation) -> bool:
@@ -275,6 +299,9 @@ def mission_create(
                 "pour mesurer l'effet de la campagne."
             }
         )
+    same = _same_mission(federation=federation, by=by, title=title, starts_at=starts_at, ends_at=ends_at)
+    if same is not None:
+        return same
     if circonscription is None and stations:
         circonscription = stations[0].circonscription
     mission = Mission.objects.create(
@@ -363,7 +390,10 @@ def missions_create_from_priorities(
     open_to_other_federations: bool = False,
     now: datetime | None = None,
 ) -> list[Mission]:
-    """One mission per top-priority bureau (or group of neighbouring bureaux) of a circonscription."""
+    """One mission per top-priority bureau (or group of neighbouring bureaux) of a circonscription.
+
+    Returns the missions created: a group that already has its mission from `by` at this
+    slot (the form sent twice) gets no second one."""
     federation = (
         Federation.objects.select_related("departement").filter(departement=circonscription.departement).first()
     )
@@ -401,12 +431,15 @@ def missions_create_from_priorities(
         station = best.polling_station
         others = f" (+{len(group) - 1} bureau{'x' if len(group) > 2 else ''} voisin{'s' if len(group) > 2 else ''})"
         title = f"{method.name} — {station.commune.name}, bureau {station.code}" + (others if len(group) > 1 else "")
+        title = title[:200]
+        if _same_mission(federation=federation, by=by, title=title, starts_at=starts_at, ends_at=ends_at):
+            continue
         missions.append(
             mission_create(
                 by=by,
                 federation=federation,
                 method=method,
-                title=title[:200],
+                title=title,
                 starts_at=starts_at,
                 ends_at=ends_at,
                 capacity_min=capacity_min,

@@ -5,6 +5,7 @@ Errors are French sentences next to the field they are about; the input is kept.
 
 from django import forms
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hq.models import RideKind
@@ -71,6 +72,9 @@ class RideForm(forms.Form):
             self.add_error("seats", "Combien de places libres ? Au moins une.")
         if leaves and leaves > self.mission.starts_at:
             self.add_error("leaves_at", "Ce départ est après le début de la mission.")
+        elif leaves and leaves < timezone.now():
+            # A mistyped year (0001, 2020) would send riders to a car that has already left.
+            self.add_error("leaves_at", "Ce départ est déjà passé : donnez l'heure à laquelle vous partirez.")
         if leaves and latest and latest < leaves:
             self.add_error("latest_at", "L'heure limite est avant l'heure de départ.")
         return data

@@ -146,6 +146,10 @@ def ride_assign(*, mission: Mission, rider: User, driver: Ride, by: User) -> Rid
         raise ValidationError({"rider": "Le conducteur est déjà dans sa voiture."})
     with transaction.atomic():
         locked = Ride.objects.select_for_update().get(pk=driver.pk)
+        already = Ride.objects.filter(mission=mission, user=rider, driver=locked).first()
+        if already is not None:
+            # The same assignment sent twice (a double tap): the rider keeps their seat, no error.
+            return already
         if _seats_left(locked) <= 0:
             raise ValidationError({"driver": TOO_MANY_RIDERS.format(driver=locked.user, seats=locked.seats)})
         ride = Ride.objects.select_for_update().filter(mission=mission, user=rider).first()

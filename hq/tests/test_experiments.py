@@ -580,6 +580,40 @@ def test_fewer_bureaux_than_strata_is_said_next_to_the_list(client, make_member,
     assert not Experiment.objects.exists()
 
 
+def test_too_few_priority_bureaux_for_the_strata_is_said_next_to_the_number_and_nothing_is_saved(
+    client, make_member, federations
+):
+    # Two bureaux make one stratum: the draw works but no effect can be measured (the power
+    # calculation raised, and the page was a server error).
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.post("/experiences/nouvelle/", _new_form(federations, top=2))
+    assert response.status_code == 200
+    assert "Trop peu de bureaux pour le nombre de strates" in " ".join(response.context["form"].errors["top"])
+    assert 'value="Porte-à-porte de printemps"' in response.content.decode()
+    assert not Experiment.objects.exists()
+    assert not ExperimentBureau.objects.exists()
+
+
+def test_a_federal_hq_who_empties_the_federation_is_told_so_and_keeps_the_list(client, make_member, federations):
+    rows = PollingStationProfile.objects.current().filter(circonscription__code="2902").order_by("rank_departement")
+    listed = "\n".join(f"{p.polling_station.commune.code} {p.polling_station.code}" for p in rows[:10])
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    response = client.post("/experiences/nouvelle/", _new_form(federations, federation="", top="", stations=listed))
+    assert response.status_code == 200
+    assert "Choisissez votre fédération" in " ".join(response.context["form"].errors["federation"])
+    assert listed.splitlines()[0] in response.content.decode()
+    assert not Experiment.objects.exists()
+
+
+def test_a_declaration_sent_twice_declares_one_campaign(client, make_member, federations):
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    first = client.post("/experiences/nouvelle/", _new_form(federations))
+    second = client.post("/experiences/nouvelle/", _new_form(federations))
+    experiment = Experiment.objects.get()
+    assert first["Location"] == second["Location"] == f"/experiences/{experiment.pk}/"
+    assert experiment.bureaux.count() == 40
+
+
 def test_activists_pages_never_mention_controls(client, make_member, federations):
     hq = make_member(Role.FEDERAL_HQ, "29")
     experiment = _running(hq, federations["29"])

@@ -70,6 +70,10 @@ def test_federal_hq_creates_an_open_mission_from_the_phone_form(client, make_mem
         ({"capacity_min": 5, "capacity_max": 3}, "capacity_max", "inférieur au minimum"),
         ({"meeting_coordinates": "40.4, -3.7"}, "meeting_coordinates", "n'est pas en France"),
         ({"meeting_coordinates": "n'importe quoi"}, "meeting_coordinates", "latitude"),
+        # Beyond the columns' range: a sentence next to the field, not an error page.
+        ({"capacity_max": 10**12}, "capacity_max", "Au plus 1000 personnes"),
+        ({"capacity_min": 40000, "capacity_max": 40000}, "capacity_min", "Au plus 1000 personnes"),
+        ({"fiche_id": 10**12}, "fiche_id", "Aucune fiche ne porte ce numéro"),
     ],
 )
 def test_a_bad_mission_is_refused_next_to_its_field_and_nothing_is_saved(client, make_member, changes, field, words):
@@ -216,6 +220,55 @@ def test_the_bulk_page_refuses_a_zero_capacity_next_to_the_field(client, make_me
     )
     assert "au moins une personne" in " ".join(response.context["form"].errors["capacity_min"])
     assert not Mission.objects.exists()
+
+
+def test_the_bulk_page_refuses_a_huge_capacity_next_to_the_field(client, make_member, departements):
+    place = finistere_place(departements)
+    catalogue()
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    starts, ends = _slot()
+    data = {"circonscription": place["circonscription"].pk, "top": 3, "group_m": 0, "starts_at": starts}
+    response = client.post(
+        "/federation/29/missions/en-serie/", {**data, "ends_at": ends, "capacity_min": 2, "capacity_max": 10**12}
+    )
+    assert response.status_code == 200
+    assert "Au plus 1000 personnes" in " ".join(response.context["form"].errors["capacity_max"])
+    assert f'value="{starts}"' in response.content.decode()
+    assert not Mission.objects.exists()
+
+
+def test_a_mission_form_sent_twice_creates_one_mission(client, make_member):
+    c = catalogue()
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    data = _form(c["door"])
+    first = client.post("/federation/29/missions/nouvelle/", data)
+    second = client.post("/federation/29/missions/nouvelle/", data)
+    created = Mission.objects.get()
+    assert first["Location"] == second["Location"] == f"/missions/{created.pk}/"
+    # Another slot is another mission.
+    starts, ends = _slot(days=4)
+    client.post("/federation/29/missions/nouvelle/", {**data, "starts_at": starts, "ends_at": ends})
+    assert Mission.objects.count() == 2
+
+
+def test_the_bulk_form_sent_twice_creates_each_mission_once(client, make_member, departements):
+    place = finistere_place(departements)
+    catalogue()
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    starts, ends = _slot()
+    data = {
+        "circonscription": place["circonscription"].pk,
+        "top": 3,
+        "group_m": 0,
+        "starts_at": starts,
+        "ends_at": ends,
+        "capacity_min": 2,
+        "capacity_max": 6,
+    }
+    assert client.post("/federation/29/missions/en-serie/", data).status_code == 302
+    again = client.post("/federation/29/missions/en-serie/", data, follow=True)
+    assert Mission.objects.count() == 3
+    assert "Ces missions existent déjà à ce créneau" in again.content.decode()
 
 
 # --- Sign-ups -----------------------------------------------------------------------------------

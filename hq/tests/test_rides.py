@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
+from django.utils import timezone
 
 from hq.models import Ride, RideKind, Role, Transport
 from hq.ride_services import RideData, ride_assign, ride_save, rides_match, stranded
@@ -90,6 +91,11 @@ def _offer(s, seats=1) -> Ride:
     )
 
 
+def _typed_hour_before(s) -> str:
+    """The mission's start less an hour, as the phone's field sends it (Paris time)."""
+    return timezone.localtime(s["mission"].starts_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
 def test_a_participant_offers_seats_and_a_rider_is_matched_to_them(setting):
     offer = _offer(setting)
     ride_save(
@@ -110,7 +116,7 @@ def test_a_pickup_outside_france_is_refused_and_nothing_is_saved(setting, client
     client.force_login(setting["rider"])
     response = client.post(
         reverse("hq:ride_edit", kwargs={"pk": setting["mission"].pk}),
-        {"kind": "request", "place": "Cork", "point": "51.90, -8.47", "leaves_at": "2020-01-01T08:00"},
+        {"kind": "request", "place": "Cork", "point": "51.90, -8.47", "leaves_at": _typed_hour_before(setting)},
     )
     assert response.status_code == 400
     assert "pas en France : vérifiez la latitude" in response.content.decode()
@@ -121,11 +127,41 @@ def test_an_offer_without_seats_is_refused_next_to_the_field(setting, client):
     client.force_login(setting["driver"])
     response = client.post(
         reverse("hq:ride_edit", kwargs={"pk": setting["mission"].pk}),
-        {"kind": "offer", "place": "Gare", "point": "48.388, -4.479", "leaves_at": "2020-01-01T08:00", "seats": "0"},
+        {
+            "kind": "offer",
+            "place": "Gare",
+            "point": "48.388, -4.479",
+            "leaves_at": _typed_hour_before(setting),
+            "seats": "0",
+        },
     )
     assert response.status_code == 400
     assert 'id="id_seats_error"' in response.content.decode()
     assert not Ride.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01T00:30", "2020-01-01T08:00"])
+def test_a_departure_already_past_is_refused_next_to_the_field_and_the_sheet_still_opens(setting, client, typed):
+    # A year typed 0001 was saved as a timestamp before year 1 (UTC), which PostgreSQL cannot
+    # read back: the transport sheet failed for everyone on the mission.
+    client.force_login(setting["rider"])
+    url = reverse("hq:ride_edit", kwargs={"pk": setting["mission"].pk})
+    response = client.post(url, {"kind": "request", "place": "Gare", "point": "48.388, -4.479", "leaves_at": typed})
+    assert response.status_code == 400
+    assert "Ce départ est déjà passé" in " ".join(response.context["form"].errors["leaves_at"])
+    assert 'value="Gare"' in response.content.decode()
+    assert not Ride.objects.exists()
+    assert client.get(reverse("hq:transport_sheet", kwargs={"pk": setting["mission"].pk})).status_code == 200
+
+
+def test_an_assignment_sent_twice_keeps_the_rider_in_the_car_without_an_error(setting, make_member, client):
+    offer = _offer(setting, seats=1)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    url = reverse("hq:ride_assign", kwargs={"pk": setting["mission"].pk})
+    for _ in range(2):
+        response = client.post(url, {"rider": setting["rider"].pk, "driver": offer.pk})
+        assert response.status_code == 302
+    assert list(offer.passengers.values_list("user", flat=True)) == [setting["rider"].pk]
 
 
 def test_hq_assigning_more_riders_than_seats_is_refused_in_french(setting, make_member, client):
