@@ -18,6 +18,7 @@ The rules, in words an analyst can check:
 - The draw (hq.experiment_stats.draw_controls) holds back round(share × n) bureaux of each
   stratum as controls, from a seed recorded on the experiment: the same seed gives the same
   draw. It may be redrawn until the campaign is launched; then it is frozen.
+- A campaign lasts at most two years (its control bureaux are held back all that time).
 - Power: the minimum detectable effect (5 % test, power 80 %), in points, on the left share
   of expressed votes and on turnout (voters per registered). The noise is the spread of the
   change of those figures between the two most recent elections (up to the baseline) with
@@ -75,6 +76,8 @@ from hq.signals import experiment_started
 # législatives (a few hundred voters each).
 DEFAULT_SD = {"left_share": 4.0, "turnout": 3.0}
 MAX_TARGETS = 2000
+# From one election to the next one it is measured on: longer is a typing error in a year.
+MAX_CAMPAIGN_DAYS = 2 * 366
 # Audit log actions of the experiments (hq.models.AuditAction lists the personal-data ones).
 AUDIT_DRAW = AuditAction.EXPERIMENT_DRAW
 AUDIT_START = AuditAction.EXPERIMENT_START
@@ -200,6 +203,9 @@ def experiment_errors(
         )
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = "La campagne doit finir après son début."
+    elif starts_on and ends_on and (ends_on - starts_on).days > MAX_CAMPAIGN_DAYS:
+        # A year mistyped (2062 for 2026) would hold the control bureaux back for decades.
+        errors["ends_on"] = "Une campagne dure au plus deux ans : vérifiez l'année de fin."
     if not has_list and (top is None or not 2 <= top <= MAX_TARGETS):
         errors["top"] = f"Choisissez entre 2 et {MAX_TARGETS} bureaux prioritaires."
     return errors

@@ -461,6 +461,9 @@ def mission_approve(*, mission: Mission, by: User) -> Mission:
         raise PermissionDenied("Seul le QG de la fédération approuve une mission proposée.")
     if mission.status != MissionStatus.PROPOSED:
         raise ValidationError("Cette mission n'attend pas d'approbation.")
+    if mission.starts_at <= timezone.now():
+        # A proposal left waiting past its date would open a mission nobody can join.
+        raise ValidationError("Le créneau de cette mission est déjà passé : elle ne peut plus être approuvée.")
     mission.status = MissionStatus.OPEN
     mission.save(update_fields=["status"])
     return mission

@@ -549,6 +549,7 @@ def _new_form(federations, **changes) -> dict:
         ({"control_share": 0}, "control_share", "strictement entre 0 et 100"),
         ({"control_share": 100}, "control_share", "strictement entre 0 et 100"),
         ({"ends_on": "2020-01-01"}, "ends_on", "finir après son début"),
+        ({"ends_on": "2062-01-01"}, "ends_on", "au plus deux ans"),
         ({"top": 0}, "top", "entre 2 et 2000 bureaux"),
         ({"top": 5000}, "top", "entre 2 et 2000 bureaux"),
         ({"top": "", "stations": "29019 1\n29019 2\n29000 99"}, "stations", "Bureau(x) inconnu(s)"),

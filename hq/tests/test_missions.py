@@ -145,6 +145,16 @@ def test_an_activist_proposes_a_mission_which_their_federal_hq_approves(client, 
     assert proposed.status == MissionStatus.OPEN
 
 
+def test_a_proposal_whose_slot_has_passed_is_not_approved(client, make_member, federations):
+    c = catalogue()
+    late = mission(federations["29"], c["door"], days=-2, status=MissionStatus.PROPOSED)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.post(f"/missions/{late.pk}/approuver/", follow=True).content.decode()
+    assert "déjà passé" in page
+    late.refresh_from_db()
+    assert late.status == MissionStatus.PROPOSED
+
+
 def test_an_activist_of_another_federation_cannot_propose_there(make_member, federations):
     c = catalogue()
     start = timezone.now() + timedelta(days=2)
