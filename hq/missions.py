@@ -84,6 +84,13 @@ CONSENT_WORDING_PROFILE = (
 )
 
 
+def one_line(text: str) -> str:
+    """A title or a place on one line: the form's text box still lets a line break through,
+    and a line break in an e-mail subject makes the mail refused (the reminders and the
+    « une place s'est libérée » message would fail)."""
+    return " ".join(text.split())
+
+
 def in_france(point: Point) -> bool:
     return any(
         west <= point.x <= east and south <= point.y <= north for west, south, east, north in FRANCE_BOXES.values()
@@ -299,6 +306,7 @@ def mission_create(
                 "pour mesurer l'effet de la campagne."
             }
         )
+    title, meeting_point = one_line(title), one_line(meeting_point)
     same = _same_mission(federation=federation, by=by, title=title, starts_at=starts_at, ends_at=ends_at)
     if same is not None:
         return same
@@ -617,6 +625,8 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
 
 def _ics_text(value: str) -> str:
+    # RFC 5545 TEXT: a line break is written « \n »; a carriage return alone is not allowed.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

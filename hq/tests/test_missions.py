@@ -411,6 +411,32 @@ def test_the_ics_file_is_an_event_in_utc(client, make_member, federations):
     assert "SUMMARY:Porte-à-porte\\, Carhaix" in body and "LOCATION:Mairie\\; parvis" in body
 
 
+def test_a_line_break_typed_in_a_title_never_reaches_the_mails_nor_the_calendar(client, make_member):
+    c = catalogue()
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    typed = _form(
+        c["door"],
+        title="Porte-à-porte\r\nBcc: tous@example.org",
+        meeting_point="Mairie\r\nparvis",
+        description="Ligne un\r\nLigne deux",
+        capacity_min=1,
+        capacity_max=1,
+    )
+    assert client.post("/federation/29/missions/nouvelle/", typed).status_code == 302
+    m = Mission.objects.get()
+    assert m.title == "Porte-à-porte Bcc: tous@example.org" and m.meeting_point == "Mairie parvis"
+    # The waiting member moved up gets the « une place s'est libérée » mail (a line break in
+    # the subject made the mail refused, after the cancellation was committed).
+    first, second = make_member(Role.ACTIVIST, "29"), make_member(Role.ACTIVIST, "29")
+    signup = services.signup_create(mission=m, user=first)
+    services.signup_create(mission=m, user=second)
+    with django_capture_on_commit():
+        services.signup_cancel(signup=signup, by=first)
+    assert mail.outbox[-1].to == [second.email] and "Bcc" in mail.outbox[-1].subject
+    body = client.get(f"/missions/{m.pk}/mission.ics").content.decode()
+    assert "\r" not in body.replace("\r\n", "") and "DESCRIPTION:Porte-à-porte ciblé — Ligne un\\nLigne deux" in body
+
+
 def test_the_mission_page_links_to_the_fiches_of_its_circonscription(client, make_member, departements, federations):
     place = finistere_place(departements)
     c = catalogue()
