@@ -20,7 +20,8 @@ The rules an organiser can check:
   then they join the waiting list in order. The mission row is locked during the sign-up
   (SELECT … FOR UPDATE), so that simultaneous sign-ups are counted one after the other:
   capacity is never exceeded. A cancellation frees the place for the first in line, who is
-  told by e-mail.
+  told by e-mail; once the mission has started a member can no longer cancel, and nobody is
+  moved up.
 - The day before a mission, each confirmed member gets one e-mail reminder (`reminded_at`
   makes the command safe to run again).
 - Follow-up of sympathisers: to contact → contacted → came to an event or a mission →
@@ -547,6 +548,12 @@ def signup_cancel(*, signup: MissionSignup, by: User) -> MissionSignup | None:
     signup.status, signup.changed_at = SignupStatus.CANCELLED, now
     signup.save(update_fields=["status", "changed_at"])
     if not was_confirmed:
+        return None
+    if mission.starts_at <= now:
+        # A place on a mission already under way is no use to the next in line: nobody is
+        # moved up nor e-mailed (a person's erasure cancels their past sign-ups too).
+        mission.seats_taken -= 1
+        mission.save(update_fields=["seats_taken"])
         return None
     promoted = (
         MissionSignup.objects.select_for_update()

@@ -313,6 +313,26 @@ def django_capture_on_commit():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
+def test_once_the_mission_has_started_nobody_cancels_nor_is_told_a_place_freed_up(client, make_member, federations):
+    c = catalogue()
+    started = mission(federations["29"], c["door"], days=-1, capacity_max=1)
+    came, waiting = make_member(Role.ACTIVIST, "29"), make_member(Role.ACTIVIST, "29")
+    MissionSignup.objects.create(mission=started, user=came, status=SignupStatus.CONFIRMED)
+    MissionSignup.objects.create(mission=started, user=waiting, status=SignupStatus.WAITING, position=1)
+    Mission.objects.filter(pk=started.pk).update(seats_taken=1)
+    client.force_login(came)
+    with django_capture_on_commit():
+        page = client.post(f"/missions/{started.pk}/desinscription/", follow=True).content.decode()
+    assert "La mission a déjà commencé" in page
+    assert MissionSignup.objects.get(user=came).status == SignupStatus.CONFIRMED
+    # A person's erasure still cancels their sign-up, but the next in line is not sent to a past mission.
+    with django_capture_on_commit():
+        assert services.signup_cancel(signup=MissionSignup.objects.get(user=came), by=came) is None
+    assert MissionSignup.objects.get(user=waiting).status == SignupStatus.WAITING
+    assert Mission.objects.get(pk=started.pk).seats_taken == 0
+    assert not mail.outbox
+
+
 def test_a_cancelled_or_foreign_mission_refuses_sign_ups_in_french(make_member, federations):
     c = catalogue()
     cancelled = mission(federations["29"], c["door"], status=MissionStatus.CANCELLED)
