@@ -391,6 +391,35 @@ def test_thirty_simultaneous_sign_ups_on_five_places_leave_exactly_five_confirme
     assert [s.position for s in waiting] == list(range(1, 26))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_arriving_at_once_creates_one_mission(make_member, federations):
+    c = catalogue()
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    start = timezone.now() + timedelta(days=2)
+    barrier = threading.Barrier(2)
+    failures = []
+
+    def create():
+        try:
+            barrier.wait()
+            services.mission_create(
+                by=hq, federation=federations["29"], method=c["door"], title="Tractage au marché",
+                starts_at=start, ends_at=start + timedelta(hours=2), meeting_location=CARHAIX,
+            )  # fmt: skip
+        except Exception as error:  # noqa: BLE001 — reported to the test below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert Mission.objects.filter(title="Tractage au marché").count() == 1
+
+
 def test_reminders_go_the_day_before_once(make_member, federations):
     c = catalogue()
     tomorrow = mission(federations["29"], c["door"], days=1, hour=10, title="Demain à Carhaix")
