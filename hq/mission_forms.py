@@ -110,7 +110,13 @@ class ActivistProfileForm(forms.Form):
             self.fields["home_commune"].queryset = Commune.objects.none()
 
     def clean_free_skills(self) -> list[str]:
-        names = [name.strip()[:60] for name in self.cleaned_data["free_skills"].split(",") if name.strip()]
+        names = [" ".join(name.split()) for name in self.cleaned_data["free_skills"].split(",") if name.strip()]
+        too_long = next((name for name in names if len(name) > 60), None)
+        if too_long is not None:
+            # Cut silently, the end of what the member typed would be lost.
+            raise forms.ValidationError(
+                f"« {too_long[:30]}… » : une compétence tient en 60 caractères ; séparez-les par des virgules."
+            )
         if len(names) > 10:
             raise forms.ValidationError(_("Ten other skills at most: the list is for HQ to read."))
         return names

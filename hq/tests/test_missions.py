@@ -538,6 +538,19 @@ def test_an_activist_fills_their_profile_with_consent_and_their_hq_reads_it(clie
     assert client.get(f"/personnes/militant/{activist.pk}/profil/").status_code == 404
 
 
+def test_a_free_skill_too_long_is_refused_next_to_the_field_with_what_was_typed(client, make_member):
+    client.force_login(make_member(Role.ACTIVIST, "29"))
+    typed = "aide-soignante, " + "accompagnement des personnes âgées à domicile et en établissement"
+    response = client.post(
+        "/militant/profil/",
+        {"free_skills": typed, "transport": "public", "car_seats": 0, "max_distance_km": 20, "consent": "on"},
+    )
+    assert response.status_code == 200
+    assert "60 caractères" in " ".join(response.context["form"].errors["free_skills"])
+    assert typed in response.content.decode()
+    assert not ActivistProfile.objects.exists()
+
+
 def test_a_home_outside_france_is_refused(client, make_member):
     client.force_login(make_member(Role.ACTIVIST, "29"))
     response = client.post(
