@@ -3,14 +3,17 @@
 Errors are French sentences next to the field they are about; the input is kept.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.gis.geos import Point
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hq.models import RideKind
 from hq.ride_services import RideData
 
+# A ride leaves on the mission's day, or the evening before for a long way.
+MAX_HOURS_BEFORE = 24
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -72,9 +75,11 @@ class RideForm(forms.Form):
             self.add_error("seats", "Combien de places libres ? Au moins une.")
         if leaves and leaves > self.mission.starts_at:
             self.add_error("leaves_at", "Ce départ est après le début de la mission.")
-        elif leaves and leaves < timezone.now():
-            # A mistyped year (0001, 2020) would send riders to a car that has already left.
-            self.add_error("leaves_at", "Ce départ est déjà passé : donnez l'heure à laquelle vous partirez.")
+        elif leaves and leaves < self.mission.starts_at - timedelta(hours=MAX_HOURS_BEFORE):
+            # A mistyped date (year 0001, last year) would put the car on another day than the mission's.
+            self.add_error(
+                "leaves_at", "Ce départ est plus d'un jour avant la mission : vérifiez la date (jour, mois, année)."
+            )
         if leaves and latest and latest < leaves:
             self.add_error("latest_at", "L'heure limite est avant l'heure de départ.")
         return data

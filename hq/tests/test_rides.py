@@ -141,14 +141,16 @@ def test_an_offer_without_seats_is_refused_next_to_the_field(setting, client):
 
 
 @pytest.mark.parametrize("typed", ["0001-01-01T00:30", "2020-01-01T08:00"])
-def test_a_departure_already_past_is_refused_next_to_the_field_and_the_sheet_still_opens(setting, client, typed):
+def test_a_departure_days_before_the_mission_is_refused_next_to_the_field_and_the_sheet_still_opens(
+    setting, client, typed
+):
     # A year typed 0001 was saved as a timestamp before year 1 (UTC), which PostgreSQL cannot
     # read back: the transport sheet failed for everyone on the mission.
     client.force_login(setting["rider"])
     url = reverse("hq:ride_edit", kwargs={"pk": setting["mission"].pk})
     response = client.post(url, {"kind": "request", "place": "Gare", "point": "48.388, -4.479", "leaves_at": typed})
     assert response.status_code == 400
-    assert "Ce départ est déjà passé" in " ".join(response.context["form"].errors["leaves_at"])
+    assert "plus d'un jour avant la mission" in " ".join(response.context["form"].errors["leaves_at"])
     assert 'value="Gare"' in response.content.decode()
     assert not Ride.objects.exists()
     assert client.get(reverse("hq:transport_sheet", kwargs={"pk": setting["mission"].pk})).status_code == 200
