@@ -14,7 +14,7 @@ The rules an organiser can check:
   catalogue method suited to its best bureau: one aimed at abstention where left voters
   abstain, otherwise one suited to the bureau's leaning, otherwise the first of the catalogue.
   The control bureaux of a running campaign experiment (hq.experiments) are skipped: no
-  mission is created there, in bulk or one by one, until the campaign ends.
+  mission is created there, in bulk or one by one, nor approved there, until the campaign ends.
 - Sign-up: a member may join an open mission of their federation, or of another federation
   that opened it to outside volunteers. While confirmed places remain they are confirmed,
   then they join the waiting list in order. The mission row is locked during the sign-up
@@ -42,7 +42,7 @@ from django.utils.functional import Promise
 
 from circonscriptions.models import Circonscription, PollingStationProfile
 from hq.electoral_law import electoral_silence
-from hq.experiments import control_reasons, control_station_ids
+from hq.experiments import control_lines, control_reasons, control_station_ids
 from hq.models import (
     ActivistProfile,
     Federation,
@@ -473,6 +473,10 @@ def mission_approve(*, mission: Mission, by: User) -> Mission:
     if mission.starts_at <= timezone.now():
         # A proposal left waiting past its date would open a mission nobody can join.
         raise ValidationError("Le créneau de cette mission est déjà passé : elle ne peut plus être approuvée.")
+    # Proposed before a campaign was launched, it may now send activists to a control bureau.
+    held_back = control_lines(mission.polling_stations.values_list("pk", flat=True))
+    if held_back:
+        raise ValidationError(f"Pas d'approbation — {held_back[0]}, pour mesurer l'effet de la campagne.")
     mission.status = MissionStatus.OPEN
     mission.save(update_fields=["status"])
     return mission

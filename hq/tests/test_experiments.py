@@ -296,6 +296,25 @@ def test_a_mission_on_a_control_bureau_is_refused_to_hq_and_never_offered_to_act
     assert "témoin" not in page.content.decode()
 
 
+def test_a_proposal_made_before_the_launch_on_a_now_control_bureau_is_not_approved(client, make_member, federations):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"], top=40)
+    target = experiment.bureaux.select_related("polling_station").first().polling_station
+    proposed = mission(federations["29"], Method.objects.order_by("position").first(), stations=[target])
+    Mission.objects.filter(pk=proposed.pk).update(status="proposed")
+    # The draw decides which bureaux are controls: the first seed that makes the proposal's bureau one.
+    next(
+        seed
+        for seed in range(200)
+        if not experiments.draw(experiment, seed, by=hq).bureaux.get(polling_station=target).treated
+    )
+    experiments.start(experiment, by=hq)
+    client.force_login(hq)
+    page = client.post(f"/missions/{proposed.pk}/approuver/", follow=True).content.decode()
+    assert "Pas d&#x27;approbation" in page and "bureau témoin de l&#x27;expérience" in page
+    assert Mission.objects.get(pk=proposed.pk).status == "proposed"
+
+
 def test_fiches_leave_control_bureaux_out_of_their_targets_while_running(client, make_member, federations):
     from fiches.compose import compose_automatic
     from fiches.services import fiche_create
