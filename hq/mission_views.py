@@ -41,6 +41,16 @@ WAITING_DAYS = 7
 IDLE_WEEKS = 8
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal next to its field, or above the form when the form has no such field
+    (the bulk form has no meeting point: Django would raise on an unknown field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _bounded(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(request.GET.get(name, default))
@@ -81,7 +91,7 @@ def profile_mine(request: HttpRequest) -> HttpResponse:
                 consent_text=consent_wording,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Your profile is saved: the missions proposed to you follow it."))
             return redirect("hq:missions_for_me")
@@ -265,7 +275,7 @@ def mission_new(request: HttpRequest, code: str) -> HttpResponse:
                 open_to_other_federations=data["open_to_other_federations"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             if mission.status == MissionStatus.PROPOSED:
                 messages.success(request, _("Mission proposed: your federal HQ will approve it."))
@@ -297,7 +307,7 @@ def missions_bulk(request: HttpRequest, code: str) -> HttpResponse:
                 open_to_other_federations=data["open_to_other_federations"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             if created:
                 messages.success(request, _("%(n)s missions created from the priorities.") % {"n": len(created)})

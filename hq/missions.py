@@ -457,7 +457,8 @@ def missions_create_from_priorities(
                 polling_stations=[p.polling_station for p in group],
                 circonscription=circonscription,
                 meeting_point=station.place or station.address or station.commune.name,
-                meeting_location=station.location,
+                # A polling place misplaced by its import (outside France) is no meeting point on the map.
+                meeting_location=station.location if station.location and in_france(station.location) else None,
                 open_to_other_federations=open_to_other_federations,
                 now=now,
             )

@@ -5,6 +5,7 @@ import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -245,6 +246,24 @@ def test_the_bulk_page_refuses_a_huge_capacity_next_to_the_field(client, make_me
     assert "Au plus 1000 personnes" in " ".join(response.context["form"].errors["capacity_max"])
     assert f'value="{starts}"' in response.content.decode()
     assert not Mission.objects.exists()
+
+
+def test_bulk_creation_survives_a_polling_place_misplaced_outside_france(client, make_member, departements):
+    place = finistere_place(departements)
+    catalogue()
+    misplaced = place["stations"]["Carhaix-Plouguer-1"]
+    misplaced.location = Point(-63.08, 18.07, srid=4326)  # latitude and longitude of Saint-Martin
+    misplaced.save(update_fields=["location"])
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    starts, ends = _slot()
+    data = {"circonscription": place["circonscription"].pk, "top": 3, "group_m": 0, "starts_at": starts}
+    response = client.post(
+        "/federation/29/missions/en-serie/", {**data, "ends_at": ends, "capacity_min": 2, "capacity_max": 6}
+    )
+    assert response.status_code == 302
+    there = Mission.objects.get(polling_stations=misplaced)
+    assert there.meeting_location is None and there.meeting_point == "École 1"
+    assert Mission.objects.count() == 3
 
 
 def test_a_mission_form_sent_twice_creates_one_mission(client, make_member):
