@@ -111,7 +111,10 @@ def _strata_rows(rows: list[dict]) -> list[dict]:
 
 @login_required
 def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    experiment = _experiment(request, pk)
+    return _detail(request, _experiment(request, pk))
+
+
+def _detail(request: HttpRequest, experiment: Experiment, *, draw_form=None, status: int = 200) -> HttpResponse:
     rows = _bureaux_rows(experiment)
     return render(
         request,
@@ -123,7 +126,7 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "power": services.power_sentences(experiment.power),
             "may_draw": experiment.status in (ExperimentStatus.DRAFT, ExperimentStatus.DRAWN),
             "may_start": experiment.status == ExperimentStatus.DRAWN,
-            "draw_form": DrawForm(),
+            "draw_form": draw_form or DrawForm(),
             "noncompliance": experiment_noncompliance(experiment),
             "planned": list(services.missions_in_controls(experiment)[:50])
             if experiment.status in (ExperimentStatus.DRAWN, ExperimentStatus.RUNNING)
@@ -131,6 +134,7 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "finished": experiment.status == ExperimentStatus.FINISHED,
             "published": _published_in_controls(experiment),
         },
+        status=status,
     )
 
 
@@ -152,9 +156,8 @@ def experiment_draw(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = _experiment(request, pk)
     form = DrawForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("seed", []):
-            messages.error(request, f"Graine : {error}")
-        return redirect("hq:experiment_detail", pk=experiment.pk)
+        # The page again, the seed as typed and the error next to it.
+        return _detail(request, experiment, draw_form=form, status=400)
     try:
         experiment = services.draw(experiment, form.cleaned_data["seed"], by=request.user)
     except ExperimentError as error:

@@ -625,6 +625,21 @@ def test_a_federal_hq_who_empties_the_federation_is_told_so_and_keeps_the_list(c
     assert not Experiment.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["12a", str(2**63)])
+def test_a_bad_seed_is_said_next_to_the_field_with_what_was_typed_and_nothing_is_drawn(
+    client, make_member, federations, typed
+):
+    hq = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq, federations["29"])
+    client.force_login(hq)
+    response = client.post(f"/experiences/{experiment.pk}/tirage/", {"seed": typed})
+    assert response.status_code == 400
+    assert response.context["draw_form"].errors["seed"]
+    assert f'value="{typed}"' in response.content.decode()
+    experiment.refresh_from_db()
+    assert experiment.status == ExperimentStatus.DRAFT and experiment.drawn_at is None
+
+
 def test_a_declaration_sent_twice_declares_one_campaign(client, make_member, federations):
     client.force_login(make_member(Role.FEDERAL_HQ, "29"))
     first = client.post("/experiences/nouvelle/", _new_form(federations))
