@@ -7,7 +7,7 @@ The rules an organiser can check:
   starts; its team has at least one person and a maximum not below its minimum; its
   meeting point, when placed on the map, is in France (metropolitan France, Corsica or the
   overseas départements). A refused mission leaves nothing saved. The same mission sent twice
-  (a double tap: same federation, author, title and slot) is created once.
+  (a double tap: same federation, author, title, slot, meeting point and bureaux) is created once.
 - Bulk creation from the priorities takes the N best bureaux of a circonscription in the
   current profile run, groups those whose polling places are within `group_m` metres of
   the group's first bureau (neighbours canvassed by one team), and gives each group the
@@ -235,19 +235,35 @@ def _place_of(stations, meeting_location: Point | None) -> Point | None:
     return meeting_location
 
 
-def _same_mission(*, federation: Federation, by: User, title: str, starts_at: datetime, ends_at: datetime):
-    """The mission `by` already created with this title and slot (a form sent twice), if any.
+def _same_mission(
+    *,
+    federation: Federation,
+    by: User,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    meeting_point: str,
+    station_ids: set[int],
+) -> Mission | None:
+    """The mission `by` already created with this title, slot, meeting point and bureaux (a form
+    sent twice), if any; two teams at two places at the same time stay two missions.
 
     The federation's row is locked first: two copies of one request sent at once wait for
     each other, and the second finds the first's mission."""
     Federation.objects.select_for_update().filter(pk=federation.pk).exists()
-    return (
+    candidates = (
         Mission.objects.filter(
-            federation=federation, created_by=by, title=title.strip(), starts_at=starts_at, ends_at=ends_at
+            federation=federation,
+            created_by=by,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            meeting_point=meeting_point.strip(),
         )
         .exclude(status=MissionStatus.CANCELLED)
-        .first()
+        .prefetch_related("polling_stations")
     )
+    return next((m for m in candidates if {s.pk for s in m.polling_stations.all()} == station_ids), None)
 
 
 def may_create_missions(user: User, federation: Federation) -> bool:
@@ -308,7 +324,15 @@ def mission_create(
             }
         )
     title, meeting_point = one_line(title), one_line(meeting_point)
-    same = _same_mission(federation=federation, by=by, title=title, starts_at=starts_at, ends_at=ends_at)
+    same = _same_mission(
+        federation=federation,
+        by=by,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        meeting_point=meeting_point,
+        station_ids={station.pk for station in stations},
+    )
     if same is not None:
         return same
     if circonscription is None and stations:
@@ -440,8 +464,18 @@ def missions_create_from_priorities(
         station = best.polling_station
         others = f" (+{len(group) - 1} bureau{'x' if len(group) > 2 else ''} voisin{'s' if len(group) > 2 else ''})"
         title = f"{method.name} — {station.commune.name}, bureau {station.code}" + (others if len(group) > 1 else "")
-        title = title[:200]
-        if _same_mission(federation=federation, by=by, title=title, starts_at=starts_at, ends_at=ends_at):
+        title = one_line(title[:200])
+        meeting_point = one_line(station.place or station.address or station.commune.name)
+        stations = [p.polling_station for p in group]
+        if _same_mission(
+            federation=federation,
+            by=by,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            meeting_point=meeting_point,
+            station_ids={s.pk for s in stations},
+        ):
             continue
         missions.append(
             mission_create(
@@ -454,9 +488,9 @@ def missions_create_from_priorities(
                 capacity_min=capacity_min,
                 capacity_max=capacity_max,
                 cause=cause,
-                polling_stations=[p.polling_station for p in group],
+                polling_stations=stations,
                 circonscription=circonscription,
-                meeting_point=station.place or station.address or station.commune.name,
+                meeting_point=meeting_point,
                 # A polling place misplaced by its import (outside France) is no meeting point on the map.
                 meeting_location=station.location if station.location and in_france(station.location) else None,
                 open_to_other_federations=open_to_other_federations,

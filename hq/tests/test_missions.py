@@ -274,10 +274,11 @@ def test_a_mission_form_sent_twice_creates_one_mission(client, make_member):
     second = client.post("/federation/29/missions/nouvelle/", data)
     created = Mission.objects.get()
     assert first["Location"] == second["Location"] == f"/missions/{created.pk}/"
-    # Another slot is another mission.
+    # Another slot, or another meeting point at the same time (a second team), is another mission.
     starts, ends = _slot(days=4)
     client.post("/federation/29/missions/nouvelle/", {**data, "starts_at": starts, "ends_at": ends})
-    assert Mission.objects.count() == 2
+    client.post("/federation/29/missions/nouvelle/", {**data, "meeting_point": "Place du marché"})
+    assert Mission.objects.count() == 3
 
 
 def test_the_bulk_form_sent_twice_creates_each_mission_once(client, make_member, departements):
