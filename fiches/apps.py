@@ -19,13 +19,14 @@ class FichesConfig(AppConfig):
         parameter_source_register(parameter_sources)
 
         from fiches import privacy
-        from hq.signals import experiment_conflicts, experiment_started, person_export_requested
+        from hq.signals import experiment_conflicts, experiment_started, fiche_known, person_export_requested
         from observations.signals import observation_texts_erasing
 
         person_export_requested.connect(privacy.export_sections, dispatch_uid="fiches-export")
         observation_texts_erasing.connect(privacy.observation_texts_erasing, dispatch_uid="fiches-redact-quotes")
         experiment_started.connect(_refresh_after_experiment, dispatch_uid="fiches-refresh-after-experiment")
         experiment_conflicts.connect(_published_in_controls, dispatch_uid="fiches-published-in-controls")
+        fiche_known.connect(_fiche_known, dispatch_uid="fiches-known")
 
 
 def _refresh_after_profiles(sender, run, queue=None, **kwargs) -> None:
@@ -50,3 +51,10 @@ def _published_in_controls(sender, experiment, station_ids, **kwargs) -> list[di
 
     code = experiment.federation.departement.code if experiment.federation_id else None
     return published_fiches_targeting(set(station_ids), departement_code=code)
+
+
+def _fiche_known(sender, fiche_id, federation, **kwargs) -> bool:
+    """The mission form asks whether its « fiche to bring » is one of the federation's fiches."""
+    from fiches.models import Fiche
+
+    return Fiche.objects.filter(pk=fiche_id, circonscription__departement_id=federation.departement_id).exists()

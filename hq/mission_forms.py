@@ -19,14 +19,16 @@ from hq.models import (
     Federation,
     FollowupStatus,
     Method,
+    Mission,
     Section,
     Skill,
     Transport,
 )
+from hq.signals import fiche_known
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-NO_SUCH_FICHE = "Aucune fiche ne porte ce numéro."
+NO_SUCH_FICHE = "Aucune fiche de votre fédération ne porte ce numéro."
 
 
 def parse_coordinates(raw: str) -> Point | None:
@@ -214,6 +216,15 @@ class MissionForm(_SlotAndTeam):
             # HQ sees them and is told why it may not choose them (mission_create).
             stations = stations.exclude(pk__in=control_station_ids())
         self.fields["polling_stations"].queryset = stations
+        self.federation = federation
+
+    def clean_fiche_id(self) -> int | None:
+        number = self.cleaned_data.get("fiche_id")
+        # The fiches live above hq: they answer whether the number is one of this federation's.
+        answers = fiche_known.send(sender=Mission, fiche_id=number, federation=self.federation) if number else []
+        if answers and not any(known for _receiver, known in answers):
+            raise forms.ValidationError(NO_SUCH_FICHE)
+        return number
 
     def clean(self) -> dict:
         data = super().clean()

@@ -22,6 +22,8 @@ signals and the higher apps answer from receivers connected in their AppConfig.r
   receiver returns a list of {"label", "url", "bureaux"} for what it has published that still
   sends activists to those (control) bureaux (a publication refused by the electoral silence,
   or not yet done by the worker).
+- `fiche_known(fiche_id=…, federation=…)`: asked by the mission form; a receiver returns True
+  when a fiche of that number belongs to the federation's département (the fiche to bring).
 """
 
 from django.dispatch import Signal
@@ -31,3 +33,4 @@ person_erasing = Signal()
 retention_purging = Signal()
 experiment_started = Signal()
 experiment_conflicts = Signal()
+fiche_known = Signal()

@@ -74,7 +74,8 @@ def test_federal_hq_creates_an_open_mission_from_the_phone_form(client, make_mem
         # Beyond the columns' range: a sentence next to the field, not an error page.
         ({"capacity_max": 10**12}, "capacity_max", "Au plus 1000 personnes"),
         ({"capacity_min": 40000, "capacity_max": 40000}, "capacity_min", "Au plus 1000 personnes"),
-        ({"fiche_id": 10**12}, "fiche_id", "Aucune fiche ne porte ce numéro"),
+        ({"fiche_id": 10**12}, "fiche_id", "Aucune fiche de votre fédération ne porte ce numéro"),
+        ({"fiche_id": 999_999}, "fiche_id", "Aucune fiche de votre fédération ne porte ce numéro"),
     ],
 )
 def test_a_bad_mission_is_refused_next_to_its_field_and_nothing_is_saved(client, make_member, changes, field, words):
@@ -85,6 +86,28 @@ def test_a_bad_mission_is_refused_next_to_its_field_and_nothing_is_saved(client,
     errors = response.context["form"].errors
     assert words in " ".join(errors[field]), errors
     assert not Mission.objects.exists()
+
+
+def test_the_fiche_to_bring_must_be_one_of_the_federations_fiches(client, make_member, departements):
+    from circonscriptions.models import Circonscription
+    from fiches.models import Fiche
+
+    c = catalogue()
+    fiches = {
+        code: Fiche.objects.create(
+            circonscription=Circonscription.objects.get_or_create(
+                code=f"{code}01", defaults={"departement": departements[code], "number": 1}
+            )[0],
+            title=f"Fiche {code}",
+        )
+        for code in ("29", "75")
+    }
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    refused = client.post("/federation/29/missions/nouvelle/", _form(c["door"], fiche_id=fiches["75"].pk))
+    assert "Aucune fiche de votre fédération" in " ".join(refused.context["form"].errors["fiche_id"])
+    assert not Mission.objects.exists()
+    client.post("/federation/29/missions/nouvelle/", _form(c["door"], fiche_id=fiches["29"].pk))
+    assert Mission.objects.get().fiche_id == fiches["29"].pk
 
 
 def test_the_service_refuses_a_bad_slot_even_without_the_form(make_member, federations):
