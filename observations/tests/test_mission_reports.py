@@ -4,6 +4,7 @@ mission type and profil-type, and the methods catalogue's measured figures."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +41,35 @@ def test_the_report_form_opened_from_a_mission_comes_filled_in(client, activist,
     )
     assert f'value="{done_mission["colleague"].pk}"' in page and "Claude Collègue" in page
     assert f'value="{timezone.localtime(m.starts_at).date().isoformat()}"' in page
+
+
+def test_a_mission_at_a_point_comes_with_the_commune_that_holds_the_point(
+    client, activist, place, catalogue, federations
+):
+    # A mission at a place rather than at bureaux (« devant l'hôpital »): the report's commune
+    # is the one whose contour holds the point; the bureaux are left for the activist to pick.
+    m = make_mission(federations["29"], title="Devant la mairie", hours=-26)
+    Mission.objects.filter(pk=m.pk).update(location=Point(-5.585, 47.51, srid=4326))
+    confirm(m, activist)
+    client.force_login(activist)
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    assert f'<option value="{place["commune"].pk}" selected>' in page
+    assert 'value="Devant la mairie"' in page
+    for code in ("1", "2"):
+        assert f'<option value="{place["stations"][code].pk}" selected>' not in page
+
+
+def test_a_mission_at_a_point_outside_any_known_commune_leaves_the_commune_to_pick(
+    client, activist, place, catalogue, federations
+):
+    m = make_mission(federations["29"], title="En mer", hours=-26)
+    Mission.objects.filter(pk=m.pk).update(location=Point(-6.5, 47.0, srid=4326))
+    confirm(m, activist)
+    client.force_login(activist)
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    assert 'value="En mer"' in page
+    assert f'<option value="{place["commune"].pk}">' in page
+    assert f'<option value="{place["commune"].pk}" selected>' not in page
 
 
 def test_a_report_sent_from_a_mission_keeps_the_mission(client, activist, done_mission, place, catalogue):
