@@ -116,10 +116,14 @@ def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits:
 DEMO_HOSPITAL_MISSION = "Campagne pour l'hôpital de Carhaix"
 DEMO_VOLUNTEERS = [
     # Accounts without a password (nobody logs in with them): they fill the demo's sign-ups.
+    # Each has a profile saying where they live and how they move (Gwen drives, the others
+    # ask for a seat), so that hq/ride_demo.py has rides to offer, ask and match.
     ("benevole1-29@qg.example", "Gwen Bénévole"),
     ("benevole2-29@qg.example", "Yann Bénévole"),
     ("benevole3-29@qg.example", "Nolwenn Bénévole"),
 ]
+# Homes a few hundred metres from Brest's centre (lon, lat offsets from DEMO_BREST), and transport.
+DEMO_VOLUNTEER_HOMES = [((0.004, 0.003), "car"), ((0.006, 0.001), "public"), ((-0.003, 0.004), "bike")]
 DEMO_PROFILE_CONSENT = (
     "J'accepte que le parti conserve mes compétences, les causes que je suis, mon lieu de départ, "
     "mes disponibilités et mes moyens de transport pour me proposer des missions."
@@ -286,6 +290,21 @@ def missions_demo_load() -> list[str]:
                 },
             )
             volunteers.append(volunteer)
+        for volunteer, ((dx, dy), transport) in zip(volunteers, DEMO_VOLUNTEER_HOMES, strict=True):
+            ActivistProfile.objects.get_or_create(
+                user=volunteer,
+                defaults={
+                    "home_section": section,
+                    "home_commune": brest,
+                    "home_location": Point(DEMO_BREST[0] + dx, DEMO_BREST[1] + dy, srid=4326),
+                    "availability": [Availability.SATURDAY, Availability.SUNDAY],
+                    "transport": transport,
+                    "car_seats": 3 if transport == Transport.CAR else 0,
+                    "max_distance_km": 90,
+                    "consent_text": DEMO_PROFILE_CONSENT,
+                    "consent_at": timezone.now(),
+                },
+            )
         for volunteer in volunteers[:2]:
             signup_create(mission=hospital, user=volunteer)
         for mission in bulk[:2]:
