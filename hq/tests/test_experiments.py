@@ -629,3 +629,18 @@ def test_only_the_campaigns_hq_declares_draws_and_launches_it(make_member, feder
         experiments.start(experiment, by=make_member(Role.ACTIVIST, "29"))
     experiment.refresh_from_db()
     assert experiment.status == ExperimentStatus.DRAWN and Experiment.objects.count() == 1
+
+
+def test_the_experiment_page_lists_each_strata_bureaux_in_numeric_order(client, make_member, federations):
+    from circonscriptions.stations import natural_key
+
+    hq29 = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq29, federations["29"], top=60)
+    client.force_login(hq29)
+    rows = client.get(f"/experiences/{experiment.pk}/").context["rows"]
+    assert len(rows) == 60
+    keys = [
+        (row["stratum"], row["bureau"].split(" — bureau ")[0], row["bureau"].split(" — bureau ")[1]) for row in rows
+    ]
+    # Brest's bureau 32 comes before its bureau 104 within a stratum, as everywhere in QG.
+    assert keys == sorted(keys, key=lambda k: (k[0], k[1], natural_key(k[2].split(" (")[0])))
