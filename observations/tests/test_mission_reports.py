@@ -7,6 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
 from hq.models import Mission, MissionSignup, Role, Supporter
@@ -78,6 +79,30 @@ def test_a_report_sent_from_a_mission_keeps_the_mission(client, activist, done_m
     response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
     assert response.status_code == 302
     assert Observation.objects.get().mission == m
+
+
+def test_a_missions_report_is_not_dated_before_the_mission(client, activist, place, catalogue, federations):
+    # Signed up for next week's mission, the activist cannot file its report today.
+    m = make_mission(federations["29"], title="Porte-à-porte de la semaine prochaine", hours=24 * 7)
+    confirm(m, activist)
+    client.force_login(activist)
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
+    assert response.status_code == 400
+    day = date_format(timezone.localtime(m.starts_at).date(), "j F Y")
+    assert f"La mission a lieu le {day} : son compte rendu se remplit ce jour-là ou après." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert not Observation.objects.exists()
+    # On the mission's day it goes through.
+    held_on = timezone.localtime(m.starts_at).date()
+    Mission.objects.filter(pk=m.pk).update(
+        starts_at=m.starts_at - timedelta(days=8), ends_at=m.ends_at - timedelta(days=8)
+    )
+    response = client.post(
+        reverse("observations:new"),
+        form_data(catalogue, place, mission=str(m.pk), held_on=(held_on - timedelta(days=8)).isoformat()),
+    )
+    assert response.status_code == 302 and Observation.objects.get().mission == m
 
 
 def test_someone_who_was_not_on_the_mission_cannot_attach_a_report_to_it(
