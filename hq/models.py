@@ -681,6 +681,11 @@ class Mission(models.Model):
     def is_full(self) -> bool:
         return self.seats_taken >= self.capacity_max
 
+    @property
+    def has_started(self) -> bool:
+        """Its report (the observation) tells what happened: it is asked for from the start on."""
+        return self.starts_at <= timezone.now()
+
 
 class SignupStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
