@@ -114,6 +114,7 @@ def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits:
 # --- Missions, sign-ups and a recruitment funnel in Finistère (issue 11) ---------------------------
 
 DEMO_HOSPITAL_MISSION = "Campagne pour l'hôpital de Carhaix"
+DEMO_FIRST_WAVE_MISSION = "Porte-à-porte à l'hôpital de Carhaix, première vague"
 DEMO_VOLUNTEERS = [
     # Accounts without a password (nobody logs in with them): they fill the demo's sign-ups.
     # Each has a profile saying where they live and how they move (Gwen drives, the others
@@ -134,7 +135,8 @@ DEMO_CARHAIX_HOSPITAL = (-3.5745, 48.2790)
 
 def missions_demo_load() -> list[str]:
     """Missions in Finistère (one at Carhaix's hospital for carers, others from Brest's priorities),
-    Maël's profile, a few sign-ups, a mission proposed by an activist, and a funnel of sympathisers.
+    Maël's profile, a few sign-ups, a mission proposed by an activist, a past first wave at the
+    hospital (its report still to file) and a funnel of the sympathisers met there.
 
     Idempotent: nothing is added when the hospital mission exists. Dates are counted from the
     day of loading (next Saturday and Sunday), so that a fresh demo always has missions to come.
@@ -153,7 +155,9 @@ def missions_demo_load() -> list[str]:
         FollowupStatus,
         Method,
         Mission,
+        MissionSignup,
         MissionStatus,
+        SignupStatus,
         Skill,
         Supporter,
         Transport,
@@ -311,26 +315,59 @@ def missions_demo_load() -> list[str]:
             for volunteer in volunteers:
                 signup_create(mission=mission, user=volunteer)
 
+        # A first wave at the hospital, two or three weeks ago, that Maël and two volunteers
+        # went on: the sympathisers of the funnel were met there (not on the coming mission,
+        # which has not happened yet), and Maël has its report to file, already filled in.
+        first_wave = Mission.objects.create(
+            federation=federation,
+            method=door,
+            title=DEMO_FIRST_WAVE_MISSION,
+            cause=health,
+            location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            meeting_point="Devant l'entrée principale de l'hôpital de Carhaix",
+            meeting_location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            starts_at=(saturday - timedelta(days=14)).replace(hour=10),
+            ends_at=(saturday - timedelta(days=14)).replace(hour=12, minute=30),
+            capacity_min=2,
+            capacity_max=6,
+            organiser=hq,
+            created_by=hq,
+            status=MissionStatus.DONE,
+        )
+        # Sign-ups close when a mission starts (hq.missions.signup_create): those of a past
+        # mission are written as they stood when it took place.
+        for person in (mael, *volunteers[:2]):
+            MissionSignup.objects.create(
+                mission=first_wave,
+                user=person,
+                status=SignupStatus.CONFIRMED,
+                created_at=first_wave.starts_at - timedelta(days=3),
+                changed_at=first_wave.starts_at - timedelta(days=3),
+            )
+        Mission.objects.filter(pk=first_wave.pk).update(seats_taken=3)
+
         now = timezone.now()
+        met = first_wave.ends_at
         funnel = [
-            ("Jeanne Le Gall", FollowupStatus.TO_CONTACT, 12),
-            ("Erwan Morvan", FollowupStatus.TO_CONTACT, 2),
-            ("Katell Riou", FollowupStatus.CONTACTED, 5),
-            ("Loïc Tanguy", FollowupStatus.CAME, 20),
-            ("Annaïg Guivarc'h", FollowupStatus.MEMBER, 40),
+            # name, step, when the step was reached, met on the first wave
+            ("Jeanne Le Gall", FollowupStatus.TO_CONTACT, met, True),
+            ("Erwan Morvan", FollowupStatus.TO_CONTACT, now - timedelta(days=2), False),
+            ("Katell Riou", FollowupStatus.CONTACTED, now - timedelta(days=5), True),
+            ("Loïc Tanguy", FollowupStatus.CAME, now - timedelta(days=3), True),
+            ("Annaïg Guivarc'h", FollowupStatus.MEMBER, now - timedelta(days=1), True),
         ]
-        for i, (name, status, days) in enumerate(funnel):
+        for i, (name, status, changed_at, on_first_wave) in enumerate(funnel):
             Supporter.objects.get_or_create(
                 name=name,
                 federation=federation,
                 defaults={
                     "phone": f"06 00 00 00 {i:02d}",
                     "consent_text": "J'accepte que le parti me recontacte pour ses actions.",
-                    "consent_at": now - timedelta(days=days),
+                    "consent_at": met if on_first_wave else changed_at,
                     "added_by": hq,
-                    "met_on_mission": hospital,
+                    "met_on_mission": first_wave if on_first_wave else None,
                     "followup_status": status,
-                    "followup_changed_at": now - timedelta(days=days),
+                    "followup_changed_at": changed_at,
                 },
             )
         report.append("profil de Maël, inscriptions et suivi de recrutement de démo en Finistère")
