@@ -212,8 +212,12 @@ def mission_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     signup = MissionSignup.objects.filter(mission=mission, user=request.user).first()
     if signup is None:
         raise Http404
-    services.signup_cancel(signup=signup, by=request.user)
-    messages.success(request, _("Your sign-up is cancelled: your place goes to the next person."))
+    try:
+        services.signup_cancel(signup=signup, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your sign-up is cancelled: your place goes to the next person."))
     return redirect("hq:mission_detail", pk=mission.pk)
 
 

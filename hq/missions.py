@@ -488,7 +488,8 @@ def signup_create(*, mission: Mission, user: User) -> MissionSignup:
 
 @transaction.atomic
 def signup_cancel(*, signup: MissionSignup, by: User) -> MissionSignup | None:
-    """Cancels a sign-up (by the member or their HQ); the first on the waiting list takes the place.
+    """Cancels a sign-up (by the member or their HQ) before the mission starts; the first on the
+    waiting list takes the place.
 
     Returns the sign-up that moved up, if any.
     """
@@ -498,6 +499,10 @@ def signup_cancel(*, signup: MissionSignup, by: User) -> MissionSignup | None:
     signup = MissionSignup.objects.select_for_update().get(pk=signup.pk)
     if signup.status == SignupStatus.CANCELLED:
         return None
+    if mission.has_started:
+        # Who went stays on record (the report's participants), and nobody on the waiting
+        # list is told by e-mail that a place freed up on a mission already under way.
+        raise ValidationError("Cette mission a déjà commencé : l'inscription ne s'annule plus.")
     was_confirmed = signup.status == SignupStatus.CONFIRMED
     now = timezone.now()
     signup.status, signup.changed_at = SignupStatus.CANCELLED, now
