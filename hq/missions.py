@@ -400,7 +400,14 @@ def missions_create_from_priorities(
         method = method_for_profile(best, methods)
         station = best.polling_station
         others = f" (+{len(group) - 1} bureau{'x' if len(group) > 2 else ''} voisin{'s' if len(group) > 2 else ''})"
-        title = f"{method.name} — {station.commune.name}, bureau {station.code}" + (others if len(group) > 1 else "")
+        # The bureau with its polling place, as everywhere in QG (circonscriptions.stations):
+        # « bureau 32 » alone does not tell an activist where to go.
+        where = station.name or station.place
+        title = (
+            f"{method.name} — {station.commune.name}, bureau {station.code}"
+            + (f" ({where})" if where else "")
+            + (others if len(group) > 1 else "")
+        )
         missions.append(
             mission_create(
                 by=by,

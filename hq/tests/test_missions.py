@@ -175,7 +175,9 @@ def test_missions_in_bulk_from_the_top_priority_bureaux_with_the_suited_method(m
     # The best bureau is a left-abstention hotspot: a method aimed at abstention; the other is swing.
     assert "abstention" in first.method.suited_kinds()
     assert "swing" in second.method.suited_kinds()
-    assert first.title == f"{first.method.name} — Carhaix-Plouguer, bureau 1 (+1 bureau voisin)"
+    assert first.title == f"{first.method.name} — Carhaix-Plouguer, bureau 1 (École 1) (+1 bureau voisin)"
+    # Each title names the bureau's polling place, as everywhere in QG.
+    assert second.title == f"{second.method.name} — Carhaix-Plouguer, bureau 3 (École 3)"
     assert first.circonscription == place["circonscription"] and first.federation == federations["29"]
     one_each = services.missions_create_from_priorities(
         by=hq, circonscription=place["circonscription"], top=2, starts_at=start, ends_at=start + timedelta(hours=2)
