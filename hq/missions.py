@@ -544,6 +544,8 @@ def _send_promoted(email: str, mission: Mission) -> None:
         f"Une place s'est libérée : {mission.title}",
         f"Bonjour,\n\nUne place s'est libérée : vous êtes inscrit·e à « {mission.title} », {_when(mission)}.\n"
         f"Rendez-vous : {mission.meeting_point or 'voir la mission dans QG'}.\n"
+        # As in the reminder: the link is where to cancel, find a ride and the fiche.
+        f"Mission : {settings.SITE_URL.rstrip('/')}/missions/{mission.pk}/\n\n"
         "Si vous ne pouvez plus venir, annulez dans QG pour laisser la place à quelqu'un d'autre.",
         None,
         [email],

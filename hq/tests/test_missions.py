@@ -243,6 +243,8 @@ def test_sign_ups_fill_the_places_then_the_waiting_list_and_a_cancellation_moves
     m.refresh_from_db()
     assert m.seats_taken == 2
     assert mail.outbox[-1].to == [waiting1.email] and "place s'est libérée" in mail.outbox[-1].subject
+    # The e-mail links to the mission, where one cancels, finds a ride and the fiche.
+    assert f"/missions/{m.pk}/" in mail.outbox[-1].body
 
 
 def django_capture_on_commit():
