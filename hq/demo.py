@@ -298,7 +298,7 @@ def missions_demo_load() -> list[str]:
             ActivistProfile.objects.get_or_create(
                 user=volunteer,
                 defaults={
-                    "home_section": section,
+                    # No home section: their membership has none either (the federation's page).
                     "home_commune": brest,
                     "home_location": Point(DEMO_BREST[0] + dx, DEMO_BREST[1] + dy, srid=4326),
                     "availability": [Availability.SATURDAY, Availability.SUNDAY],
