@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -87,6 +87,15 @@ def _declare(federation: Federation, hq: User) -> Experiment | None:
     )
 
 
+def _dated_as_when_it_ran(experiment: Experiment) -> None:
+    """The demo replays a campaign of the past: its draw and launch are dated the eve of its
+    first day, as they were when it ran, not the day the demo is loaded (the page said
+    « lancée le 5 décembre » for a campaign of February to June). Only these two dates move."""
+    eve = timezone.make_aware(datetime.combine(experiment.starts_on - timedelta(days=1), time(18, 0)))
+    Experiment.objects.filter(pk=experiment.pk).update(drawn_at=eve, started_at=eve + timedelta(minutes=30))
+    experiment.refresh_from_db(fields=["drawn_at", "started_at"])
+
+
 def _reports(experiment: Experiment, activist: User) -> int:
     """Door-to-door reports in treated bureaux, and one visit in a control bureau (non-compliance)."""
     bureaux = list(experiment.bureaux.select_related("polling_station__commune").order_by("polling_station_id"))
@@ -147,6 +156,7 @@ def experiment_demo_load(*, write: Callable[[str], None]) -> Experiment | None:
             experiment = draw(experiment, seed=DRAW_SEED, by=hq)
         if experiment.status == ExperimentStatus.DRAWN:
             experiment = start(experiment, by=hq)
+        _dated_as_when_it_ran(experiment)
         reports = _reports(experiment, activist)
         outcome = simulate_outcome(
             experiment, effect_points=EFFECT_POINTS, turnout_effect_points=TURNOUT_EFFECT_POINTS, seed=OUTCOME_SEED

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Circonscription, Election, PollingStation, PollingStationResult
+from circonscriptions.stations import by_code
 from fiches.models import Fiche
 from hq.models import LocalIssue, Method
 from hq.scoping import scope_queryset
@@ -67,7 +68,11 @@ class FicheEditForm(forms.ModelForm):
             .order_by("title")
         )
         self.fields["methods"].queryset = Method.objects.order_by("position", "name")
-        self.fields["sector"].queryset = PollingStation.objects.filter(circonscription=circo).select_related("commune")
+        self.fields["sector"].queryset = (
+            PollingStation.objects.filter(circonscription=circo)
+            .select_related("commune")
+            .order_by("commune__name", *by_code())  # bureau 2 before bureau 10 (circonscriptions.stations)
+        )
         if not self.is_bound:
             self.initial["sector"] = list(self.instance.sector.values_list("pk", flat=True))
 

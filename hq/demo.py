@@ -114,12 +114,17 @@ def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits:
 # --- Missions, sign-ups and a recruitment funnel in Finistère (issue 11) ---------------------------
 
 DEMO_HOSPITAL_MISSION = "Campagne pour l'hôpital de Carhaix"
+DEMO_FIRST_WAVE_MISSION = "Porte-à-porte à l'hôpital de Carhaix, première vague"
 DEMO_VOLUNTEERS = [
     # Accounts without a password (nobody logs in with them): they fill the demo's sign-ups.
+    # Each has a profile saying where they live and how they move (Gwen drives, the others
+    # ask for a seat), so that hq/ride_demo.py has rides to offer, ask and match.
     ("benevole1-29@qg.example", "Gwen Bénévole"),
     ("benevole2-29@qg.example", "Yann Bénévole"),
     ("benevole3-29@qg.example", "Nolwenn Bénévole"),
 ]
+# Homes a few hundred metres from Brest's centre (lon, lat offsets from DEMO_BREST), and transport.
+DEMO_VOLUNTEER_HOMES = [((0.004, 0.003), "car"), ((0.006, 0.001), "public"), ((-0.003, 0.004), "bike")]
 DEMO_PROFILE_CONSENT = (
     "J'accepte que le parti conserve mes compétences, les causes que je suis, mon lieu de départ, "
     "mes disponibilités et mes moyens de transport pour me proposer des missions."
@@ -130,7 +135,8 @@ DEMO_CARHAIX_HOSPITAL = (-3.5745, 48.2790)
 
 def missions_demo_load() -> list[str]:
     """Missions in Finistère (one at Carhaix's hospital for carers, others from Brest's priorities),
-    Maël's profile, a few sign-ups, a mission proposed by an activist, and a funnel of sympathisers.
+    Maël's profile, a few sign-ups, a mission proposed by an activist, a past first wave at the
+    hospital (its report still to file) and a funnel of the sympathisers met there.
 
     Idempotent: nothing is added when the hospital mission exists. Dates are counted from the
     day of loading (next Saturday and Sunday), so that a fresh demo always has missions to come.
@@ -149,7 +155,9 @@ def missions_demo_load() -> list[str]:
         FollowupStatus,
         Method,
         Mission,
+        MissionSignup,
         MissionStatus,
+        SignupStatus,
         Skill,
         Supporter,
         Transport,
@@ -286,32 +294,80 @@ def missions_demo_load() -> list[str]:
                 },
             )
             volunteers.append(volunteer)
+        for volunteer, ((dx, dy), transport) in zip(volunteers, DEMO_VOLUNTEER_HOMES, strict=True):
+            ActivistProfile.objects.get_or_create(
+                user=volunteer,
+                defaults={
+                    # No home section: their membership has none either (the federation's page).
+                    "home_commune": brest,
+                    "home_location": Point(DEMO_BREST[0] + dx, DEMO_BREST[1] + dy, srid=4326),
+                    "availability": [Availability.SATURDAY, Availability.SUNDAY],
+                    "transport": transport,
+                    "car_seats": 3 if transport == Transport.CAR else 0,
+                    "max_distance_km": 90,
+                    "consent_text": DEMO_PROFILE_CONSENT,
+                    "consent_at": timezone.now(),
+                },
+            )
         for volunteer in volunteers[:2]:
             signup_create(mission=hospital, user=volunteer)
         for mission in bulk[:2]:
             for volunteer in volunteers:
                 signup_create(mission=mission, user=volunteer)
 
+        # A first wave at the hospital, two or three weeks ago, that Maël and two volunteers
+        # went on: the sympathisers of the funnel were met there (not on the coming mission,
+        # which has not happened yet), and Maël has its report to file, already filled in.
+        first_wave = Mission.objects.create(
+            federation=federation,
+            method=door,
+            title=DEMO_FIRST_WAVE_MISSION,
+            cause=health,
+            location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            meeting_point="Devant l'entrée principale de l'hôpital de Carhaix",
+            meeting_location=Point(*DEMO_CARHAIX_HOSPITAL, srid=4326),
+            starts_at=(saturday - timedelta(days=14)).replace(hour=10),
+            ends_at=(saturday - timedelta(days=14)).replace(hour=12, minute=30),
+            capacity_min=2,
+            capacity_max=6,
+            organiser=hq,
+            created_by=hq,
+            status=MissionStatus.DONE,
+        )
+        # Sign-ups close when a mission starts (hq.missions.signup_create): those of a past
+        # mission are written as they stood when it took place.
+        for person in (mael, *volunteers[:2]):
+            MissionSignup.objects.create(
+                mission=first_wave,
+                user=person,
+                status=SignupStatus.CONFIRMED,
+                created_at=first_wave.starts_at - timedelta(days=3),
+                changed_at=first_wave.starts_at - timedelta(days=3),
+            )
+        Mission.objects.filter(pk=first_wave.pk).update(seats_taken=3)
+
         now = timezone.now()
+        met = first_wave.ends_at
         funnel = [
-            ("Jeanne Le Gall", FollowupStatus.TO_CONTACT, 12),
-            ("Erwan Morvan", FollowupStatus.TO_CONTACT, 2),
-            ("Katell Riou", FollowupStatus.CONTACTED, 5),
-            ("Loïc Tanguy", FollowupStatus.CAME, 20),
-            ("Annaïg Guivarc'h", FollowupStatus.MEMBER, 40),
+            # name, step, when the step was reached, met on the first wave
+            ("Jeanne Le Gall", FollowupStatus.TO_CONTACT, met, True),
+            ("Erwan Morvan", FollowupStatus.TO_CONTACT, now - timedelta(days=2), False),
+            ("Katell Riou", FollowupStatus.CONTACTED, now - timedelta(days=5), True),
+            ("Loïc Tanguy", FollowupStatus.CAME, now - timedelta(days=3), True),
+            ("Annaïg Guivarc'h", FollowupStatus.MEMBER, now - timedelta(days=1), True),
         ]
-        for i, (name, status, days) in enumerate(funnel):
+        for i, (name, status, changed_at, on_first_wave) in enumerate(funnel):
             Supporter.objects.get_or_create(
                 name=name,
                 federation=federation,
                 defaults={
                     "phone": f"06 00 00 00 {i:02d}",
                     "consent_text": "J'accepte que le parti me recontacte pour ses actions.",
-                    "consent_at": now - timedelta(days=days),
+                    "consent_at": met if on_first_wave else changed_at,
                     "added_by": hq,
-                    "met_on_mission": hospital,
+                    "met_on_mission": first_wave if on_first_wave else None,
                     "followup_status": status,
-                    "followup_changed_at": now - timedelta(days=days),
+                    "followup_changed_at": changed_at,
                 },
             )
         report.append("profil de Maël, inscriptions et suivi de recrutement de démo en Finistère")

@@ -105,9 +105,11 @@ class ExperimentForm(forms.Form):
             circos = circos.filter(departement__code=scope.departement_code)
         self.fields["circonscription"].queryset = circos
         with_results = PollingStationResult.objects.filter(election=OuterRef("pk"))
-        self.fields["baseline_election"].queryset = Election.objects.filter(Exists(with_results)).order_by(
-            "-year", "-date", "round"
-        )
+        # A simulated election (the demo's made-up outcome) is no baseline: results QG fabricated
+        # would be what a real campaign is measured against.
+        self.fields["baseline_election"].queryset = Election.objects.filter(
+            Exists(with_results), simulated=False
+        ).order_by("-year", "-date", "round")
         if not scope.is_national:
             self.fields["federation"].initial = self.fields["federation"].queryset.first()
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circonscriptions.models import PollingStationProfile
+from circonscriptions.stations import by_code
 from hq import experiments as services
 from hq.experiment_forms import DrawForm, ExperimentForm
 from hq.experiment_stats import ExperimentError
@@ -80,7 +81,12 @@ def experiment_new(request: HttpRequest) -> HttpResponse:
 
 
 def _bureaux_rows(experiment: Experiment) -> list[dict]:
-    bureaux = list(experiment.bureaux.select_related("polling_station__commune").order_by("stratum", "polling_station"))
+    # Within a stratum, bureaux by commune and in numeric order (bureau 32 before bureau 104).
+    bureaux = list(
+        experiment.bureaux.select_related("polling_station__commune").order_by(
+            "stratum", "polling_station__commune__name", *by_code("polling_station__")
+        )
+    )
     types = dict(
         PollingStationProfile.objects.current()
         .filter(polling_station_id__in=[b.polling_station_id for b in bureaux], profile_type__isnull=False)

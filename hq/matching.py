@@ -26,7 +26,8 @@ proposed (hq.experiments: the effect is measured against bureaux nobody visited)
 does not say so.
 
 A mission is « outside your section » when none of its bureaux is in the section's communes
-(for a mission at a point, when the point is in none of their contours). A full mission
+(for a mission at a point, when the point is in none of their contours); an activist in no
+section, or in one without communes yet, has no « outside ». A full mission
 (waiting list only) counts half. Missions outside the activist's section,
 and those of another federation opened to outside volunteers, are ranked like the others:
 the founding text wants activists sent where they are most useful.
@@ -179,7 +180,13 @@ def recommend(mission: MissionFacts, activist: ActivistFacts) -> Recommendation:
         reasons.append("complet : vous serez sur la liste d'attente")
     if activist.federation_id is not None and mission.federation_id != activist.federation_id:
         reasons.append(f"mission de la {mission.federation_name}, ouverte aux volontaires d'ailleurs")
-    outside = bool(mission.commune_ids) and not set(mission.commune_ids) & activist.section_commune_ids
+    # Only an activist whose section has communes can be outside it: one placed in no section
+    # yet (or in one without communes) is not told that every bureau is « hors de votre section ».
+    outside = (
+        bool(mission.commune_ids)
+        and bool(activist.section_commune_ids)
+        and not set(mission.commune_ids) & activist.section_commune_ids
+    )
     return Recommendation(
         mission_id=mission.id,
         score=fit(mission, activist),

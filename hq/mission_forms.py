@@ -10,6 +10,7 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Circonscription, Commune, PollingStation, PollingStationProfile
+from circonscriptions.stations import by_code
 from hq.experiments import control_station_ids
 from hq.missions import in_france, mission_errors
 from hq.models import (
@@ -210,7 +211,11 @@ class MissionForm(_SlotAndTeam):
             .order_by("rank_departement")
             .values("polling_station_id")[:80]
         )
-        stations = PollingStation.objects.filter(pk__in=best).select_related("commune")
+        stations = (
+            PollingStation.objects.filter(pk__in=best)
+            .select_related("commune")
+            .order_by("commune__name", *by_code())  # bureau 2 before bureau 10 (circonscriptions.stations)
+        )
         if not hq:
             # Activists are never offered the control bureaux of a running campaign experiment, nor told of them;
             # HQ sees them and is told why it may not choose them (mission_create).

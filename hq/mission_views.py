@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -223,7 +222,7 @@ def mission_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     signup = MissionSignup.objects.filter(mission=mission, user=request.user).first()
     if signup is None:
         raise Http404
-    if mission.starts_at <= timezone.now() and signup.status == SignupStatus.CONFIRMED:
+    if mission.has_started and signup.status == SignupStatus.CONFIRMED:
         # Who was there is the report's list of participants: it is not undone afterwards.
         messages.error(request, _("The mission has already started: your sign-up can no longer be cancelled."))
         return redirect("hq:mission_detail", pk=mission.pk)

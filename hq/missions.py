@@ -463,7 +463,14 @@ def missions_create_from_priorities(
         method = method_for_profile(best, methods)
         station = best.polling_station
         others = f" (+{len(group) - 1} bureau{'x' if len(group) > 2 else ''} voisin{'s' if len(group) > 2 else ''})"
-        title = f"{method.name} — {station.commune.name}, bureau {station.code}" + (others if len(group) > 1 else "")
+        # The bureau with its polling place, as everywhere in QG (circonscriptions.stations):
+        # « bureau 32 » alone does not tell an activist where to go.
+        where = station.name or station.place
+        title = (
+            f"{method.name} — {station.commune.name}, bureau {station.code}"
+            + (f" ({where})" if where else "")
+            + (others if len(group) > 1 else "")
+        )
         title = one_line(title[:200])
         meeting_point = one_line(station.place or station.address or station.commune.name)
         stations = [p.polling_station for p in group]
@@ -572,7 +579,8 @@ def signup_create(*, mission: Mission, user: User) -> MissionSignup:
 
 @transaction.atomic
 def signup_cancel(*, signup: MissionSignup, by: User) -> MissionSignup | None:
-    """Cancels a sign-up (by the member or their HQ); the first on the waiting list takes the place.
+    """Cancels a sign-up (by the member or their HQ) before the mission starts; the first on the
+    waiting list takes the place.
 
     Returns the sign-up that moved up, if any.
     """
@@ -622,6 +630,8 @@ def _send_promoted(email: str, mission: Mission) -> None:
         f"Une place s'est libérée : {mission.title}",
         f"Bonjour,\n\nUne place s'est libérée : vous êtes inscrit·e à « {mission.title} », {_when(mission)}.\n"
         f"Rendez-vous : {mission.meeting_point or 'voir la mission dans QG'}.\n"
+        # As in the reminder: the link is where to cancel, find a ride and the fiche.
+        f"Mission : {settings.SITE_URL.rstrip('/')}/missions/{mission.pk}/\n\n"
         "Si vous ne pouvez plus venir, annulez dans QG pour laisser la place à quelqu'un d'autre.",
         None,
         [email],

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from circonscriptions.models import Circonscription, Commune, Departement, PollingStation
 from config.text_caps import text_cap_constraints
@@ -344,7 +345,9 @@ class FollowupStatus(models.TextChoices):
     TO_CONTACT = "to_contact", _("to contact")
     CONTACTED = "contacted", _("contacted")
     CAME = "came", _("came to an event or a mission")
-    MEMBER = "member", _("joined")
+    # A context of its own: the bare msgid "joined" is the date an account was created
+    # (User.date_joined, « inscrit le »), which the funnel showed as its last step.
+    MEMBER = "member", pgettext_lazy("follow-up step", "joined")
 
 
 class Supporter(models.Model):
@@ -677,6 +680,11 @@ class Mission(models.Model):
     @property
     def is_full(self) -> bool:
         return self.seats_taken >= self.capacity_max
+
+    @property
+    def has_started(self) -> bool:
+        """Its report (the observation) tells what happened: it is asked for from the start on."""
+        return self.starts_at <= timezone.now()
 
 
 class SignupStatus(models.TextChoices):

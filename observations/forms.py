@@ -12,11 +12,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from circonscriptions.models import Commune, PollingStation
 from circonscriptions.stations import by_code, station_label
-from hq.models import Cause, Method, Skill, User
+from hq.models import Cause, Method, Mission, Skill, User
 from hq.scoping import departement_codes, scope_queryset
 from observations.detector import EMAIL, PHONE
 from observations.models import FREE_TEXT_MAX, MAX_COUNT, Reaction
@@ -344,7 +345,22 @@ class ObservationForm(forms.Form):
                 f"{interested} personnes intéressées pour {conversations} conversations : "
                 "pas plus d'intéressés que de conversations.",
             )
+        self._check_after_the_mission(data)
         return data
+
+    def _check_after_the_mission(self, data: dict) -> None:
+        """A mission's report tells what happened: it is dated on the mission's day or after."""
+        if not data.get("mission") or not data.get("held_on"):
+            return
+        starts_at = Mission.objects.filter(pk=data["mission"]).values_list("starts_at", flat=True).first()
+        if starts_at is None:
+            return
+        day = timezone.localtime(starts_at).date()
+        if data["held_on"] < day:
+            self.add_error(
+                "held_on",
+                f"La mission a lieu le {date_format(day, 'j F Y')} : son compte rendu se remplit ce jour-là ou après.",
+            )
 
 
 class SupporterForm(forms.Form):

@@ -1,7 +1,8 @@
 """A mission's report is its observation (issue 11, item 6).
 
 - After a mission, each of its confirmed participants (and its HQ) opens the fiche
-  d'observation from the mission: the place (the mission's bureaux and their commune), the
+  d'observation from the mission: the place (the mission's bureaux and their commune, or for
+  a mission at a point the commune whose contour holds it), the
   method, the title as the action, the date and the other participants come filled in; the
   observation keeps the mission (`Observation.mission`).
 - HQ reads, per mission type (the method) and per profil-type of the bureaux, the contact
@@ -16,9 +17,11 @@ scope. Nobody else sees it through this page (a 404, as everywhere in QG).
 
 from dataclasses import dataclass
 
+from django.contrib.gis.geos import Point
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from circonscriptions.models import Commune, CommuneShape
 from hq.models import Method, Mission, MissionSignup, Role, SignupStatus, User
 from hq.scoping import departement_codes, scope_for, scope_queryset
 from observations import aggregates
@@ -50,6 +53,19 @@ def report_initial(mission: Mission, user: User) -> dict:
         "method": mission.method_id,
         "polling_stations": [s.pk for s in stations],
     }
+    if not stations and mission.location is not None:
+        # A mission at a point (« devant l'hôpital »), not at bureaux: its commune is the one
+        # whose contour holds the point, among those the reporter may file in.
+        shape = (
+            CommuneShape.objects.filter(
+                geom__contains=Point(mission.location.x, mission.location.y, srid=4326),
+                commune__in=scope_queryset(Commune.objects.all(), user),
+            )
+            .select_related("commune")
+            .first()
+        )
+        if shape is not None:
+            communes = {shape.commune}
     if len(communes) == 1:
         commune = communes.pop()
         # National HQ types the INSEE code; everyone else picks the commune's id in a list.

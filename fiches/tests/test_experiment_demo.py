@@ -3,6 +3,8 @@ draw, door-to-door reports, a SIMULATED outcome and its estimate; a second load 
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from circonscriptions.models import Election, PollingStationResult
 from fiches import experiment_demo
@@ -59,3 +61,19 @@ def test_the_demo_campaign_is_finished_simulated_and_loads_once(brest_data, clie
     catalogue = client.get(reverse("methods")).content.decode()
     assert "Campagne Porte-à-porte de Brest, printemps (démo) (fédération 29," in catalogue
     assert "résultat simulé" in catalogue
+
+
+def test_the_demo_campaign_was_drawn_and_launched_before_its_first_day(brest_data, client):
+    # Its page reads « lancée le … »: the eve of the campaign, not the day the demo was loaded.
+    demo_load()
+    experiment = experiment_demo.experiment_demo_load(write=lambda line: None)
+    assert experiment is not None
+    drawn, started = timezone.localtime(experiment.drawn_at), timezone.localtime(experiment.started_at)
+    assert drawn < started and started.date() < experiment.starts_on
+    assert (experiment.starts_on - started.date()).days == 1
+    # Every report of the campaign comes after its launch.
+    assert all(held_on >= started.date() for held_on in Observation.objects.values_list("held_on", flat=True))
+    client.force_login(User.objects.get(email=experiment_demo.DEMO_HQ))
+    page = client.get(reverse("hq:experiment_detail", kwargs={"pk": experiment.pk})).content.decode()
+    assert date_format(started.date(), "j F Y") in page
+    assert date_format(timezone.localdate(), "j F Y") not in page

@@ -698,3 +698,37 @@ def test_only_the_campaigns_hq_declares_draws_and_launches_it(make_member, feder
         experiments.start(experiment, by=make_member(Role.ACTIVIST, "29"))
     experiment.refresh_from_db()
     assert experiment.status == ExperimentStatus.DRAWN and Experiment.objects.count() == 1
+
+
+def test_the_experiment_page_lists_each_strata_bureaux_in_numeric_order(client, make_member, federations):
+    from circonscriptions.stations import natural_key
+
+    hq29 = make_member(Role.FEDERAL_HQ, "29")
+    experiment = _declare(hq29, federations["29"], top=60)
+    client.force_login(hq29)
+    rows = client.get(f"/experiences/{experiment.pk}/").context["rows"]
+    assert len(rows) == 60
+    keys = [
+        (row["stratum"], row["bureau"].split(" — bureau ")[0], row["bureau"].split(" — bureau ")[1]) for row in rows
+    ]
+    # Brest's bureau 32 comes before its bureau 104 within a stratum, as everywhere in QG.
+    assert keys == sorted(keys, key=lambda k: (k[0], k[1], natural_key(k[2].split(" (")[0])))
+
+
+def test_a_simulated_election_is_not_offered_as_a_campaigns_baseline(client, make_member, federations):
+    from circonscriptions.models import PollingStationResult
+
+    real = Election.objects.get(slug="legislatives-2024-1")
+    simulated = Election.objects.create(
+        slug="sim-legislatives-2026-1", kind=real.kind, year=2026, round=1, simulated=True
+    )
+    row = PollingStationResult.objects.filter(election=real).first()
+    PollingStationResult.objects.create(
+        election=simulated, polling_station=row.polling_station, registered=row.registered, voters=row.voters,
+        abstentions=row.abstentions, blank=row.blank, null=row.null, expressed=row.expressed,
+    )  # fmt: skip
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    page = client.get("/experiences/nouvelle/").content.decode()
+    select = page.split('name="baseline_election"')[1].split("</select>")[0]
+    assert f'<option value="{real.pk}">' in select
+    assert f'value="{simulated.pk}"' not in select and "simulée" not in select

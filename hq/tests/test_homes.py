@@ -93,6 +93,19 @@ def test_national_home_lists_federations_with_members_pending_invitations_and_im
     assert "circonscriptions-2024.geojson" in page
 
 
+def test_national_home_names_each_import_kind_in_french_not_by_its_code(client, national):
+    for kind in ("territory", "boundaries", "indicators", "results"):
+        ImportRun.objects.create(kind=kind, file_name=f"{kind}.csv", checksum="0" * 64, rows=1)
+    client.force_login(national)
+    page = client.get("/qg/").content.decode()
+    kinds = re.findall(
+        r"<td>[^<]*</td>\s*<td>([^<]+)</td>\s*<td>(?:territory|boundaries|indicators|results)\.csv</td>", page
+    )
+    assert len(kinds) == 4
+    assert not {"territory", "boundaries", "indicators", "results"} & set(kinds)
+    assert "Résultats électoraux" in kinds
+
+
 def test_national_home_says_when_nothing_was_imported_yet(client, national):
     client.force_login(national)
     assert "Aucune donnée officielle importée" in client.get("/qg/").content.decode()

@@ -70,6 +70,30 @@ def test_missions_outside_the_section_and_federation_are_ranked_like_the_others(
     assert (second.mission_id, second.outside_section) == (1, False)
 
 
+def test_an_activist_in_no_section_is_never_told_a_mission_is_outside_it():
+    # Placed in no section yet (or in a section without communes): there is no « outside ».
+    activist = ActivistFacts(federation_id=1)
+    assert recommend(_mission(commune_ids=(20,)), activist).outside_section is False
+    assert recommend(_mission(commune_ids=()), activist).outside_section is False
+
+
+@pytest.mark.django_db
+def test_the_page_shows_no_outside_badge_to_an_activist_in_no_section(client, make_member, federations, departements):
+    place = finistere_place(departements)
+    c = catalogue()
+    mission(
+        federations["29"],
+        c["door"],
+        title="Porte-à-porte à Carhaix",
+        stations=[place["stations"]["Carhaix-Plouguer-1"]],
+    )
+    newcomer = make_member(Role.ACTIVIST, "29")
+    client.force_login(newcomer)
+    page = client.get("/missions/pour-moi/").content.decode()
+    assert "Porte-à-porte à Carhaix" in page
+    assert "hors de votre section" not in page
+
+
 @pytest.mark.django_db
 def test_the_query_scopes_measures_and_ranks_real_missions(make_member, federations, sections, departements):
     place = finistere_place(departements)

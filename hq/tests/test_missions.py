@@ -213,7 +213,9 @@ def test_missions_in_bulk_from_the_top_priority_bureaux_with_the_suited_method(m
     # The best bureau is a left-abstention hotspot: a method aimed at abstention; the other is swing.
     assert "abstention" in first.method.suited_kinds()
     assert "swing" in second.method.suited_kinds()
-    assert first.title == f"{first.method.name} — Carhaix-Plouguer, bureau 1 (+1 bureau voisin)"
+    assert first.title == f"{first.method.name} — Carhaix-Plouguer, bureau 1 (École 1) (+1 bureau voisin)"
+    # Each title names the bureau's polling place, as everywhere in QG.
+    assert second.title == f"{second.method.name} — Carhaix-Plouguer, bureau 3 (École 3)"
     assert first.circonscription == place["circonscription"] and first.federation == federations["29"]
     one_each = services.missions_create_from_priorities(
         by=hq, circonscription=place["circonscription"], top=2, starts_at=start, ends_at=start + timedelta(hours=2)
@@ -347,6 +349,8 @@ def test_sign_ups_fill_the_places_then_the_waiting_list_and_a_cancellation_moves
     m.refresh_from_db()
     assert m.seats_taken == 2
     assert mail.outbox[-1].to == [waiting1.email] and "place s'est libérée" in mail.outbox[-1].subject
+    # The e-mail links to the mission, where one cancels, finds a ride and the fiche.
+    assert f"/missions/{m.pk}/" in mail.outbox[-1].body
 
 
 def django_capture_on_commit():

@@ -4,8 +4,10 @@ mission type and profil-type, and the methods catalogue's measured figures."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from circonscriptions.models import Leaning, PollingStationProfile, ProfileRun, ProfileType
 from hq.models import Mission, MissionSignup, Role, Supporter
@@ -42,12 +44,67 @@ def test_the_report_form_opened_from_a_mission_comes_filled_in(client, activist,
     assert f'value="{timezone.localtime(m.starts_at).date().isoformat()}"' in page
 
 
+def test_a_mission_at_a_point_comes_with_the_commune_that_holds_the_point(
+    client, activist, place, catalogue, federations
+):
+    # A mission at a place rather than at bureaux (« devant l'hôpital »): the report's commune
+    # is the one whose contour holds the point; the bureaux are left for the activist to pick.
+    m = make_mission(federations["29"], title="Devant la mairie", hours=-26)
+    Mission.objects.filter(pk=m.pk).update(location=Point(-5.585, 47.51, srid=4326))
+    confirm(m, activist)
+    client.force_login(activist)
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    communes = page.split('name="commune"')[1].split("</select>")[0]
+    assert f'<option value="{place["commune"].pk}" selected>' in communes
+    assert 'value="Devant la mairie"' in page
+    stations = page.split('name="polling_stations"')[1].split("</select>")[0]
+    assert " selected>" not in stations
+
+
+def test_a_mission_at_a_point_outside_any_known_commune_leaves_the_commune_to_pick(
+    client, activist, place, catalogue, federations
+):
+    m = make_mission(federations["29"], title="En mer", hours=-26)
+    Mission.objects.filter(pk=m.pk).update(location=Point(-6.5, 47.0, srid=4326))
+    confirm(m, activist)
+    client.force_login(activist)
+    page = client.get(reverse("observations:new") + f"?mission={m.pk}").content.decode()
+    assert 'value="En mer"' in page
+    communes = page.split('name="commune"')[1].split("</select>")[0]
+    assert f'<option value="{place["commune"].pk}">' in communes
+    assert f'<option value="{place["commune"].pk}" selected>' not in communes
+
+
 def test_a_report_sent_from_a_mission_keeps_the_mission(client, activist, done_mission, place, catalogue):
     client.force_login(activist)
     m = done_mission["mission"]
     response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
     assert response.status_code == 302
     assert Observation.objects.get().mission == m
+
+
+def test_a_missions_report_is_not_dated_before_the_mission(client, activist, place, catalogue, federations):
+    # Signed up for next week's mission, the activist cannot file its report today.
+    m = make_mission(federations["29"], title="Porte-à-porte de la semaine prochaine", hours=24 * 7)
+    confirm(m, activist)
+    client.force_login(activist)
+    response = client.post(reverse("observations:new"), form_data(catalogue, place, mission=str(m.pk)))
+    assert response.status_code == 400
+    day = date_format(timezone.localtime(m.starts_at).date(), "j F Y")
+    assert f"La mission a lieu le {day} : son compte rendu se remplit ce jour-là ou après." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert not Observation.objects.exists()
+    # On the mission's day it goes through.
+    held_on = timezone.localtime(m.starts_at).date()
+    Mission.objects.filter(pk=m.pk).update(
+        starts_at=m.starts_at - timedelta(days=8), ends_at=m.ends_at - timedelta(days=8)
+    )
+    response = client.post(
+        reverse("observations:new"),
+        form_data(catalogue, place, mission=str(m.pk), held_on=(held_on - timedelta(days=8)).isoformat()),
+    )
+    assert response.status_code == 302 and Observation.objects.get().mission == m
 
 
 def test_someone_who_was_not_on_the_mission_cannot_attach_a_report_to_it(

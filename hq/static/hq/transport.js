@@ -11,9 +11,18 @@
   if (locate && point && navigator.geolocation) {
     locate.hidden = false;
     locate.addEventListener("click", function () {
+      var status = document.getElementById("ride-locate-status");
       navigator.geolocation.getCurrentPosition(function (pos) {
         point.value = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
-      });
+        if (status) { status.hidden = true; }
+      }, function () {
+        // Refused, or no fix outdoors: say so rather than leave the button doing nothing.
+        if (status) {
+          status.textContent = locate.getAttribute("data-unavailable");
+          status.hidden = false;
+        }
+        point.focus();
+      }, { timeout: 15000 });
     });
   }
 })();
