@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from circonscriptions.profiles.formats import NNBSP, number
+from circonscriptions.profiles.formats import NNBSP, counted, number
 
 SIMULATED = "résultat simulé"
 SIMULATED_BANNER = "Résultat simulé — pas un vrai scrutin"
@@ -128,10 +128,11 @@ def noncompliance_sentence(noncompliance: dict | None) -> str:
     if not noncompliance or not noncompliance.get("control_bureaux"):
         return "Aucune action signalée dans les bureaux témoins pendant la campagne."
     n = noncompliance["control_bureaux"]
+    reports = noncompliance.get("observations") or 0
     return (
-        f"Non-respect du tirage : {number(n)} bureau{'x' if n > 1 else ''} témoin{'s' if n > 1 else ''} "
-        f"visité{'s' if n > 1 else ''} pendant la campagne ({number(noncompliance.get('observations'))} "
-        f"compte(s) rendu(s), {number(noncompliance.get('doors'))} portes frappées). L'estimation compare les "
+        f"Non-respect du tirage : {counted(n, 'bureau témoin visité', 'bureaux témoins visités')} "
+        f"pendant la campagne ({counted(reports, 'compte rendu', 'comptes rendus')}, "
+        f"{number(noncompliance.get('doors'))} portes frappées). L'estimation compare les "
         "groupes tels que tirés (effet de l'intention de traiter) : ces visites la tirent vers zéro."
     )
 

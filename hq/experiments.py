@@ -53,7 +53,7 @@ from circonscriptions.models import (
     PollingStationResult,
     PollingStationVotes,
 )
-from circonscriptions.profiles.formats import number, percent
+from circonscriptions.profiles.formats import counted, number, percent
 from hq.audit import audit_write
 from hq.experiment_stats import ExperimentError, draw_controls, minimum_detectable_effect, pair_strata
 from hq.models import (
@@ -127,8 +127,9 @@ def strata_for(profiles: list[PollingStationProfile], kind: str) -> list[str]:
     alone = [code for code, members in by_circo.items() if len(members) < 2]
     if alone:
         names = ", ".join(f"{code} ({profiles[by_circo[code][0]].polling_station})" for code in alone[:4])
+        lonely = counted(len(alone), "circonscription n'a", "circonscriptions n'ont")
         raise ExperimentError(
-            f"Moins de bureaux que de strates : {len(alone)} circonscription(s) n'ont qu'un bureau parmi les cibles "
+            f"Moins de bureaux que de strates : {lonely} qu'un bureau parmi les cibles "
             f"({names}). Il faut au moins deux bureaux par circonscription : augmentez le nombre de bureaux "
             "ou retirez ceux-là."
         )

@@ -265,8 +265,9 @@ def _usable_bureaux(
     ]
     if len(usable) < MIN_STRATA:
         raise ExperimentError(
-            f"Après avoir écarté {len(excluded)} bureau(x) (résultat manquant, bureau redécoupé ou strate "
-            f"incomplète), il reste {len(usable)} strate(s) avec des bureaux traités et témoins : il en faut "
+            f"Après avoir écarté {formats.counted(len(excluded), 'bureau', 'bureaux')} (résultat manquant, "
+            f"bureau redécoupé ou strate incomplète), il reste {formats.counted(len(usable), 'strate', 'strates')} "
+            "avec des bureaux traités et témoins : il en faut "
             f"au moins {MIN_STRATA} pour estimer l'effet."
         )
     return [r for r in kept if r.stratum in usable], excluded, len(usable)
@@ -330,7 +331,10 @@ def _context_caveats(experiment: Experiment, outcome: Election, excluded: int) -
             f"L'élection mesurée a eu lieu avant la fin prévue de la campagne (le {experiment.ends_on:%d/%m/%Y})."
         )
     if excluded:
-        caveats.append(f"{excluded} bureau(x) de la campagne ont été écartés de l'estimation (liste ci-dessous).")
+        left_out = formats.counted(
+            excluded, "bureau de la campagne a été écarté", "bureaux de la campagne ont été écartés"
+        )
+        caveats.append(f"{left_out} de l'estimation (liste ci-dessous).")
     return caveats
 
 
@@ -382,7 +386,8 @@ def estimate_experiment(experiment: Experiment, outcome_election: Election, *, p
     noncompliance = _noncompliance(rows, doors, filed)
     if noncompliance["control_bureaux"]:
         caveats.append(
-            f"Des actions ont été signalées dans {noncompliance['control_bureaux']} bureau(x) témoin(s) pendant "
+            "Des actions ont été signalées dans "
+            f"{formats.counted(noncompliance['control_bureaux'], 'bureau témoin', 'bureaux témoins')} pendant "
             "la campagne : l'effet estimé est celui d'être tiré parmi les bureaux traités, plus faible que "
             "celui de la campagne elle-même."
         )

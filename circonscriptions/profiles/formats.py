@@ -31,6 +31,11 @@ def number(value, digits: int = 0, *, separators: tuple[str, str] = FRENCH) -> s
     return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """« 1 bureau », « 3 bureaux », « 0 bureau »: French counts 0 and 1 in the singular."""
+    return f"{number(n)} {one if abs(n) <= 1 else many}"
+
+
 def percent(value, digits: int = 1, *, separators: tuple[str, str] = FRENCH) -> str:
     """A fraction as a percentage: 0.28 → '28,0 %'; None or NaN → '—'."""
     if _missing(value):

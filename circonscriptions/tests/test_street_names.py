@@ -57,3 +57,14 @@ def test_the_admin_lists_a_communes_bureaux_in_numeric_order(admin_client, depar
     page = admin_client.get("/admin/circonscriptions/pollingstation/", {"q": "Ordre-test"})
     listed = [str(station) for station in page.context["cl"].result_list]
     assert listed == [f"Ordre-test — bureau {code}" for code in ("1", "2", "10", "100")]
+
+
+def test_counts_in_words_take_the_singular_for_zero_and_one():
+    from circonscriptions.profiles.formats import counted
+
+    assert [counted(n, "bureau", "bureaux") for n in (0, 1, 2, 1500)] == [
+        "0 bureau",
+        "1 bureau",
+        "2 bureaux",
+        "1\u202f500 bureaux",
+    ]

@@ -150,7 +150,7 @@ def test_the_page_says_the_estimate_in_words_an_analyst_can_repeat(place, client
     assert "+2,4 points dans les bureaux ciblés, +1,1 point dans les bureaux témoins" in body
     assert f"+3,1 votes de gauche pour 100 portes [0,4{NNBSP};{NNBSP}5,8]" in body and f"75{NNBSP}%" in body
     assert "Brest — bureau 12 (École Jean Zay) : Redécoupé entre les deux élections" in body
-    assert "1 bureau témoin visité pendant la campagne (2 compte(s) rendu(s), 40 portes frappées)" in body
+    assert "1 bureau témoin visité pendant la campagne (2 comptes rendus, 40 portes frappées)" in body
     assert "une municipale" in body and "Une seule élection" in body and "Un intervalle de confiance à 95 %" in body
     assert "40 bureaux estimés (32 ciblés, 8 témoins) dans 6 strates" in body
     assert "<svg" in body and "Résultat simulé" not in body

@@ -194,7 +194,7 @@ def test_doors_are_split_equally_among_an_observations_bureaux_and_give_the_effe
     assert per_door["compliance"] == pytest.approx(90 / 159, abs=1e-4)
     assert per_door["ci_low"] < per_door["effect"] < per_door["ci_high"]
     assert result["noncompliance"] == {"control_bureaux": 2, "observations": 2, "doors": 30}
-    assert any("bureau(x) témoin(s)" in c for c in result["caveats"])
+    assert any("signalées dans 2 bureaux témoins pendant" in c for c in result["caveats"])
     assert result["left_share"]["p_value"] is None and "(p" not in result["summary"]
 
 
