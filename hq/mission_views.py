@@ -352,7 +352,11 @@ def mission_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     mission = get_for_user(Mission.objects.select_related("federation__departement"), request.user, write=True, pk=pk)
-    services.mission_cancel(mission=mission, by=request.user)
+    try:
+        services.mission_cancel(mission=mission, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("hq:mission_detail", pk=mission.pk)
     messages.success(request, _("Mission cancelled."))
     return redirect("hq:missions_federation", code=mission.federation.departement.code)
 

@@ -527,6 +527,9 @@ def mission_approve(*, mission: Mission, by: User) -> Mission:
 def mission_cancel(*, mission: Mission, by: User) -> Mission:
     if not can_write(by, mission):
         raise PermissionDenied("Seul le QG de la fédération annule une mission.")
+    if mission.status == MissionStatus.DONE or mission.has_ended:
+        # What took place stays on record: its report and participants are counted.
+        raise ValidationError("Cette mission a déjà eu lieu : elle ne s'annule plus.")
     mission.status = MissionStatus.CANCELLED
     mission.save(update_fields=["status"])
     return mission

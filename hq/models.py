@@ -686,6 +686,10 @@ class Mission(models.Model):
         """Its report (the observation) tells what happened: it is asked for from the start on."""
         return self.starts_at <= timezone.now()
 
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
+
 
 class SignupStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")

@@ -42,3 +42,16 @@ def test_before_the_start_the_sign_up_is_still_cancelled(client, make_member, fe
     assert MissionSignup.objects.get(user=person).status == SignupStatus.CANCELLED
     assert Mission.objects.get(pk=m.pk).seats_taken == 0
     assert timezone.now() < Mission.objects.get(pk=m.pk).starts_at - timedelta(hours=19)
+
+
+def test_hq_cancels_a_mission_to_come_but_not_one_that_took_place(client, make_member, federations):
+    past = mission(federations["29"], title="Porte-à-porte d'hier", hours=-26)
+    to_come = mission(federations["29"], title="Porte-à-porte de demain", hours=20)
+    client.force_login(make_member(Role.FEDERAL_HQ, "29"))
+    assert f'action="/missions/{past.pk}/annuler/"' not in client.get(f"/missions/{past.pk}/").content.decode()
+
+    response = client.post(f"/missions/{past.pk}/annuler/", follow=True)
+    assert "Cette mission a déjà eu lieu : elle ne s&#x27;annule plus." in response.content.decode()
+    assert Mission.objects.get(pk=past.pk).status == "open"
+    client.post(f"/missions/{to_come.pk}/annuler/")
+    assert Mission.objects.get(pk=to_come.pk).status == "cancelled"
