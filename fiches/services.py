@@ -164,15 +164,15 @@ def fiche_publish(*, fiche: Fiche, by, fetcher: ProjectOnlyFetcher | None = None
         refuse_during_electoral_silence(departement_code=code, action="publier cette fiche")
         content = _with_next_polling(compose_fiche(fiche), code)
         version = _version_save(fiche, title=fiche.title, content=content, by=by, fetcher=fetcher)
-        fiche.draft_pending = False
-        fiche.save(update_fields=["draft_pending", "updated_at"])
+        fiche.current_version, fiche.draft_pending = version, False
+        fiche.save(update_fields=["current_version", "draft_pending", "updated_at"])
     return version
 
 
 def _version_save(fiche: Fiche, *, title: str, content: dict, by, fetcher: ProjectOnlyFetcher | None) -> FicheVersion:
-    """Render `content` into the fiche's next version (HTML and PDF), make it current, tell the activists after commit.
+    """Render `content` into the fiche's next version (HTML and PDF); tell the activists after commit.
 
-    Called inside the transaction that locked the fiche."""
+    Called inside the transaction that locked the fiche; the caller makes the version current."""
     body = render_body(content, draft=False)
     pdf = _pdf_for(content, body, draft=False, fetcher=fetcher).write_pdf()
     number = (fiche.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -187,8 +187,6 @@ def _version_save(fiche: Fiche, *, title: str, content: dict, by, fetcher: Proje
     )
     version.pdf.save(f"fiche-{fiche.pk}-v{number}.pdf", ContentFile(pdf), save=False)
     version.save()
-    fiche.current_version = version
-    fiche.save(update_fields=["current_version", "updated_at"])
     transaction.on_commit(lambda: fiche_version_notify(version=version))
     return version
 
@@ -218,7 +216,10 @@ def fiche_publish_without_controls(
             circonscription=fiche.circonscription, station_ids=fiche.sector.values_list("pk", flat=True)
         )
         content = {**published.content, **automatic}
-        return _version_save(fiche, title=published.title, content=content, by=by, fetcher=fetcher)
+        version = _version_save(fiche, title=published.title, content=content, by=by, fetcher=fetcher)
+        fiche.current_version = version
+        fiche.save(update_fields=["current_version", "updated_at"])
+        return version
 
 
 def fiches_withdraw_controls(*, departement_codes: Iterable[str] | None, by) -> dict:

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from circonscriptions.models import Circonscription, PollingStationProfile
+from circonscriptions.profiles.formats import counted
 from hq.electoral_law import electoral_silence
 from hq.experiments import control_lines, control_reasons, control_station_ids
 from hq.models import (
@@ -462,7 +463,7 @@ def missions_create_from_priorities(
         best = group[0]
         method = method_for_profile(best, methods)
         station = best.polling_station
-        others = f" (+{len(group) - 1} bureau{'x' if len(group) > 2 else ''} voisin{'s' if len(group) > 2 else ''})"
+        others = f" (+{counted(len(group) - 1, 'bureau voisin', 'bureaux voisins')})"
         # The bureau with its polling place, as everywhere in QG (circonscriptions.stations):
         # « bureau 32 » alone does not tell an activist where to go.
         where = station.name or station.place
